@@ -1,0 +1,151 @@
+# ficus: the control plane for strangling a monolith.
+#
+#   make            build ./ficus (installs missing Debian packages first)
+#   make check      build and run every test
+#   make demo       build and run ficus on the demo plan
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make V=1        show full command lines
+#   make check-asan / check-valgrind   the suite under sanitizers / valgrind
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/ficus
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+CC ?= cc
+OPT ?= -O2 -g
+BUILD ?= build
+PKGS := sqlite3 libgit2 libcurl ncursesw libcjson
+TEST_PKGS := cmocka
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-format-truncation -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+ifdef WERROR
+WARN += -Werror
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+# Build and test dependencies from Debian (tools/deps.sh installs what is missing).
+DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev \
+	libncurses-dev libcjson-dev
+DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua
+
+# Everything below needs the packages: resolve pkg-config lazily.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+CMOCKA_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+CPPFLAGS += -Icore -I$(BUILD)/gen -D_GNU_SOURCE -DFICUS_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TUI_SRC := $(sort $(wildcard tui/*.c))
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB := $(BUILD)/libficus.a
+
+.PHONY: all deps deps-test build check check-unit check-cli demo install uninstall clean \
+	check-asan check-valgrind bench fuzz
+
+all: deps
+	$(Q)$(MAKE) --no-print-directory build
+
+deps:
+	$(Q)tools/deps.sh $(DEB_BUILD)
+
+deps-test:
+	$(Q)tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+build: ficus
+
+ficus: $(CLI_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+
+$(LIB): $(CORE_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)tools/embed-migrations.sh $@ $(MIGRATIONS)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+unit-bins: $(UNIT_BIN)
+
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory build unit-bins
+	$(Q)tests/run.sh
+
+check-unit: deps-test
+	$(Q)$(MAKE) --no-print-directory build unit-bins
+	$(Q)tests/run.sh unit
+
+check-cli: deps-test
+	$(Q)$(MAKE) --no-print-directory build unit-bins
+	$(Q)tests/run.sh cli
+
+check-asan: deps-test
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" build unit-bins
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
+
+check-valgrind: deps-test
+	$(Q)$(MAKE) --no-print-directory build unit-bins
+	$(Q)FICUS_VALGRIND=1 tests/run.sh unit
+
+demo: all
+	$(Q)tools/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 ficus $(DESTDIR)$(BINDIR)/ficus
+	for f in man/*.1; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man1/ || true; done
+	for f in man/*.5; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5/ || true; done
+	for f in man/*.7; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man7/ || true; done
+	[ -e contrib/completion/ficus.bash ] && install -m 644 contrib/completion/ficus.bash $(DESTDIR)$(BASHCOMPDIR)/ficus || true
+	[ -d contrib ] && cp -R contrib $(DESTDIR)$(DATADIR)/ || true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ficus $(DESTDIR)$(BASHCOMPDIR)/ficus
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan ficus
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,50 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_exit_codes(FILE *f)
+{
+	fputs("exit status:\n"
+	      "  0  success, or nothing to do (the step was already done)\n"
+	      "  1  error (bad input file, unknown name, not a plan, I/O)\n"
+	      "  2  usage: wrong command line, invalid name, percentage or duration\n"
+	      "  3  a gate is closed; nothing changed\n"
+	      "  4  conflict: --expect mismatch, lock timeout, the remote moved\n"
+	      "  5  the change is committed but not applied on every router (sync pending)\n"
+	      "  6  drift: the routers or the database disagree with the plan\n", f);
+}
+
+int cmd_help(struct cli *c, int argc, char **argv)
+{
+	const char *pos[1];
+	int npos, rc;
+	cli_opt opts[] = { { NULL, 0, NULL, NULL, NULL, NULL, NULL } };
+
+	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
+		return rc;
+	if (npos == 0) {
+		cli_main_help(stdout);
+		return 0;
+	}
+	if (!strcmp(pos[0], "exit-codes")) {
+		cli_exit_codes(stdout);
+		return 0;
+	}
+	for (const cli_cmd *k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, pos[0])) {
+			char *args[] = { (char *)k->name, (char *)"--help", NULL };
+			c->verb = k->name;
+			return k->fn(c, 2, args);
+		}
+	return cli_usage(c, "no help for '%s': not a verb", pos[0]);
+}
+
+int cmd_version(struct cli *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	printf("ficus %s\n", FICUS_VERSION);
+	return 0;
+}

@@ -1,0 +1,39 @@
+#include <stdio.h>
+
+#include "cli.h"
+
+static const char usage[] = "usage: ficus init [DIR]";
+static const char desc[] =
+	"Create a plan in DIR (default: the current directory): a git plan repository\n"
+	"holding ficus.json and PLAN.md, and its database. DIR must be new or empty.";
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+	const char *pos[1];
+	int npos, rc;
+	fc_plan *p = NULL;
+	fc_outcome o = { 0 };
+	cli_opt opts[] = { { NULL, 0, NULL, NULL, NULL, NULL, NULL } };
+
+	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
+		return rc;
+	if (c->help) {
+		cli_help(c, usage, desc, opts);
+		return 0;
+	}
+	if (c->w.dry_run) {
+		cli_note(c, "dry run: would create a plan in '%s'", npos ? pos[0] : ".");
+		return 0;
+	}
+	rc = fc_plan_init(&p, npos ? pos[0] : ".", &c->w, &o);
+	if (rc == FC_EEXISTS) {
+		cli_note(c, "nothing to do: %s", fc_error_last());
+		return 0;
+	}
+	rc = cli_outcome(c, rc, &o);
+	if (rc == 0 && !c->json && !c->quiet)
+		printf("created plan in %s\n", fc_plan_dir(p));
+	fc_outcome_clear(&o);
+	fc_plan_free(p);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * ficus: entry point, global options and the verb table.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fc_clock.h"
+
+const cli_cmd cli_commands[] = {
+	{ "init", cmd_init, "create a plan (a git plan repository and its database)" },
+	{ "domain", cmd_domain, "add, edit, remove, list and show domains of the map" },
+	{ "dep", cmd_dep, "add or remove a dependency between two domains" },
+	{ "map", cmd_map, "import, export or show the whole domain map" },
+	{ "order", cmd_order, "rank the domains for extraction, with explanations" },
+	{ "log", cmd_log, "show the history of rollout decisions" },
+	{ "rebuild", cmd_rebuild, "recreate the database from the plan repository" },
+	{ "verify", cmd_verify, "check that the database and the plan repository agree" },
+	{ "help", cmd_help, "show help for a verb, or 'help exit-codes'" },
+	{ "version", cmd_version, "print the version" },
+	{ NULL, NULL, NULL }
+};
+
+void cli_main_help(FILE *f)
+{
+	fputs("usage: ficus [global options] <verb> [arguments]\n\n"
+	      "ficus is the control plane for strangling a monolith: the domain map, the\n"
+	      "extraction order, each service's phase and traffic percentage, with every\n"
+	      "decision committed to a git plan repository.\n\nverbs:\n", f);
+	for (const cli_cmd *k = cli_commands; k->name; k++)
+		fprintf(f, "  %-10s %s\n", k->name, k->summary);
+	fputs("\nglobal options:\n", f);
+	{
+		struct cli dummy;
+		memset(&dummy, 0, sizeof(dummy));
+		for (const cli_opt *o = cli_global_opts(&dummy); o->lname; o++) {
+			char left[64];
+			if (o->sname)
+				snprintf(left, sizeof(left), "-%c, --%s%s%s", o->sname, o->lname,
+					 o->argname ? " " : "", o->argname ? o->argname : "");
+			else
+				snprintf(left, sizeof(left), "    --%s%s%s", o->lname, o->argname ? " " : "",
+					 o->argname ? o->argname : "");
+			fprintf(f, "  %-26s %s\n", left, o->help);
+		}
+	}
+	fputs("\n'ficus help VERB' or 'ficus VERB --help' for a verb; 'man ficus' for everything.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	const cli_cmd *k;
+	int i, rc;
+
+	setlocale(LC_ALL, "");
+	memset(&c, 0, sizeof(c));
+	c.open = (fc_open_opts)FC_OPEN_OPTS_INIT;
+	c.w = (fc_write_opts)FC_WRITE_OPTS_INIT;
+	c.tty = isatty(STDOUT_FILENO);
+	c.color = c.tty && !getenv("NO_COLOR");
+	c.w.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+
+	/* global options may come before the verb too */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("ficus %s\n", FICUS_VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cli_main_help(stdout);
+			return 0;
+		}
+		{
+			/* find the verb: skip global options and their arguments */
+			const cli_opt *o;
+			const char *a = argv[i];
+			int takes = 0, known = 0;
+			for (o = cli_global_opts(&c); o->lname; o++) {
+				if ((a[1] == '-' && !strcmp(a + 2, o->lname)) || (a[1] != '-' && a[1] == o->sname && !a[2])) {
+					known = 1;
+					takes = o->argname != NULL;
+				} else if (a[1] == '-' && !strncmp(a + 2, o->lname, strlen(o->lname)) &&
+					   a[2 + strlen(o->lname)] == '=') {
+					known = 1;
+				}
+			}
+			if (!known) {
+				cli_err("unknown option '%s' (see 'ficus --help')", a);
+				return EXIT_USAGE;
+			}
+			i += takes;
+		}
+	}
+	if (i >= argc) {
+		cli_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	for (k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, argv[i]))
+			break;
+	if (!k->name) {
+		cli_err("'%s' is not a ficus verb (see 'ficus --help')", argv[i]);
+		return EXIT_USAGE;
+	}
+	if (fc_clock_check() < 0)
+		return cli_fail(FC_EINVAL);
+	/* hand the verb its arguments with the leading globals moved after it */
+	{
+		char **args = calloc((size_t)argc + 1, sizeof(char *));
+		int n = 0, j, dashdash = argc;
+		args[n++] = argv[i];
+		for (j = i + 1; j < argc; j++)
+			if (!strcmp(argv[j], "--")) {
+				dashdash = j;
+				break;
+			}
+		/* verb, its own words (sub-verb first), the leading globals, then "--" */
+		for (j = i + 1; j < dashdash; j++)
+			args[n++] = argv[j];
+		for (j = 1; j < i; j++)
+			args[n++] = argv[j];
+		for (j = dashdash; j < argc; j++)
+			args[n++] = argv[j];
+		c.verb = k->name;
+		rc = k->fn(&c, n, args);
+		free(args);
+	}
+	fflush(stdout);
+	if (ferror(stdout)) {
+		cli_err("error writing to standard output");
+		return rc ? rc : EXIT_ERROR;
+	}
+	return rc;
+}

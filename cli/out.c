@@ -1,0 +1,155 @@
+/*
+ * Output: tables (aligned with a header on a terminal, tab-separated
+ * without one when piped), JSON, and the report of a writing verb.
+ * Every cell is stripped of control characters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "cli.h"
+#include "fc_buf.h"
+#include "fc_json.h"
+
+struct cli_table {
+	size_t ncols;
+	char **cells; /* row-major, header first */
+	size_t nrows;
+};
+
+cli_table *cli_table_new(size_t ncols, const char *const *header)
+{
+	cli_table *t = fc_calloc(1, sizeof(*t));
+	t->ncols = ncols;
+	cli_table_add(t, header);
+	return t;
+}
+
+void cli_table_add(cli_table *t, const char *const *cells)
+{
+	t->cells = fc_realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+	for (size_t i = 0; i < t->ncols; i++) {
+		char *s = fc_sanitize(cells[i] ? cells[i] : "", 0);
+		/* a tab would break the tab-separated form */
+		for (char *p = s; *p; p++)
+			if (*p == '\t')
+				*p = ' ';
+		t->cells[t->nrows * t->ncols + i] = s;
+	}
+	t->nrows++;
+}
+
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	while (*s && (n = mbrtowc(&wc, s, MB_CUR_MAX, &st)) > 0 && n < (size_t)-2) {
+		int cw = wcwidth(wc);
+		w += cw > 0 ? (size_t)cw : 0;
+		s += n;
+	}
+	return w + strlen(s); /* undecodable rest counts a column a byte */
+}
+
+void cli_table_print(struct cli *c, cli_table *t)
+{
+	size_t *w = fc_calloc(t->ncols, sizeof(size_t)), r, i;
+
+	if (!c->tty) {
+		for (r = 1; r < t->nrows; r++)
+			for (i = 0; i < t->ncols; i++)
+				printf("%s%c", t->cells[r * t->ncols + i], i + 1 < t->ncols ? '\t' : '\n');
+		free(w);
+		return;
+	}
+	for (r = 0; r < t->nrows; r++)
+		for (i = 0; i < t->ncols; i++) {
+			size_t x = width(t->cells[r * t->ncols + i]);
+			if (x > w[i])
+				w[i] = x;
+		}
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++) {
+			const char *s = t->cells[r * t->ncols + i];
+			if (r == 0 && c->color)
+				printf("\033[1m");
+			printf("%s", s);
+			if (r == 0 && c->color)
+				printf("\033[0m");
+			if (i + 1 < t->ncols)
+				printf("%*s", (int)(w[i] - width(s) + 2), "");
+		}
+		putchar('\n');
+	}
+	free(w);
+}
+
+void cli_table_free(cli_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+void cli_json(const cJSON *doc)
+{
+	fc_buf b = FC_BUF_INIT;
+	fc_json_render(&b, doc);
+	fwrite(b.ptr, 1, b.len, stdout);
+	fc_buf_free(&b);
+}
+
+int cli_outcome(struct cli *c, int rc, fc_outcome *o)
+{
+	if (rc < 0 && rc != FC_ESYNC)
+		return cli_fail(rc);
+	if (c->json) {
+		cJSON *doc = fc_json_obj(), *paths = fc_json_arr();
+		fc_json_add_bool(doc, "ok", 1);
+		fc_json_add_bool(doc, "dry_run", o->dry_run);
+		fc_json_add_bool(doc, "noop", o->noop);
+		if (o->note)
+			fc_json_add_str(doc, "note", o->note);
+		if (o->change_id[0] && !o->noop)
+			fc_json_add_str(doc, "change", o->change_id);
+		if (o->commit[0])
+			fc_json_add_str(doc, "commit", o->commit);
+		if (o->message && !o->noop)
+			fc_json_add_str(doc, "message", o->message);
+		for (size_t i = 0; i < o->npaths && !o->noop; i++)
+			fc_json_push(paths, cJSON_CreateString(o->paths[i]));
+		fc_json_add(doc, "paths", paths);
+		cli_json(doc);
+		cJSON_Delete(doc);
+	} else if (o->noop) {
+		cli_note(c, "nothing to do: %s", o->note ? o->note : "already done");
+	} else if (o->dry_run) {
+		char *msg = fc_sanitize(o->message, 1);
+		printf("dry run: nothing changed\n\nwould commit:\n");
+		for (char *line = strtok(msg, "\n"); line; line = strtok(NULL, "\n"))
+			printf("    %s\n", line);
+		printf("\nwould write:\n");
+		for (size_t i = 0; i < o->npaths; i++)
+			printf("    %s\n", o->paths[i]);
+		free(msg);
+	} else if (!c->quiet) {
+		const char *nl = o->message ? strchr(o->message, '\n') : NULL;
+		char *subject = o->message ? fc_strndup(o->message, nl ? (size_t)(nl - o->message) : strlen(o->message))
+					   : fc_strdup("");
+		char *clean = fc_sanitize(subject, 0);
+		printf("%s\n  commit %.12s  change %s\n", clean, o->commit, o->change_id);
+		free(clean);
+		free(subject);
+	}
+	if (o->router_report && *o->router_report && !c->json)
+		fprintf(stderr, "%s", o->router_report);
+	return rc == FC_ESYNC ? EXIT_SYNC : EXIT_OK;
+}

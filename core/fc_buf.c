@@ -1,0 +1,200 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_buf.h"
+
+static void oom(void)
+{
+	fputs("ficus: out of memory\n", stderr);
+	abort();
+}
+
+void *fc_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *fc_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *fc_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+char *fc_strdup(const char *s)
+{
+	return fc_strndup(s ? s : "", strlen(s ? s : ""));
+}
+
+char *fc_strndup(const char *s, size_t n)
+{
+	char *p = fc_malloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *fc_asprintf(const char *fmt, ...)
+{
+	fc_buf b = FC_BUF_INIT;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return fc_strdup("");
+	fc_buf_grow(&b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.ptr, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b.len = (size_t)n;
+	return fc_buf_detach(&b);
+}
+
+void fc_buf_grow(fc_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < 64)
+		need = 64;
+	if (need < b->cap * 2)
+		need = b->cap * 2;
+	b->ptr = fc_realloc(b->ptr, need);
+	b->cap = need;
+	b->ptr[b->len] = '\0';
+}
+
+void fc_buf_put(fc_buf *b, const void *data, size_t len)
+{
+	fc_buf_grow(b, len);
+	if (len)
+		memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+}
+
+void fc_buf_puts(fc_buf *b, const char *s)
+{
+	fc_buf_put(b, s, strlen(s));
+}
+
+void fc_buf_putc(fc_buf *b, char c)
+{
+	fc_buf_put(b, &c, 1);
+}
+
+void fc_buf_printf(fc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	fc_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void fc_buf_clear(fc_buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+char *fc_buf_detach(fc_buf *b)
+{
+	char *s = b->ptr ? b->ptr : fc_strdup("");
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void fc_buf_free(fc_buf *b)
+{
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+}
+
+const char *fc_buf_cstr(const fc_buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; }
+	else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; }
+	else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; }
+	else return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (cp >= 0x80 && cp <= 0x9f) /* C1 controls, CSI among them */
+		return 0;
+	return n;
+}
+
+char *fc_sanitize(const char *s, int keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	fc_buf b = FC_BUF_INIT;
+	size_t n;
+
+	fc_buf_grow(&b, strlen((const char *)p));
+	while (*p) {
+		if (*p == '\n' && keep_newlines) {
+			fc_buf_putc(&b, '\n');
+			p++;
+		} else if (*p == '\t' && keep_newlines) {
+			fc_buf_putc(&b, '\t');
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fc_buf_putc(&b, '?');
+			p++;
+		} else if ((n = utf8_len(p)) == 0) {
+			fc_buf_putc(&b, '?');
+			p++;
+		} else {
+			fc_buf_put(&b, p, n);
+			p += n;
+		}
+	}
+	return fc_buf_detach(&b);
+}

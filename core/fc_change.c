@@ -1,0 +1,364 @@
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "fc_buf.h"
+#include "fc_change.h"
+#include "fc_clock.h"
+#include "fc_error.h"
+#include "fc_render.h"
+#include "fc_repo.h"
+#include "fc_store.h"
+
+#define REASON_MAX 8192
+
+struct fc_change {
+	fc_plan *p;
+	fc_write_opts w;
+	fc_buf subject;
+	fc_buf trailers;
+	char **paths;
+	size_t npaths;
+	char *noop;
+	char *author_name;
+	char *author_email;
+	fc_time when;
+	char id[16];
+	int locked;
+	int in_txn;
+};
+
+fc_store *fc_change_store(fc_change *c) { return fc_plan_store(c->p); }
+fc_plan *fc_change_plan(fc_change *c) { return c->p; }
+const fc_write_opts *fc_change_opts(fc_change *c) { return &c->w; }
+
+static void new_id(char out[16])
+{
+	unsigned char raw[5];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n <= 0) { /* no entropy source: fall back to time and pid */
+			unsigned v = (unsigned)fc_now() ^ ((unsigned)getpid() << 16);
+			memcpy(raw, &v, 4);
+			raw[4] = (unsigned char)got;
+			break;
+		}
+		got += (size_t)n;
+	}
+	snprintf(out, 16, "%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2], raw[3], raw[4]);
+}
+
+static void change_free(fc_change *c)
+{
+	if (!c)
+		return;
+	if (c->in_txn)
+		fc_store_rollback(fc_plan_store(c->p));
+	if (c->locked)
+		fc_plan_unlock(c->p);
+	fc_buf_free(&c->subject);
+	fc_buf_free(&c->trailers);
+	for (size_t i = 0; i < c->npaths; i++)
+		free(c->paths[i]);
+	free(c->paths);
+	free(c->noop);
+	free(c->author_name);
+	free(c->author_email);
+	free(c);
+}
+
+void fc_change_abort(fc_change *c)
+{
+	change_free(c);
+}
+
+int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
+{
+	static const fc_write_opts none = FC_WRITE_OPTS_INIT;
+	fc_change *c = fc_calloc(1, sizeof(*c));
+	int rc, repaired;
+
+	*out = NULL;
+	c->p = p;
+	c->w = w ? *w : none;
+	if (c->w.reason && strlen(c->w.reason) > REASON_MAX) {
+		rc = fc_error_set(FC_ELIMIT, "the reason is longer than %d bytes", REASON_MAX);
+		goto fail;
+	}
+	if ((rc = fc_plan_author(p, c->w.actor, &c->author_name, &c->author_email)) < 0)
+		goto fail;
+	c->when = fc_now();
+	new_id(c->id);
+	if ((rc = fc_plan_lock(p)) < 0)
+		goto fail;
+	c->locked = 1;
+	if ((rc = fc_change_repair(p, &repaired)) < 0)
+		goto fail;
+	if ((rc = fc_store_begin(fc_plan_store(p), 1)) < 0)
+		goto fail;
+	c->in_txn = 1;
+	*out = c;
+	return 0;
+fail:
+	change_free(c);
+	return rc;
+}
+
+void fc_change_touch(fc_change *c, const char *path)
+{
+	for (size_t i = 0; i < c->npaths; i++)
+		if (strcmp(c->paths[i], path) == 0)
+			return;
+	c->paths = fc_realloc(c->paths, (c->npaths + 1) * sizeof(char *));
+	c->paths[c->npaths++] = fc_strdup(path);
+}
+
+void fc_change_subject(fc_change *c, const char *fmt, ...)
+{
+	char line[512];
+	char *clean;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	clean = fc_sanitize(line, 0);
+	fc_buf_clear(&c->subject);
+	fc_buf_puts(&c->subject, clean);
+	free(clean);
+}
+
+void fc_change_trailer(fc_change *c, const char *key, const char *fmt, ...)
+{
+	char line[2048];
+	char *clean;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	clean = fc_sanitize(line, 0);
+	fc_buf_printf(&c->trailers, "%s: %s\n", key, clean);
+	free(clean);
+}
+
+void fc_change_noop(fc_change *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	free(c->noop);
+	c->noop = fc_strdup(line);
+}
+
+/* The reason as a commit body: no control characters, no blank edges. */
+static char *clean_reason(const char *reason)
+{
+	char *s = fc_sanitize(reason ? reason : "", 1), *start = s;
+	size_t n;
+
+	while (*start == '\n' || *start == ' ' || *start == '\t')
+		start++;
+	n = strlen(start);
+	while (n && (start[n - 1] == '\n' || start[n - 1] == ' ' || start[n - 1] == '\t'))
+		n--;
+	start = fc_strndup(start, n);
+	free(s);
+	return start;
+}
+
+static char *compose(fc_change *c)
+{
+	fc_buf m = FC_BUF_INIT;
+	char *reason = clean_reason(c->w.reason);
+
+	fc_buf_printf(&m, "%s\n\n", fc_buf_cstr(&c->subject));
+	if (*reason)
+		fc_buf_printf(&m, "%s\n\n", reason);
+	fc_buf_printf(&m, "Ficus-Change: %s\n%s", c->id, fc_buf_cstr(&c->trailers));
+	free(reason);
+	return fc_buf_detach(&m);
+}
+
+/* Render the given paths from the database and stage them on HEAD. */
+static int stage_paths(fc_plan *p, char **paths, size_t n, int *unchanged)
+{
+	fc_repo_file *files = fc_calloc(n + 1, sizeof(*files));
+	fc_buf *bufs = fc_calloc(n + 1, sizeof(*bufs));
+	size_t i;
+	int rc = 0, exists;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = fc_render_path(fc_plan_store(p), paths[i], &bufs[i], &exists)) < 0)
+			goto done;
+		files[i].path = paths[i];
+		files[i].data = exists ? fc_buf_cstr(&bufs[i]) : NULL;
+		files[i].len = bufs[i].len;
+	}
+	rc = fc_repo_stage(fc_plan_repo(p), unchanged, files, n);
+done:
+	for (i = 0; i < n; i++)
+		fc_buf_free(&bufs[i]);
+	free(bufs);
+	free(files);
+	return rc;
+}
+
+static void fill_outcome(fc_outcome *out, fc_change *c, const char *message)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->change_id, sizeof(out->change_id), "%s", c->id);
+	out->message = message ? fc_strdup(message) : NULL;
+	out->paths = fc_calloc(c->npaths + 1, sizeof(char *));
+	for (size_t i = 0; i < c->npaths; i++)
+		out->paths[i] = fc_strdup(c->paths[i]);
+	out->npaths = c->npaths;
+}
+
+int fc_change_finish(fc_change *c, fc_outcome *out)
+{
+	fc_store *s = fc_plan_store(c->p);
+	fc_repo *r = fc_plan_repo(c->p);
+	char *message = NULL, *paths = NULL;
+	fc_buf pb = FC_BUF_INIT;
+	char oid[FC_OID_HEX];
+	int rc, unchanged = 0;
+	size_t i;
+
+	if (c->noop) {
+		fill_outcome(out, c, NULL);
+		out->noop = 1;
+		out->note = fc_strdup(c->noop);
+		rc = 0;
+		goto done;
+	}
+	if ((rc = stage_paths(c->p, c->paths, c->npaths, &unchanged)) < 0)
+		goto done;
+	message = compose(c);
+	fill_outcome(out, c, message);
+	if (unchanged) {
+		out->noop = 1;
+		out->note = fc_strdup("nothing to change: the plan already says so");
+		goto done;
+	}
+	if (c->w.dry_run) {
+		out->dry_run = 1;
+		goto done;
+	}
+	for (i = 0; i < c->npaths; i++)
+		fc_buf_printf(&pb, "%s\n", c->paths[i]);
+	if ((rc = fc_store_exec(s,
+		"INSERT INTO journal (change_id, created, state, message, author_name, author_email, paths) "
+		"VALUES (?, ?, 'db', ?, ?, ?, ?)", "sIssss", c->id, (long long)c->when, message,
+		c->author_name, c->author_email, fc_buf_cstr(&pb))) < 0)
+		goto done;
+	c->in_txn = 0;
+	if ((rc = fc_store_commit(s)) < 0)
+		goto done;
+	/* the change exists from here on: a failure below is repaired later */
+	if ((rc = fc_repo_commit(r, oid, message, c->author_name, c->author_email, c->when)) < 0) {
+		rc = fc_error_wrap(rc, "the change is recorded but its commit failed ('ficus doctor' finishes it)");
+		goto done;
+	}
+	if ((rc = fc_store_exec(s, "UPDATE journal SET state = 'applied', commit_oid = ? WHERE change_id = ?",
+				"ss", oid, c->id)) < 0)
+		goto done;
+	snprintf(out->commit, sizeof(out->commit), "%s", oid);
+	fc_repo_checkout(r, (const char *const *)c->paths, c->npaths);
+	fc_error_clear();
+done:
+	fc_buf_free(&pb);
+	free(paths);
+	free(message);
+	change_free(c); /* rolls back a dry run or a no-op */
+	return rc;
+}
+
+int fc_change_repair(fc_plan *p, int *repaired)
+{
+	fc_store *s = fc_plan_store(p);
+	fc_repo *r = fc_plan_repo(p);
+	sqlite3_stmt *st = NULL;
+	int rc, pending = 0;
+
+	*repaired = 0;
+	if ((rc = fc_store_preparef(s, &st, "SELECT count(*) FROM journal WHERE state = 'db'", NULL)) < 0)
+		return rc;
+	if (fc_store_step(s, st) == 1)
+		pending = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!pending)
+		return 0;
+	if ((rc = fc_plan_lock(p)) < 0)
+		return fc_error_wrap(rc, "finishing an interrupted change");
+	for (;;) {
+		fc_commit_info head;
+		char id[32], oid[FC_OID_HEX], *message, *name, *email, *paths_text;
+		char **paths = NULL;
+		size_t n = 0;
+		fc_time when;
+		int unchanged = 0;
+		const char *trailer;
+
+		if ((rc = fc_store_prepare(s, &st,
+			"SELECT change_id, created, message, author_name, author_email, paths FROM journal "
+			"WHERE state = 'db' ORDER BY id LIMIT 1")) < 0)
+			break;
+		if ((rc = fc_store_step(s, st)) != 1) {
+			sqlite3_finalize(st);
+			break;
+		}
+		snprintf(id, sizeof(id), "%s", fc_col_text(st, 0));
+		when = sqlite3_column_int64(st, 1);
+		message = fc_strdup(fc_col_text(st, 2));
+		name = fc_strdup(fc_col_text(st, 3));
+		email = fc_strdup(fc_col_text(st, 4));
+		paths_text = fc_strdup(fc_col_text(st, 5));
+		sqlite3_finalize(st);
+
+		/* killed after the commit, before the journal was marked? */
+		rc = fc_repo_head_info(r, &head);
+		trailer = rc == 0 ? fc_commit_trailer(&head, "Ficus-Change") : NULL;
+		if (trailer && strcmp(trailer, id) == 0) {
+			snprintf(oid, sizeof(oid), "%s", head.oid);
+			rc = 0;
+		} else {
+			for (char *save = NULL, *tok = strtok_r(paths_text, "\n", &save); tok;
+			     tok = strtok_r(NULL, "\n", &save)) {
+				paths = fc_realloc(paths, (n + 1) * sizeof(char *));
+				paths[n++] = tok;
+			}
+			rc = stage_paths(p, paths, n, &unchanged);
+			if (rc == 0)
+				rc = fc_repo_commit(r, oid, message, name, email, when);
+			if (rc == 0)
+				fc_repo_checkout(r, (const char *const *)paths, n);
+		}
+		fc_commit_info_clear(&head);
+		if (rc == 0)
+			rc = fc_store_exec(s, "UPDATE journal SET state = 'applied', commit_oid = ? WHERE change_id = ?",
+					   "ss", oid, id);
+		free(paths);
+		free(message);
+		free(name);
+		free(email);
+		free(paths_text);
+		if (rc < 0)
+			break;
+		(*repaired)++;
+	}
+	fc_plan_unlock(p);
+	if (rc < 0)
+		return fc_error_wrap(rc, "finishing an interrupted change");
+	fc_error_clear();
+	return 0;
+}

@@ -1,0 +1,195 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fc_clock.h"
+#include "fc_error.h"
+
+static fc_time (*clock_fn)(void);
+
+void fc_clock_set(fc_time (*fn)(void))
+{
+	clock_fn = fn;
+}
+
+fc_time fc_now(void)
+{
+	const char *env;
+	fc_time t;
+
+	if (clock_fn)
+		return clock_fn();
+	env = getenv("FICUS_NOW");
+	if (env && *env && fc_time_parse(&t, env) == 0)
+		return t;
+	return (fc_time)time(NULL);
+}
+
+int fc_clock_check(void)
+{
+	const char *env = getenv("FICUS_NOW");
+	fc_time t;
+
+	if (!env || !*env)
+		return 0;
+	if (fc_time_parse(&t, env) < 0)
+		return fc_error_set(FC_EINVAL,
+			"FICUS_NOW '%.40s' is neither RFC 3339 nor Unix seconds", env);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int fc_time_parse(fc_time *out, const char *s)
+{
+	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0, sign = 1;
+	const char *p;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (!s)
+		return fc_error_set(FC_EINVAL, "empty time");
+	if (all_digits(s)) {
+		if (strlen(s) > 12)
+			return fc_error_set(FC_EINVAL, "time '%.40s' out of range", s);
+		*out = (fc_time)strtoll(s, NULL, 10);
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%*[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n == 0)
+		return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339", s);
+	p = s + n;
+	if (*p == '.') { /* fractional seconds are accepted and dropped */
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6)
+			return fc_error_set(FC_EINVAL, "time '%.40s' has a bad offset", s);
+		p += 6;
+	} else {
+		return fc_error_set(FC_EINVAL, "time '%.40s' needs 'Z' or an offset", s);
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+	    sec > 60 || oh > 23 || om > 59 || y < 1970)
+		return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339", s);
+	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec
+		- sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+void fc_time_format(char *buf, unsigned long size, fc_time t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int fc_duration_parse(int64_t *out, const char *s)
+{
+	const char *p = s;
+	int64_t total = 0;
+	int any = 0;
+
+	if (!s || !*s)
+		return fc_error_set(FC_EINVAL, "empty duration");
+	if (all_digits(s)) {
+		if (strlen(s) > 10)
+			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
+		*out = strtoll(s, NULL, 10);
+		return 0;
+	}
+	while (*p) {
+		int64_t v = 0, unit;
+		int digits = 0;
+
+		while (isdigit((unsigned char)*p)) {
+			if (++digits > 9)
+				return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
+			v = v * 10 + (*p++ - '0');
+		}
+		if (!digits)
+			return fc_error_set(FC_EINVAL,
+				"duration '%.40s' is not like 90s, 15m, 24h, 14d, 2w or 7d2h", s);
+		switch (*p++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		default:
+			return fc_error_set(FC_EINVAL,
+				"duration '%.40s' is not like 90s, 15m, 24h, 14d, 2w or 7d2h", s);
+		}
+		total += v * unit;
+		if (total > (int64_t)100 * 365 * 86400)
+			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
+		any = 1;
+	}
+	if (!any)
+		return fc_error_set(FC_EINVAL, "empty duration");
+	*out = total;
+	return 0;
+}
+
+void fc_duration_format(char *buf, unsigned long size, int64_t secs)
+{
+	static const struct { int64_t n; char c; } units[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' }
+	};
+	size_t used = 0;
+	int parts = 0, i;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (secs < 0) {
+		used += (size_t)snprintf(buf, size, "-");
+		secs = -secs;
+	}
+	if (secs == 0) {
+		snprintf(buf + used, size - used, "0s");
+		return;
+	}
+	for (i = 0; i < 4 && parts < 2 && used < size; i++) {
+		int64_t q = secs / units[i].n;
+		if (!q) {
+			if (parts)
+				break; /* "7d" not "7d0h5m": keep the two leading units */
+			continue;
+		}
+		used += (size_t)snprintf(buf + used, size - used, "%lld%c", (long long)q, units[i].c);
+		secs -= q * units[i].n;
+		parts++;
+		if (!secs)
+			break;
+	}
+}

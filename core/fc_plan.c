@@ -1,0 +1,539 @@
+/*
+ * Finding, creating and opening a plan; the write lock; the author;
+ * rebuild and verify.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fc_buf.h"
+#include "fc_change.h"
+#include "fc_error.h"
+#include "fc_json.h"
+#include "fc_render.h"
+#include "fc_repo.h"
+#include "fc_settings.h"
+#include "fc_store.h"
+
+struct fc_plan {
+	char *dir;
+	char *state_dir; /* <gitdir>/ficus */
+	char *db_path;
+	char *lock_path;
+	fc_store *store;
+	fc_repo *repo;
+	int lock_fd;
+	int lock_depth;
+	int lock_timeout_ms;
+};
+
+void fc_outcome_clear(fc_outcome *o)
+{
+	if (!o)
+		return;
+	free(o->note);
+	free(o->message);
+	for (size_t i = 0; i < o->npaths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	free(o->router_report);
+	memset(o, 0, sizeof(*o));
+}
+
+const char *fc_plan_dir(const fc_plan *p) { return p->dir; }
+fc_store *fc_plan_store(fc_plan *p) { return p->store; }
+fc_repo *fc_plan_repo(fc_plan *p) { return p->repo; }
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A plan: a git work tree with ficus state, or a clone holding ficus.json. */
+static int looks_like_plan(const char *dir)
+{
+	char *a = fc_asprintf("%s/.git/ficus", dir), *b = fc_asprintf("%s/.git", dir),
+	     *c = fc_asprintf("%s/ficus.json", dir);
+	int yes = is_dir(a) || (is_dir(b) && is_file(c));
+	free(a);
+	free(b);
+	free(c);
+	return yes;
+}
+
+static int find_plan(char **out, const char *given)
+{
+	char cwd[PATH_MAX], *dir;
+
+	*out = NULL;
+	if (given) {
+		char real[PATH_MAX];
+		if (!realpath(given, real))
+			return fc_error_set(FC_ENOTPLAN, "plan directory '%s' does not exist", given);
+		if (!looks_like_plan(real))
+			return fc_error_set(FC_ENOTPLAN, "'%s' is not a ficus plan (run 'ficus init' there)", given);
+		*out = fc_strdup(real);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return fc_error_set(FC_ERROR, "cannot read the current directory: %s", strerror(errno));
+	dir = fc_strdup(cwd);
+	for (;;) {
+		char *slash;
+		if (looks_like_plan(dir)) {
+			*out = dir;
+			return 0;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return fc_error_set(FC_ENOTPLAN,
+		"not in a ficus plan (nor any parent directory): use --plan DIR, set FICUS_PLAN, or run 'ficus init'");
+}
+
+static int setup_paths(fc_plan *p)
+{
+	p->state_dir = fc_asprintf("%s/ficus", fc_repo_gitdir(p->repo));
+	p->db_path = fc_asprintf("%s/plan.db", p->state_dir);
+	p->lock_path = fc_asprintf("%s/lock", p->state_dir);
+	if (mkdir(p->state_dir, 0700) < 0 && errno != EEXIST)
+		return fc_error_set(FC_ERROR, "cannot create '%s': %s", p->state_dir, strerror(errno));
+	return 0;
+}
+
+static fc_plan *plan_new(int lock_timeout_ms)
+{
+	fc_plan *p = fc_calloc(1, sizeof(*p));
+	p->lock_fd = -1;
+	p->lock_timeout_ms = lock_timeout_ms;
+	return p;
+}
+
+void fc_plan_free(fc_plan *p)
+{
+	if (!p)
+		return;
+	fc_store_free(p->store);
+	fc_repo_free(p->repo);
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
+	free(p->dir);
+	free(p->state_dir);
+	free(p->db_path);
+	free(p->lock_path);
+	free(p);
+}
+
+int fc_plan_lock(fc_plan *p)
+{
+	struct timespec start, now, nap = { 0, 2000000 };
+	long waited;
+
+	if (p->lock_depth++ > 0)
+		return 0;
+	if (p->lock_fd < 0) {
+		p->lock_fd = open(p->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (p->lock_fd < 0) {
+			p->lock_depth--;
+			return fc_error_set(FC_ERROR, "cannot open the plan lock '%s': %s", p->lock_path, strerror(errno));
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			p->lock_depth--;
+			return fc_error_set(FC_ERROR, "cannot lock the plan: %s", strerror(errno));
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= p->lock_timeout_ms) {
+			p->lock_depth--;
+			return fc_error_set(FC_ECONFLICT,
+				"the plan is locked by another ficus process (waited %ld ms; see --lock-timeout)", waited);
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 32000000)
+			nap.tv_nsec *= 2;
+	}
+	return 0;
+}
+
+void fc_plan_unlock(fc_plan *p)
+{
+	if (p->lock_depth <= 0)
+		return;
+	if (--p->lock_depth == 0)
+		flock(p->lock_fd, LOCK_UN);
+}
+
+int fc_plan_open(fc_plan **out, const fc_open_opts *o)
+{
+	fc_open_opts def = FC_OPEN_OPTS_INIT;
+	const char *given;
+	fc_plan *p = NULL;
+	int rc, repaired = 0;
+
+	*out = NULL;
+	if (!o)
+		o = &def;
+	given = o->dir ? o->dir : (getenv("FICUS_PLAN") && *getenv("FICUS_PLAN") ? getenv("FICUS_PLAN") : NULL);
+	p = plan_new(o->lock_timeout_ms);
+	if ((rc = find_plan(&p->dir, given)) < 0 ||
+	    (rc = fc_repo_open(&p->repo, p->dir)) < 0 ||
+	    (rc = setup_paths(p)) < 0)
+		goto fail;
+	if (o->create_db) {
+		*out = p; /* rebuild opens the database itself */
+		return 0;
+	}
+	if (access(p->db_path, F_OK) != 0) {
+		rc = fc_error_set(FC_ENOTFOUND,
+			"the plan database is missing (a fresh clone, or it was deleted): run 'ficus rebuild'");
+		goto fail;
+	}
+	if ((rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms)) < 0 ||
+	    (rc = fc_change_repair(p, &repaired)) < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	fc_plan_free(p);
+	return rc;
+}
+
+static int dir_is_empty_or_fresh_git(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ok = 1;
+
+	if (!d)
+		return errno == ENOENT;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!strcmp(e->d_name, ".git"))
+			continue;
+		ok = 0;
+		break;
+	}
+	closedir(d);
+	return ok;
+}
+
+int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outcome *outcome)
+{
+	fc_plan *p = NULL;
+	fc_change *c = NULL;
+	cJSON *settings = NULL;
+	char real[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if (!dir)
+		dir = ".";
+	if (realpath(dir, real) && looks_like_plan(real))
+		return fc_error_set(FC_EEXISTS, "'%s' is already a ficus plan", dir);
+	if (!dir_is_empty_or_fresh_git(dir))
+		return fc_error_set(FC_EINVAL, "directory '%s' is not empty: give ficus init a new or empty directory", dir);
+	p = plan_new(10000);
+	if ((rc = fc_repo_init(&p->repo, dir)) < 0)
+		goto fail;
+	if (fc_repo_has_head(p->repo)) {
+		rc = fc_error_set(FC_EINVAL, "'%s' already holds a git history that is not a ficus plan", dir);
+		goto fail;
+	}
+	if (!realpath(dir, real)) {
+		rc = fc_error_set(FC_ERROR, "cannot resolve '%s': %s", dir, strerror(errno));
+		goto fail;
+	}
+	p->dir = fc_strdup(real);
+	if ((rc = setup_paths(p)) < 0 || (rc = fc_store_open(&p->store, p->db_path, 1, 10000)) < 0)
+		goto fail;
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		goto fail;
+	settings = fc_settings_default();
+	if ((rc = fc_settings_put(fc_change_store(c), settings)) < 0)
+		goto fail;
+	fc_change_touch(c, "ficus.json");
+	fc_change_touch(c, "PLAN.md");
+	fc_change_subject(c, "plan: init");
+	fc_change_trailer(c, "Ficus-Action", "init");
+	rc = fc_change_finish(c, outcome);
+	c = NULL;
+	if (rc < 0)
+		goto fail;
+	cJSON_Delete(settings);
+	*out = p;
+	return 0;
+fail:
+	fc_change_abort(c);
+	cJSON_Delete(settings);
+	fc_plan_free(p);
+	return rc;
+}
+
+static int valid_signature_part(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == '<' || *s == '>' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email)
+{
+	const char *src = actor && *actor ? actor : getenv("FICUS_ACTOR");
+	char *n = NULL, *e = NULL;
+
+	*name = *email = NULL;
+	if (src && *src) {
+		const char *lt = strchr(src, '<');
+		if (lt) {
+			const char *gt = strchr(lt, '>');
+			size_t nl = (size_t)(lt - src);
+			if (!gt || gt[1])
+				return fc_error_set(FC_EINVAL, "actor '%.60s' must be 'Name <email>' or a name", src);
+			while (nl && src[nl - 1] == ' ')
+				nl--;
+			n = fc_strndup(src, nl);
+			e = fc_strndup(lt + 1, (size_t)(gt - lt - 1));
+		} else {
+			n = fc_strdup(src);
+		}
+	} else {
+		n = fc_repo_config(p->repo, "user.name");
+		e = fc_repo_config(p->repo, "user.email");
+		if (!n) {
+			struct passwd *pw = getpwuid(getuid());
+			const char *login = getenv("LOGNAME");
+			n = fc_strdup(pw && pw->pw_name ? pw->pw_name : login && *login ? login : "unknown");
+		}
+	}
+	if (!e) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		e = fc_asprintf("%s@%s", n, host);
+	}
+	if (!*n || strlen(n) > 200 || strlen(e) > 200 || !valid_signature_part(n) || !valid_signature_part(e)) {
+		free(n);
+		free(e);
+		return fc_error_set(FC_EINVAL, "actor must be 'Name <email>' of printable characters, 200 at most");
+	}
+	*name = n;
+	*email = e;
+	return 0;
+}
+
+/* ---- rebuild ---- */
+
+static int load_cb(const char *path, const char *data, size_t len, void *ctx)
+{
+	int known;
+	return fc_load_path(ctx, path, data, len, &known);
+}
+
+int fc_plan_rebuild(fc_plan *p)
+{
+	char *tmp = fc_asprintf("%s.rebuild", p->db_path);
+	char *side[] = { NULL, NULL, NULL };
+	fc_store *old = NULL, *fresh = NULL;
+	int rc, repaired = 0;
+
+	if ((rc = fc_plan_lock(p)) < 0)
+		goto done;
+	/* finish a change the old database holds, if it can still be read */
+	if (!p->store && access(p->db_path, F_OK) == 0 && fc_store_open(&old, p->db_path, 0, p->lock_timeout_ms) == 0) {
+		p->store = old;
+		rc = fc_change_repair(p, &repaired);
+		p->store = NULL;
+		fc_store_free(old);
+		if (rc < 0)
+			goto done;
+	} else if (p->store) {
+		if ((rc = fc_change_repair(p, &repaired)) < 0)
+			goto done;
+	}
+	fc_error_clear();
+	if (!fc_repo_has_head(p->repo)) {
+		rc = fc_error_set(FC_ENOTPLAN, "the plan repository has no commits to rebuild from");
+		goto done;
+	}
+	side[0] = tmp;
+	side[1] = fc_asprintf("%s-wal", tmp);
+	side[2] = fc_asprintf("%s-shm", tmp);
+	for (int i = 0; i < 3; i++)
+		unlink(side[i]);
+	if ((rc = fc_store_open(&fresh, tmp, 1, p->lock_timeout_ms)) < 0 ||
+	    (rc = fc_store_begin(fresh, 1)) < 0)
+		goto done;
+	fc_store_exec(fresh, "PRAGMA defer_foreign_keys = ON", NULL);
+	if ((rc = fc_repo_each_file(p->repo, FC_FILE_MAX, load_cb, fresh)) < 0) {
+		fc_store_rollback(fresh);
+		rc = fc_error_wrap(rc, "rebuilding from HEAD");
+		goto done;
+	}
+	if ((rc = fc_store_commit(fresh)) < 0) {
+		rc = fc_error_wrap(rc, "rebuilding from HEAD (the plan files disagree with each other)");
+		goto done;
+	}
+	fc_store_exec(fresh, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	fc_store_free(fresh);
+	fresh = NULL;
+	fc_store_free(p->store);
+	p->store = NULL;
+	{
+		char *wal = fc_asprintf("%s-wal", p->db_path), *shm = fc_asprintf("%s-shm", p->db_path);
+		unlink(wal);
+		unlink(shm);
+		free(wal);
+		free(shm);
+	}
+	if (rename(tmp, p->db_path) < 0) {
+		rc = fc_error_set(FC_ERROR, "cannot install the rebuilt database: %s", strerror(errno));
+		goto done;
+	}
+	rc = fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms);
+done:
+	fc_store_free(fresh);
+	for (int i = 0; i < 3; i++) {
+		if (side[i] && rc < 0)
+			unlink(side[i]);
+		if (i)
+			free(side[i]);
+	}
+	free(tmp);
+	fc_plan_unlock(p);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+typedef struct {
+	char **paths;
+	char **oids;
+	size_t n, cap;
+} path_set;
+
+static int collect_oid(const char *path, const char *oid, void *ctx)
+{
+	path_set *s = ctx;
+	if (!fc_path_known(path))
+		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->paths = fc_realloc(s->paths, s->cap * sizeof(char *));
+		s->oids = fc_realloc(s->oids, s->cap * sizeof(char *));
+	}
+	s->paths[s->n] = fc_strdup(path);
+	s->oids[s->n++] = fc_strdup(oid);
+	return 0;
+}
+
+static int collect_render(const char *path, const char *data, size_t len, void *ctx)
+{
+	char oid[FC_OID_HEX];
+	int rc = fc_repo_hash(oid, data, len);
+	return rc < 0 ? rc : collect_oid(path, oid, ctx);
+}
+
+static void set_free(path_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->paths[i]);
+		free(s->oids[i]);
+	}
+	free(s->paths);
+	free(s->oids);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* Sort a set by path (the two sets come in different orders). */
+static void set_sort(path_set *s)
+{
+	char ***idx = fc_malloc((s->n + 1) * sizeof(char **));
+	char **p2 = fc_malloc((s->n + 1) * sizeof(char *)), **o2 = fc_malloc((s->n + 1) * sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		idx[i] = &s->paths[i];
+	qsort(idx, s->n, sizeof(char **), cmp_pair);
+	for (i = 0; i < s->n; i++) {
+		size_t k = (size_t)(idx[i] - s->paths);
+		p2[i] = s->paths[k];
+		o2[i] = s->oids[k];
+	}
+	free(s->paths);
+	free(s->oids);
+	s->paths = p2;
+	s->oids = o2;
+	free(idx);
+}
+
+int fc_plan_verify(fc_plan *p, char **report)
+{
+	path_set db = { 0 }, head = { 0 };
+	fc_buf b = FC_BUF_INIT;
+	size_t i = 0, j = 0, bad = 0;
+	int rc;
+
+	*report = NULL;
+	if ((rc = fc_store_begin(p->store, 0)) < 0)
+		return rc;
+	rc = fc_render_each(p->store, collect_render, &db);
+	fc_store_commit(p->store);
+	if (rc < 0 || (rc = fc_repo_each_oid(p->repo, collect_oid, &head)) < 0)
+		goto done;
+	set_sort(&db);
+	set_sort(&head);
+	while (i < db.n || j < head.n) {
+		int c = i >= db.n ? 1 : j >= head.n ? -1 : strcmp(db.paths[i], head.paths[j]);
+		if (c < 0) {
+			fc_buf_printf(&b, "missing from the repository: %s\n", db.paths[i++]);
+			bad++;
+		} else if (c > 0) {
+			fc_buf_printf(&b, "missing from the database: %s\n", head.paths[j++]);
+			bad++;
+		} else {
+			if (strcmp(db.oids[i], head.oids[j]) != 0) {
+				fc_buf_printf(&b, "differs: %s\n", db.paths[i]);
+				bad++;
+			}
+			i++;
+			j++;
+		}
+	}
+	if (bad)
+		rc = fc_error_set(FC_EDRIFT, "the database and the plan repository disagree on %zu file%s",
+				  bad, bad == 1 ? "" : "s");
+	*report = fc_buf_detach(&b);
+done:
+	fc_buf_free(&b);
+	set_free(&db);
+	set_free(&head);
+	return rc;
+}

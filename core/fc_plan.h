@@ -1,0 +1,93 @@
+#ifndef FC_PLAN_H
+#define FC_PLAN_H
+/*
+ * A plan: its directory (the git plan repository's work tree), the SQLite
+ * model kept in <gitdir>/ficus/plan.db (out of the repository), and the
+ * write lock <gitdir>/ficus/lock.
+ *
+ * Opening a plan repairs an interrupted change first (see fc_change.h), so
+ * every command starts from a state where the database and the repository
+ * agree.
+ */
+#include "fc_clock.h"
+
+typedef struct fc_plan fc_plan;
+typedef struct fc_store fc_store;
+typedef struct fc_repo fc_repo;
+
+typedef struct {
+	const char *dir;     /* --plan; NULL: FICUS_PLAN, else search upwards from cwd */
+	int lock_timeout_ms; /* how long a writer waits for the lock */
+	int create_db;       /* rebuild: create a missing database */
+} fc_open_opts;
+#define FC_OPEN_OPTS_INIT { NULL, 10000, 0 }
+
+/* Options of every writing action (the CLI's global write options). */
+typedef struct {
+	const char *actor;   /* "Name <email>" or a name; NULL: FICUS_ACTOR, git config, login */
+	const char *reason;  /* commit message body */
+	int dry_run;         /* evaluate, render, report; change nothing */
+	int force;           /* pass closed gates (needs reason) */
+	int yes;             /* confirm irreversible steps */
+	const char *expect;  /* compare-and-swap: "PHASE", "PCT" or "PHASE PCT" */
+	int interactive;     /* the face can confirm (a terminal); never set off a terminal */
+} fc_write_opts;
+#define FC_WRITE_OPTS_INIT { NULL, NULL, 0, 0, 0, NULL, 0 }
+
+/* What a writing action did (or, for a dry run, would do). */
+typedef struct {
+	int noop;            /* nothing to do: already in that state */
+	int dry_run;
+	char *note;          /* noop reason, or other note (caller frees via clear) */
+	char change_id[16];
+	char commit[41];
+	char *message;       /* the commit message */
+	char **paths;        /* plan files the change writes */
+	size_t npaths;
+	int router_status;   /* 0, or FC_ESYNC when a router was not updated */
+	char *router_report; /* one line per replica pushed */
+} fc_outcome;
+
+void fc_outcome_clear(fc_outcome *o);
+
+/*
+ * Create a plan in `dir` (created if missing; must be empty or hold an
+ * empty git repository).  FC_EEXISTS when it is already a plan.
+ */
+int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outcome *outcome);
+
+/* Open a plan.  FC_ENOTPLAN when none is found; FC_ESCHEMA; FC_ENOTFOUND
+ * when the database is missing (run 'ficus rebuild'). */
+int fc_plan_open(fc_plan **out, const fc_open_opts *o);
+void fc_plan_free(fc_plan *p);
+
+/* The plan directory (borrowed, absolute). */
+const char *fc_plan_dir(const fc_plan *p);
+
+/* Internal handles, for core modules (borrowed). */
+fc_store *fc_plan_store(fc_plan *p);
+fc_repo *fc_plan_repo(fc_plan *p);
+
+/* Take and release the plan's write lock (waits lock_timeout_ms). */
+int fc_plan_lock(fc_plan *p);
+void fc_plan_unlock(fc_plan *p);
+
+/*
+ * Resolve the author: `actor` ("Name <email>" or "name"), else FICUS_ACTOR,
+ * else git's user.name/user.email, else the login name.  Caller frees.
+ */
+int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email);
+
+/*
+ * Recreate the database from the repository's HEAD (the old one is
+ * replaced only when the new one is complete).
+ */
+int fc_plan_rebuild(fc_plan *p);
+
+/*
+ * Compare the database with HEAD.  0 when they agree; FC_EDRIFT with the
+ * differences in *report (caller frees) otherwise.
+ */
+int fc_plan_verify(fc_plan *p, char **report);
+
+#endif

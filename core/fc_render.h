@@ -1,0 +1,53 @@
+#ifndef FC_RENDER_H
+#define FC_RENDER_H
+/*
+ * The layout of the plan repository, in one table: which module renders
+ * which file from the database and loads it back on rebuild.
+ *
+ *   ficus.json              plan settings           (fc_settings)
+ *   domains/<name>.json     a domain and its deps   (fc_map)
+ *   services/<name>.json    a service               (fc_service)
+ *   PLAN.md                 generated summary       (fc_summary)
+ *
+ * Rendering is deterministic: the same rows always give the same bytes.
+ */
+#include <stddef.h>
+
+#include "fc_buf.h"
+
+typedef struct fc_store fc_store;
+
+/* The largest plan file ficus reads back. */
+#define FC_FILE_MAX (16u << 20)
+
+typedef struct {
+	const char *dir;      /* "domains/" or NULL for a single file */
+	const char *file;     /* "ficus.json" for a single file */
+	/* render `name` into out; *exists = 0 when the row is gone */
+	int (*render)(fc_store *s, const char *name, fc_buf *out, int *exists);
+	/* insert the rows a file describes (rebuild) */
+	int (*load)(fc_store *s, const char *name, const char *data, size_t len);
+	/* call cb for every name the database holds */
+	int (*list)(fc_store *s, int (*cb)(const char *name, void *ctx), void *ctx);
+} fc_file_kind;
+
+/* "domains/<name>.json" etc. (caller frees). */
+char *fc_path_for(const char *dir, const char *name);
+
+/* Render one plan file by path. *exists = 0 when it should not exist. */
+int fc_render_path(fc_store *s, const char *path, fc_buf *out, int *exists);
+
+/* Render every plan file; cb(path, data, len, ctx) for each. */
+int fc_render_each(fc_store *s, int (*cb)(const char *path, const char *data, size_t len, void *ctx),
+		   void *ctx);
+
+/*
+ * Load one file of HEAD into an empty database; files outside the layout
+ * are ignored (returns 0 and sets *known = 0).
+ */
+int fc_load_path(fc_store *s, const char *path, const char *data, size_t len, int *known);
+
+/* 1 when path belongs to the layout. */
+int fc_path_known(const char *path);
+
+#endif

@@ -1,0 +1,479 @@
+#include <git2.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_buf.h"
+#include "fc_error.h"
+#include "fc_repo.h"
+
+struct fc_repo {
+	git_repository *repo;
+	git_oid staged_tree;
+	git_oid staged_parent;
+	int staged;
+	int has_parent;
+	char *gitdir;
+};
+
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+	return fc_error_set(code, "%s: git: %s", what, e && e->message ? e->message : "unknown error");
+}
+
+void fc_commit_info_clear(fc_commit_info *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	free(c->author_name);
+	free(c->author_email);
+	free(c->message);
+	free(c->subject);
+	free(c->body);
+	for (i = 0; i < c->ntrailers; i++) {
+		free(c->keys[i]);
+		free(c->values[i]);
+	}
+	free(c->keys);
+	free(c->values);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *fc_commit_trailer(const fc_commit_info *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntrailers; i++)
+		if (strcasecmp(c->keys[i], key) == 0)
+			return c->values[i];
+	return NULL;
+}
+
+static fc_repo *wrap(git_repository *repo)
+{
+	fc_repo *r = fc_calloc(1, sizeof(*r));
+	const char *gd = git_repository_path(repo);
+	size_t n = strlen(gd);
+
+	r->repo = repo;
+	r->gitdir = fc_strndup(gd, n && gd[n - 1] == '/' ? n - 1 : n);
+	return r;
+}
+
+int fc_repo_init(fc_repo **out, const char *dir)
+{
+	git_repository *repo = NULL;
+	git_repository_init_options o = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+
+	*out = NULL;
+	git_libgit2_init();
+	o.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	o.initial_head = "main";
+	if (git_repository_init_ext(&repo, dir, &o) < 0) {
+		int rc = git_fail(FC_ERROR, "creating the plan repository");
+		git_libgit2_shutdown();
+		return rc;
+	}
+	*out = wrap(repo);
+	return 0;
+}
+
+int fc_repo_open(fc_repo **out, const char *dir)
+{
+	git_repository *repo = NULL;
+
+	*out = NULL;
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		git_libgit2_shutdown();
+		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
+	}
+	if (git_repository_is_bare(repo)) {
+		git_repository_free(repo);
+		git_libgit2_shutdown();
+		return fc_error_set(FC_ENOTPLAN, "'%s' is a bare repository, not a plan", dir);
+	}
+	*out = wrap(repo);
+	return 0;
+}
+
+void fc_repo_free(fc_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->repo);
+	free(r->gitdir);
+	free(r);
+	git_libgit2_shutdown();
+}
+
+const char *fc_repo_gitdir(const fc_repo *r)
+{
+	return r->gitdir;
+}
+
+int fc_repo_has_head(fc_repo *r)
+{
+	git_oid oid;
+	return git_reference_name_to_id(&oid, r->repo, "HEAD") == 0;
+}
+
+char *fc_repo_config(fc_repo *r, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	char *v = NULL;
+
+	if (git_repository_config_snapshot(&cfg, r->repo) < 0)
+		return NULL;
+	if (git_config_get_string_buf(&buf, cfg, key) == 0 && buf.ptr && *buf.ptr)
+		v = fc_strdup(buf.ptr);
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	return v;
+}
+
+int fc_repo_set_config(fc_repo *r, const char *key, const char *value)
+{
+	git_config *cfg = NULL;
+	int rc = 0;
+
+	if (git_repository_config(&cfg, r->repo) < 0)
+		return git_fail(FC_ERROR, "opening git config");
+	if (value ? git_config_set_string(cfg, key, value) < 0
+		  : (git_config_delete_entry(cfg, key) < 0 && git_error_last() &&
+		     git_error_last()->klass != GIT_ERROR_CONFIG))
+		rc = git_fail(FC_ERROR, "writing git config");
+	git_config_free(cfg);
+	return rc;
+}
+
+static int head_commit(fc_repo *r, git_commit **out)
+{
+	git_oid oid;
+
+	*out = NULL;
+	if (git_reference_name_to_id(&oid, r->repo, "HEAD") < 0)
+		return FC_ENOTFOUND;
+	if (git_commit_lookup(out, r->repo, &oid) < 0)
+		return git_fail(FC_ERROR, "reading HEAD");
+	return 0;
+}
+
+int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t n)
+{
+	git_commit *head = NULL;
+	git_tree *base = NULL;
+	git_tree_update *ups = NULL;
+	git_treebuilder *tb = NULL;
+	size_t i;
+	int rc = 0;
+
+	r->staged = 0;
+	r->has_parent = 0;
+	*unchanged = 0;
+	rc = head_commit(r, &head);
+	if (rc == FC_ENOTFOUND) {
+		rc = 0;
+	} else if (rc < 0) {
+		goto done;
+	} else {
+		git_oid_cpy(&r->staged_parent, git_commit_id(head));
+		r->has_parent = 1;
+		if (git_commit_tree(&base, head) < 0) {
+			rc = git_fail(FC_ERROR, "reading HEAD's tree");
+			goto done;
+		}
+	}
+	if (!base) {
+		/* an empty baseline tree for the first commit */
+		git_oid empty;
+		if (git_treebuilder_new(&tb, r->repo, NULL) < 0 || git_treebuilder_write(&empty, tb) < 0 ||
+		    git_tree_lookup(&base, r->repo, &empty) < 0) {
+			rc = git_fail(FC_ERROR, "creating an empty tree");
+			goto done;
+		}
+	}
+	ups = fc_calloc(n, sizeof(*ups));
+	for (i = 0; i < n; i++) {
+		ups[i].path = files[i].path;
+		if (!files[i].data) {
+			git_tree_entry *e = NULL;
+			/* removing a path that is not there is a no-op, not an error */
+			if (git_tree_entry_bypath(&e, base, files[i].path) < 0) {
+				ups[i].action = GIT_TREE_UPDATE_UPSERT;
+				ups[i].path = NULL;
+				continue;
+			}
+			git_tree_entry_free(e);
+			ups[i].action = GIT_TREE_UPDATE_REMOVE;
+			continue;
+		}
+		ups[i].action = GIT_TREE_UPDATE_UPSERT;
+		ups[i].filemode = GIT_FILEMODE_BLOB;
+		if (git_blob_create_from_buffer(&ups[i].id, r->repo, files[i].data, files[i].len) < 0) {
+			rc = git_fail(FC_ERROR, "writing a blob");
+			goto done;
+		}
+	}
+	/* compact away skipped removals */
+	{
+		size_t k = 0;
+		for (i = 0; i < n; i++)
+			if (ups[i].path)
+				ups[k++] = ups[i];
+		n = k;
+	}
+	if (git_tree_create_updated(&r->staged_tree, r->repo, base, n, ups) < 0) {
+		rc = git_fail(FC_ERROR, "building the plan tree");
+		goto done;
+	}
+	*unchanged = r->has_parent && git_oid_equal(&r->staged_tree, git_tree_id(base));
+	r->staged = 1;
+done:
+	free(ups);
+	git_treebuilder_free(tb);
+	git_tree_free(base);
+	git_commit_free(head);
+	return rc;
+}
+
+int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
+		   const char *name, const char *email, fc_time when)
+{
+	git_signature *author = NULL, *committer = NULL;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_oid oid;
+	const git_commit *parents[1];
+	int rc = 0;
+
+	if (!r->staged)
+		return fc_error_set(FC_ERROR, "nothing staged to commit");
+	if (git_signature_new(&author, name, email, (git_time_t)when, 0) < 0 ||
+	    git_signature_new(&committer, "ficus", "ficus@localhost", (git_time_t)when, 0) < 0) {
+		rc = git_fail(FC_EINVAL, "commit author");
+		goto done;
+	}
+	if (git_tree_lookup(&tree, r->repo, &r->staged_tree) < 0 ||
+	    (r->has_parent && git_commit_lookup(&parent, r->repo, &r->staged_parent) < 0)) {
+		rc = git_fail(FC_ERROR, "preparing the commit");
+		goto done;
+	}
+	parents[0] = parent;
+	/* update_ref checks HEAD still points at the parent: compare-and-swap */
+	if (git_commit_create(&oid, r->repo, "HEAD", author, committer, "UTF-8", message, tree,
+			      r->has_parent ? 1 : 0, parents) < 0) {
+		const git_error *e = git_error_last();
+		if (e && e->klass == GIT_ERROR_OBJECT)
+			rc = fc_error_set(FC_ECONFLICT, "the plan moved while committing: %s", e->message);
+		else
+			rc = git_fail(FC_ERROR, "committing the plan");
+		goto done;
+	}
+	git_oid_tostr(out_oid, FC_OID_HEX, &oid);
+	r->staged = 0;
+done:
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_signature_free(author);
+	git_signature_free(committer);
+	return rc;
+}
+
+int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
+{
+	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
+
+	o.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	o.paths.strings = (char **)paths;
+	o.paths.count = n;
+	if (git_checkout_head(r->repo, &o) < 0)
+		return git_fail(FC_ERROR, "refreshing the working tree");
+	return 0;
+}
+
+static char *trimmed_dup(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	while (n && *s == '\n') {
+		s++;
+		n--;
+	}
+	return fc_strndup(s, n);
+}
+
+int fc_commit_parse_message(fc_commit_info *out, const char *message)
+{
+	git_message_trailer_array arr = { 0 };
+	const char *nl, *rest, *tstart;
+	size_t i;
+
+	out->message = fc_strdup(message);
+	nl = strchr(message, '\n');
+	out->subject = fc_strndup(message, nl ? (size_t)(nl - message) : strlen(message));
+	rest = nl ? nl + 1 : message + strlen(message);
+	if (git_message_trailers(&arr, message) == 0 && arr.count > 0) {
+		out->keys = fc_calloc(arr.count, sizeof(char *));
+		out->values = fc_calloc(arr.count, sizeof(char *));
+		for (i = 0; i < arr.count; i++) {
+			out->keys[i] = fc_strdup(arr.trailers[i].key);
+			out->values[i] = fc_strdup(arr.trailers[i].value);
+		}
+		out->ntrailers = arr.count;
+		/* the body ends where the trailer block starts */
+		tstart = strstr(rest, arr.trailers[0].key);
+		while (tstart && tstart > rest && tstart[-1] != '\n')
+			tstart = strstr(tstart + 1, arr.trailers[0].key);
+		out->body = trimmed_dup(rest, tstart ? (size_t)(tstart - rest) : strlen(rest));
+	} else {
+		out->body = trimmed_dup(rest, strlen(rest));
+	}
+	git_message_trailer_array_free(&arr);
+	return 0;
+}
+
+static int fill_info(fc_commit_info *out, const git_commit *c)
+{
+	const git_signature *a = git_commit_author(c);
+
+	memset(out, 0, sizeof(*out));
+	git_oid_tostr(out->oid, FC_OID_HEX, git_commit_id(c));
+	out->author_name = fc_strdup(a->name);
+	out->author_email = fc_strdup(a->email);
+	out->when = (fc_time)a->when.time;
+	return fc_commit_parse_message(out, git_commit_message(c));
+}
+
+int fc_repo_head_info(fc_repo *r, fc_commit_info *out)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = head_commit(r, &c)) < 0)
+		return rc;
+	rc = fill_info(out, c);
+	git_commit_free(c);
+	return rc;
+}
+
+struct walk_ctx {
+	fc_repo *r;
+	size_t max_len;
+	int (*file_cb)(const char *, const char *, size_t, void *);
+	int (*oid_cb)(const char *, const char *, void *);
+	void *ctx;
+	int rc;
+};
+
+static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct walk_ctx *w = payload;
+	char path[1024], hex[FC_OID_HEX];
+	git_blob *blob = NULL;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(e));
+	if (w->oid_cb) {
+		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+		w->rc = w->oid_cb(path, hex, w->ctx);
+		return w->rc ? -1 : 0;
+	}
+	if (git_blob_lookup(&blob, w->r->repo, git_tree_entry_id(e)) < 0) {
+		w->rc = git_fail(FC_ERROR, "reading a plan file");
+		return -1;
+	}
+	if ((size_t)git_blob_rawsize(blob) > w->max_len) {
+		w->rc = fc_error_set(FC_ELIMIT, "plan file '%s' is larger than %zu bytes", path, w->max_len);
+	} else {
+		w->rc = w->file_cb(path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), w->ctx);
+	}
+	git_blob_free(blob);
+	return w->rc ? -1 : 0;
+}
+
+static int walk(fc_repo *r, struct walk_ctx *w)
+{
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	int rc;
+
+	if ((rc = head_commit(r, &head)) < 0)
+		return rc == FC_ENOTFOUND ? fc_error_set(FC_ENOTPLAN, "the plan repository has no commits") : rc;
+	if (git_commit_tree(&tree, head) < 0) {
+		rc = git_fail(FC_ERROR, "reading HEAD's tree");
+		goto done;
+	}
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, w) < 0 && !w->rc)
+		w->rc = git_fail(FC_ERROR, "walking the plan tree");
+	rc = w->rc;
+done:
+	git_tree_free(tree);
+	git_commit_free(head);
+	return rc;
+}
+
+int fc_repo_each_file(fc_repo *r, size_t max_len,
+		      int (*cb)(const char *path, const char *data, size_t len, void *ctx), void *ctx)
+{
+	struct walk_ctx w = { r, max_len, cb, NULL, ctx, 0 };
+	return walk(r, &w);
+}
+
+int fc_repo_each_oid(fc_repo *r, int (*cb)(const char *path, const char *oid, void *ctx), void *ctx)
+{
+	struct walk_ctx w = { r, 0, NULL, cb, ctx, 0 };
+	return walk(r, &w);
+}
+
+int fc_repo_hash(char out[FC_OID_HEX], const char *data, size_t len)
+{
+	git_oid oid;
+
+	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0)
+		return git_fail(FC_ERROR, "hashing");
+	git_oid_tostr(out, FC_OID_HEX, &oid);
+	return 0;
+}
+
+int fc_repo_log(fc_repo *r, int (*cb)(const fc_commit_info *c, void *ctx), void *ctx)
+{
+	git_revwalk *walker = NULL;
+	git_oid oid;
+	int rc = 0;
+
+	if (!fc_repo_has_head(r))
+		return 0;
+	if (git_revwalk_new(&walker, r->repo) < 0 || git_revwalk_push_head(walker) < 0) {
+		rc = git_fail(FC_ERROR, "reading history");
+		goto done;
+	}
+	git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	while (git_revwalk_next(&oid, walker) == 0) {
+		git_commit *c = NULL;
+		fc_commit_info info;
+
+		if (git_commit_lookup(&c, r->repo, &oid) < 0) {
+			rc = git_fail(FC_ERROR, "reading a commit");
+			break;
+		}
+		fill_info(&info, c);
+		git_commit_free(c);
+		rc = cb(&info, ctx);
+		fc_commit_info_clear(&info);
+		if (rc)
+			break;
+	}
+	if (rc == 1)
+		rc = 0;
+done:
+	git_revwalk_free(walker);
+	return rc;
+}

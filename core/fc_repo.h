@@ -1,0 +1,102 @@
+#ifndef FC_REPO_H
+#define FC_REPO_H
+/*
+ * The plan repository (libgit2).  The only module that writes it.
+ *
+ * Commits are built from in-memory blobs on top of HEAD's tree (never from
+ * the working tree, which a user may have edited), then the working tree is
+ * refreshed for the paths that changed.  The committer is ficus; the author
+ * is the actor.  A ref update only succeeds when HEAD is still the parent
+ * the tree was built on, so two writers can never both commit on one parent.
+ */
+#include <stddef.h>
+
+#include "fc_clock.h"
+
+typedef struct fc_repo fc_repo;
+
+#define FC_OID_HEX 41 /* 40 hex digits and a NUL */
+
+typedef struct {
+	const char *path;  /* "domains/tracking.json" */
+	const char *data;  /* NULL removes the path */
+	size_t len;
+} fc_repo_file;
+
+typedef struct {
+	char oid[FC_OID_HEX];
+	char *author_name;
+	char *author_email;
+	fc_time when;
+	char *message;         /* whole message */
+	char *subject;         /* first line */
+	char *body;            /* between the subject and the trailers */
+	size_t ntrailers;
+	char **keys;
+	char **values;
+} fc_commit_info;
+
+void fc_commit_info_clear(fc_commit_info *c);
+/* Value of trailer `key` (borrowed) or NULL. */
+const char *fc_commit_trailer(const fc_commit_info *c, const char *key);
+
+/* Create a repository with no commits in `dir` (which may exist, empty). */
+int fc_repo_init(fc_repo **out, const char *dir);
+/* Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none. */
+int fc_repo_open(fc_repo **out, const char *dir);
+void fc_repo_free(fc_repo *r);
+
+/* The .git directory (borrowed). */
+const char *fc_repo_gitdir(const fc_repo *r);
+
+/* 1 when HEAD points at a commit, 0 for an unborn branch. */
+int fc_repo_has_head(fc_repo *r);
+
+/* A value from git config (caller frees) or NULL. */
+char *fc_repo_config(fc_repo *r, const char *key);
+int fc_repo_set_config(fc_repo *r, const char *key, const char *value);
+
+/*
+ * Build the tree HEAD + `files`.  *unchanged is 1 when it equals HEAD's tree.
+ * The tree id is kept in the repo handle for fc_repo_commit().
+ */
+int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t n);
+
+/*
+ * Commit the staged tree on top of HEAD with `message`, authored by
+ * name/email at `when`; the ref moves only if HEAD is still the staged
+ * parent (FC_ECONFLICT otherwise).  out_oid receives the new commit id.
+ */
+int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
+		   const char *name, const char *email, fc_time when);
+
+/* Make the working tree match HEAD for `paths` (best effort). */
+int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n);
+
+/* HEAD's commit (caller clears).  FC_ENOTFOUND for an unborn HEAD. */
+int fc_repo_head_info(fc_repo *r, fc_commit_info *out);
+
+/*
+ * Call `cb` for each blob in HEAD's tree (path, bytes).  A non-zero return
+ * from cb stops the walk and is returned.  `max_len` caps a single file.
+ */
+int fc_repo_each_file(fc_repo *r, size_t max_len,
+		      int (*cb)(const char *path, const char *data, size_t len, void *ctx), void *ctx);
+
+/* Call `cb` for each blob in HEAD's tree with its id (no contents read). */
+int fc_repo_each_oid(fc_repo *r,
+		     int (*cb)(const char *path, const char *oid, void *ctx), void *ctx);
+
+/* The blob id git would give `data`. */
+int fc_repo_hash(char out[FC_OID_HEX], const char *data, size_t len);
+
+/*
+ * Walk history from HEAD, newest first.  `cb` returns non-zero to stop
+ * (that value is returned; 1 is success).  Parsed trailers included.
+ */
+int fc_repo_log(fc_repo *r, int (*cb)(const fc_commit_info *c, void *ctx), void *ctx);
+
+/* Parse a commit message into subject/body/trailers of `out` (no oid). */
+int fc_commit_parse_message(fc_commit_info *out, const char *message);
+
+#endif

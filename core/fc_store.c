@@ -1,0 +1,304 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fc_buf.h"
+#include "fc_error.h"
+#include "fc_store.h"
+
+struct fc_store {
+	sqlite3 *db;
+	int depth;
+	int doomed;
+};
+
+int fc_store_schema_version(void)
+{
+	return (int)fc_migrations_count;
+}
+
+int fc_store_error(fc_store *s, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	int primary = rc & 0xff;
+
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+		return fc_error_set(FC_ECONFLICT,
+			"%s: the plan is locked by another ficus process (gave up waiting; see --lock-timeout)", what);
+	if (primary == SQLITE_CONSTRAINT)
+		return fc_error_set(FC_EEXISTS, "%s: %s", what, sqlite3_errmsg(s->db));
+	return fc_error_set(FC_ERROR, "%s: sqlite: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int run_sql(fc_store *s, const char *sql, const char *what)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		int rc = fc_store_error(s, what);
+		if (err && (rc == FC_ERROR))
+			fc_error_set(FC_ERROR, "%s: sqlite: %s", what, err);
+		sqlite3_free(err);
+		return rc;
+	}
+	return 0;
+}
+
+static int user_version(fc_store *s, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = fc_store_prepare(s, &st, "PRAGMA user_version")) < 0)
+		return rc;
+	rc = fc_store_step(s, st);
+	*out = rc == 1 ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int migrate(fc_store *s, const char *path)
+{
+	int have, rc;
+	size_t i;
+
+	if ((rc = user_version(s, &have)) < 0)
+		return rc;
+	if (have > fc_store_schema_version())
+		return fc_error_set(FC_ESCHEMA,
+			"database '%s' has schema %d but this ficus knows schema %d at most: "
+			"use a newer ficus, or move the database away and run 'ficus rebuild'",
+			path, have, fc_store_schema_version());
+	for (i = 0; i < fc_migrations_count; i++) {
+		const fc_migration *m = &fc_migrations[i];
+		char pragma[64];
+
+		if (m->version != (int)i + 1)
+			return fc_error_set(FC_ERROR, "migration '%s' is out of sequence", m->name);
+		if (m->version <= have)
+			continue;
+		if ((rc = fc_store_begin(s, 1)) < 0)
+			return rc;
+		/* re-read under the write lock: another process may have migrated */
+		if ((rc = user_version(s, &have)) < 0 || m->version <= have) {
+			fc_store_rollback(s);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+		if ((rc = run_sql(s, m->sql, m->name)) < 0 ||
+		    (rc = run_sql(s, pragma, m->name)) < 0) {
+			fc_store_rollback(s);
+			return fc_error_wrap(rc, "applying migration '%s'", m->name);
+		}
+		if ((rc = fc_store_commit(s)) < 0)
+			return rc;
+		have = m->version;
+	}
+	return 0;
+}
+
+int fc_store_open(fc_store **out, const char *path, int create, int busy_ms)
+{
+	fc_store *s = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (!create && access(path, F_OK) != 0)
+		return fc_error_set(FC_ENOTFOUND, "database '%s' does not exist", path);
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	s = fc_calloc(1, sizeof(*s));
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = fc_error_set(FC_ERROR, "cannot open database '%s': %s", path,
+				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto done;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	if ((rc = run_sql(s, "PRAGMA journal_mode = WAL", "opening database")) < 0 ||
+	    (rc = run_sql(s, "PRAGMA foreign_keys = ON", "opening database")) < 0 ||
+	    (rc = run_sql(s, "PRAGMA synchronous = NORMAL", "opening database")) < 0)
+		goto done;
+	rc = migrate(s, path);
+done:
+	if (rc < 0) {
+		fc_store_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void fc_store_free(fc_store *s)
+{
+	if (!s)
+		return;
+	if (s->depth > 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close_v2(s->db);
+	free(s);
+}
+
+sqlite3 *fc_store_db(fc_store *s)
+{
+	return s->db;
+}
+
+int fc_store_depth(fc_store *s)
+{
+	return s->depth;
+}
+
+int fc_store_begin(fc_store *s, int write)
+{
+	int rc;
+
+	if (s->depth == 0) {
+		s->doomed = 0;
+		rc = run_sql(s, write ? "BEGIN IMMEDIATE" : "BEGIN", "starting a transaction");
+		if (rc < 0)
+			return rc;
+	}
+	s->depth++;
+	return 0;
+}
+
+int fc_store_commit(fc_store *s)
+{
+	int rc;
+
+	if (s->depth <= 0)
+		return fc_error_set(FC_ERROR, "commit outside a transaction");
+	if (--s->depth > 0)
+		return 0;
+	if (s->doomed) {
+		run_sql(s, "ROLLBACK", "rolling back");
+		return fc_error_set(FC_ERROR, "transaction rolled back by an inner failure");
+	}
+	if ((rc = run_sql(s, "COMMIT", "committing the database")) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+void fc_store_rollback(fc_store *s)
+{
+	if (s->depth <= 0)
+		return;
+	if (--s->depth > 0) {
+		s->doomed = 1;
+		return;
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int fc_store_prepare(fc_store *s, sqlite3_stmt **out, const char *sql)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return fc_error_set(FC_ERROR, "sqlite: %s", sqlite3_errmsg(s->db));
+	}
+	return 0;
+}
+
+static int vbind(fc_store *s, sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; types && types[i] && rc == SQLITE_OK; i++) {
+		switch (types[i]) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'i': rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int)); break;
+		case 'I': rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long)); break;
+		case 'd': rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+		default: return fc_error_set(FC_ERROR, "bad bind type '%c'", types[i]);
+		}
+	}
+	if (rc != SQLITE_OK)
+		return fc_error_set(FC_ERROR, "sqlite bind: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+int fc_store_preparef(fc_store *s, sqlite3_stmt **out, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	if ((rc = fc_store_prepare(s, out, sql)) < 0)
+		return rc;
+	va_start(ap, types);
+	rc = vbind(s, *out, types, ap);
+	va_end(ap);
+	if (rc < 0) {
+		sqlite3_finalize(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int fc_store_exec(fc_store *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+
+	if ((rc = fc_store_prepare(s, &st, sql)) < 0)
+		return rc;
+	va_start(ap, types);
+	rc = vbind(s, st, types, ap);
+	va_end(ap);
+	while (rc == 0 && (rc = fc_store_step(s, st)) == 1)
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int fc_store_step(fc_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fc_store_error(s, "database");
+}
+
+const char *fc_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
+
+char *fc_store_setting(fc_store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (fc_store_preparef(s, &st, "SELECT value FROM setting WHERE key = ?", "s", key) < 0)
+		return NULL;
+	if (fc_store_step(s, st) == 1)
+		v = fc_strdup(fc_col_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int fc_store_set_setting(fc_store *s, const char *key, const char *value)
+{
+	if (!value)
+		return fc_store_exec(s, "DELETE FROM setting WHERE key = ?", "s", key);
+	return fc_store_exec(s,
+		"INSERT INTO setting (key, value) VALUES (?, ?) "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", "ss", key, value);
+}

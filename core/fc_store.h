@@ -1,0 +1,86 @@
+#ifndef FC_STORE_H
+#define FC_STORE_H
+/*
+ * The SQLite model of one plan.
+ *
+ * Invariants: WAL mode, foreign keys on, a busy timeout on every
+ * connection; the schema is the numbered files of migrations/, compiled in,
+ * applied in order, each in its own transaction, the version kept in
+ * PRAGMA user_version.  A database newer than this binary is refused.
+ * Transactions nest through one begin/commit pair with a depth counter;
+ * the outermost writer uses BEGIN IMMEDIATE so that a writer waits for the
+ * lock at the start instead of failing half-way.  Every value is bound.
+ */
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct fc_store fc_store;
+
+typedef struct {
+	int version;
+	const char *name;
+	const char *sql;
+} fc_migration;
+
+extern const fc_migration fc_migrations[];
+extern const size_t fc_migrations_count;
+
+/* The schema version this binary writes. */
+int fc_store_schema_version(void);
+
+/*
+ * Open (and with `create`, create) the database at `path` and bring its
+ * schema up to date.  `busy_ms` is the lock timeout.  Errors: FC_ESCHEMA
+ * for a newer database, FC_ENOTFOUND when it does not exist and !create.
+ */
+int fc_store_open(fc_store **out, const char *path, int create, int busy_ms);
+void fc_store_free(fc_store *s);
+
+/* The connection (borrowed), for modules that prepare their own queries. */
+sqlite3 *fc_store_db(fc_store *s);
+
+/*
+ * Begin a (nested) transaction.  `write` makes the outermost one
+ * BEGIN IMMEDIATE.  FC_ECONFLICT when the lock is not had within the busy
+ * timeout.
+ */
+int fc_store_begin(fc_store *s, int write);
+/* Commit one level; the outermost level commits for real. */
+int fc_store_commit(fc_store *s);
+/* Roll back; an inner level dooms the outer ones. */
+void fc_store_rollback(fc_store *s);
+/* Nesting depth (0 outside any transaction). */
+int fc_store_depth(fc_store *s);
+
+/*
+ * Prepare a statement; errors carry SQLite's message.  The statement is
+ * the caller's (sqlite3_finalize).
+ */
+int fc_store_prepare(fc_store *s, sqlite3_stmt **out, const char *sql);
+
+/*
+ * Prepare and bind: `types` has one letter per value: 's' (const char *,
+ * NULL binds NULL), 'i' (int), 'I' (long long), 'd' (double).
+ */
+int fc_store_preparef(fc_store *s, sqlite3_stmt **out, const char *sql, const char *types, ...);
+
+/* Prepare, bind, step to completion, finalize. */
+int fc_store_exec(fc_store *s, const char *sql, const char *types, ...);
+
+/*
+ * Step a statement: 1 for a row, 0 when done, negative with SQLite's text
+ * in the last error.
+ */
+int fc_store_step(fc_store *s, sqlite3_stmt *st);
+
+/* Column text, never NULL (borrowed until the next step). */
+const char *fc_col_text(sqlite3_stmt *st, int col);
+
+/* Record SQLite's current error for `what`; returns the mapped code. */
+int fc_store_error(fc_store *s, const char *what);
+
+/* A setting (caller frees) or NULL when absent. */
+char *fc_store_setting(fc_store *s, const char *key);
+int fc_store_set_setting(fc_store *s, const char *key, const char *value);
+
+#endif
