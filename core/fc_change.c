@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,18 @@
 #include "fc_store.h"
 
 #define REASON_MAX 8192
+
+/*
+ * Test seam for the crash tests: FICUS_TEST_KILL=db kills the process with
+ * SIGKILL right after the database commit, =commit right after the git
+ * commit, before the journal is marked.  Nothing else reads it.
+ */
+static void test_kill(const char *point)
+{
+	const char *at = getenv("FICUS_TEST_KILL");
+	if (at && strcmp(at, point) == 0)
+		raise(SIGKILL);
+}
 
 struct fc_change {
 	fc_plan *p;
@@ -265,10 +278,12 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	if ((rc = fc_store_commit(s)) < 0)
 		goto done;
 	/* the change exists from here on: a failure below is repaired later */
+	test_kill("db");
 	if ((rc = fc_repo_commit(r, oid, message, c->author_name, c->author_email, c->when)) < 0) {
 		rc = fc_error_wrap(rc, "the change is recorded but its commit failed ('ficus doctor' finishes it)");
 		goto done;
 	}
+	test_kill("commit");
 	if ((rc = fc_store_exec(s, "UPDATE journal SET state = 'applied', commit_oid = ? WHERE change_id = ?",
 				"ss", oid, c->id)) < 0)
 		goto done;
