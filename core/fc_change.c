@@ -36,6 +36,8 @@ struct fc_change {
 	fc_buf trailers;
 	char **paths;
 	size_t npaths;
+	char **flags;
+	size_t nflags;
 	char *noop;
 	char *author_name;
 	char *author_email;
@@ -80,6 +82,9 @@ static void change_free(fc_change *c)
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
+	for (size_t i = 0; i < c->nflags; i++)
+		free(c->flags[i]);
+	free(c->flags);
 	free(c->noop);
 	free(c->author_name);
 	free(c->author_email);
@@ -130,6 +135,15 @@ void fc_change_touch(fc_change *c, const char *path)
 			return;
 	c->paths = fc_realloc(c->paths, (c->npaths + 1) * sizeof(char *));
 	c->paths[c->npaths++] = fc_strdup(path);
+}
+
+void fc_change_flag(fc_change *c, const char *flag)
+{
+	for (size_t i = 0; i < c->nflags; i++)
+		if (strcmp(c->flags[i], flag) == 0)
+			return;
+	c->flags = fc_realloc(c->flags, (c->nflags + 1) * sizeof(char *));
+	c->flags[c->nflags++] = fc_strdup(flag);
 }
 
 void fc_change_subject(fc_change *c, const char *fmt, ...)

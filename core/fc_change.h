@@ -38,6 +38,9 @@ void fc_change_subject(fc_change *c, const char *fmt, ...) __attribute__((format
 void fc_change_trailer(fc_change *c, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Name a router flag whose desired state the change alters (pushed after the commit). */
+void fc_change_flag(fc_change *c, const char *flag);
+
 /* Mark the change as nothing to do, with the reason shown to the user. */
 void fc_change_noop(fc_change *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

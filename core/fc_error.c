@@ -82,6 +82,7 @@ int fc_exit_status(int code)
 	switch (code) {
 	case FC_OK: return 0;
 	case FC_EUSAGE:
+	case FC_ECONFIRM:
 	case FC_EINVAL: return 2;
 	case FC_EGATE: return 3;
 	case FC_ECONFLICT: return 4;

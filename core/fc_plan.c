@@ -254,12 +254,12 @@ int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outc
 	if (realpath(dir, real) && looks_like_plan(real))
 		return fc_error_set(FC_EEXISTS, "'%s' is already a ficus plan", dir);
 	if (!dir_is_empty_or_fresh_git(dir))
-		return fc_error_set(FC_EINVAL, "directory '%s' is not empty: give ficus init a new or empty directory", dir);
+		return fc_error_set(FC_ERROR, "directory '%s' is not empty: give ficus init a new or empty directory", dir);
 	p = plan_new(10000);
 	if ((rc = fc_repo_init(&p->repo, dir)) < 0)
 		goto fail;
 	if (fc_repo_has_head(p->repo)) {
-		rc = fc_error_set(FC_EINVAL, "'%s' already holds a git history that is not a ficus plan", dir);
+		rc = fc_error_set(FC_ERROR, "'%s' already holds a git history that is not a ficus plan", dir);
 		goto fail;
 	}
 	if (!realpath(dir, real)) {

@@ -5,12 +5,14 @@
 #include "fc_map.h"
 #include "fc_name.h"
 #include "fc_render.h"
+#include "fc_service.h"
 #include "fc_settings.h"
 #include "fc_summary.h"
 
 static const fc_file_kind kinds[] = {
 	{ NULL, "ficus.json", fc_settings_render_file, fc_settings_load_file, NULL },
 	{ "domains/", NULL, fc_domain_render_file, fc_domain_load_file, fc_domain_list_names },
+	{ "services/", NULL, fc_service_render_file, fc_service_load_file, fc_service_list_names },
 	{ NULL, "PLAN.md", fc_summary_render_file, NULL, NULL },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

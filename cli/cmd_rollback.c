@@ -1,0 +1,38 @@
+#include <stdio.h>
+
+#include "cli.h"
+#include "fc_life.h"
+
+static const char usage[] = "usage: ficus rollback SERVICE [--to PHASE|PCT]";
+static const char desc[] =
+	"Roll back at once, whatever the gates. Without --to: the flag goes to 0%\n"
+	"when it is above 0 (the service stays in read-cutover, paused; the next\n"
+	"promote returns to the first ramp step), otherwise one phase back. From\n"
+	"decommission only with --force and --reason; never from done.";
+
+int cmd_rollback(struct cli *c, int argc, char **argv)
+{
+	const char *pos[1], *to = NULL;
+	int npos, rc;
+	fc_plan *p = NULL;
+	fc_outcome o = { 0 };
+	cli_opt opts[] = {
+		{ "to", 0, "PHASE|PCT", "roll back to this phase or percentage", &to, NULL, NULL },
+		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	};
+
+	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
+		return rc;
+	if (c->help) {
+		cli_help(c, usage, desc, opts);
+		return 0;
+	}
+	if (npos != 1)
+		return cli_usage(c, "which service?");
+	if ((rc = cli_open(c, &p)))
+		return rc;
+	rc = cli_outcome(c, fc_rollback(p, pos[0], to, &c->w, &o), &o);
+	fc_outcome_clear(&o);
+	fc_plan_free(p);
+	return rc;
+}

@@ -1,0 +1,359 @@
+/*
+ * Gate rules (SPEC section 1).  Defaults come from the plan settings,
+ * overridden per service.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_buf.h"
+#include "fc_clock.h"
+#include "fc_error.h"
+#include "fc_gate.h"
+#include "fc_json.h"
+#include "fc_name.h"
+#include "fc_store.h"
+
+void fc_step_clear(fc_step *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ngates; i++) {
+		free(s->gates[i].reason);
+		free(s->gates[i].evidence);
+	}
+	free(s->gates);
+	free(s->why_none);
+	memset(s, 0, sizeof(*s));
+}
+
+void fc_state_format(char *buf, size_t size, fc_phase phase, int bp)
+{
+	char pct[16];
+
+	if (phase == FC_PHASE_READ_CUTOVER || phase == FC_PHASE_DECOMMISSION) {
+		fc_pct_format(pct, sizeof(pct), bp);
+		snprintf(buf, size, "%s %s", fc_phase_name(phase), pct);
+	} else {
+		snprintf(buf, size, "%s", fc_phase_name(phase));
+	}
+}
+
+static void add_gate(fc_step *s, const char *name, int open, char *reason, char *evidence)
+{
+	fc_gate *g;
+
+	s->gates = fc_realloc(s->gates, (s->ngates + 1) * sizeof(fc_gate));
+	g = &s->gates[s->ngates++];
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->open = open;
+	g->reason = reason;
+	g->evidence = evidence;
+}
+
+/* A gate that waits for `need` seconds since `since`. */
+static void time_gate(fc_step *s, const char *name, const char *what, fc_time since, int64_t need)
+{
+	char have_s[32], need_s[32], left_s[32];
+	int64_t have = fc_now() - since;
+
+	if (have < 0)
+		have = 0;
+	fc_duration_format(have_s, sizeof(have_s), have);
+	fc_duration_format(need_s, sizeof(need_s), need);
+	if (have >= need) {
+		add_gate(s, name, 1, fc_asprintf("%s: %s %s >= %s", name, what, have_s, need_s),
+			 fc_asprintf("open (%s >= %s)", have_s, need_s));
+	} else {
+		fc_duration_format(left_s, sizeof(left_s), need - have);
+		add_gate(s, name, 0, fc_asprintf("%s: %s %s of %s, %s left", name, what, have_s, need_s, left_s),
+			 fc_asprintf("closed (%s of %s, %s left)", have_s, need_s, left_s));
+	}
+}
+
+static fc_time last_fail(const fc_service *sv, const char *check)
+{
+	for (size_t i = 0; i < sv->nfails; i++)
+		if (!strcmp(sv->fail_names[i], check))
+			return sv->fail_at[i];
+	return -1;
+}
+
+/* backfill -> read-cutover: the last N results all pass, newest fresh. */
+static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g)
+{
+	const char *check = g->reconcile_check;
+	int need = g->reconcile_passes, seen = 0, passes = 0;
+	fc_time newest = -1;
+	char age[32], max[32];
+
+	if (need == 0) {
+		add_gate(s, "reconcile", 1, fc_asprintf("reconcile: no passes required (reconcile_passes = 0)"),
+			 fc_asprintf("open (none required)"));
+		return;
+	}
+	for (size_t i = sv->nresults; i-- > 0 && seen < need;) {
+		if (strcmp(sv->results[i].name, check))
+			continue;
+		if (newest < 0)
+			newest = sv->results[i].at;
+		seen++;
+		if (!sv->results[i].pass)
+			break;
+		passes++;
+	}
+	fc_duration_format(max, sizeof(max), g->reconcile_max_age);
+	if (passes < need) {
+		if (seen > passes)
+			add_gate(s, "reconcile", 0,
+				 fc_asprintf("reconcile: check '%s' failed within its last %d results; %d consecutive passes of %d",
+					     check, need, passes, need),
+				 fc_asprintf("closed (%d/%d pass, latest run failed)", passes, need));
+		else
+			add_gate(s, "reconcile", 0,
+				 fc_asprintf("reconcile: check '%s' has %d passing result%s of the %d needed",
+					     check, passes, passes == 1 ? "" : "s", need),
+				 fc_asprintf("closed (%d/%d pass)", passes, need));
+		return;
+	}
+	fc_duration_format(age, sizeof(age), fc_now() - newest);
+	if (fc_now() - newest > g->reconcile_max_age) {
+		add_gate(s, "reconcile", 0,
+			 fc_asprintf("reconcile: the newest pass of '%s' is %s old, more than %s", check, age, max),
+			 fc_asprintf("closed (%d/%d pass, newest %s old > %s)", passes, need, age, max));
+		return;
+	}
+	add_gate(s, "reconcile", 1,
+		 fc_asprintf("reconcile: last %d results of '%s' passed, newest %s old", need, check, age),
+		 fc_asprintf("open (%d/%d pass, newest %s old)", passes, need, age));
+}
+
+/* During the ramp: the reconcile check has not failed since `since`. */
+static void reconcile_clean_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g, fc_time since,
+				 const char *since_what)
+{
+	fc_time lf = last_fail(sv, g->reconcile_check);
+	char when[32];
+
+	if (lf >= since) {
+		fc_time_format(when, sizeof(when), lf);
+		add_gate(s, "reconcile", 0,
+			 fc_asprintf("reconcile: check '%s' failed at %s, since %s", g->reconcile_check, when, since_what),
+			 fc_asprintf("closed (failed at %s)", when));
+	} else {
+		add_gate(s, "reconcile", 1,
+			 fc_asprintf("reconcile: no failure of '%s' since %s", g->reconcile_check, since_what),
+			 fc_asprintf("open (no failure since %s)", since_what));
+	}
+}
+
+static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
+{
+	fc_buf bad = FC_BUF_INIT;
+
+	if (!sv->nneeds)
+		return;
+	for (size_t i = 0; i < sv->nneeds; i++) {
+		fc_service n;
+		int full = 0;
+		char state[64] = "missing";
+		if (fc_service_read(st, sv->needs[i], &n) == 0) {
+			full = n.phase == FC_PHASE_DONE || n.phase == FC_PHASE_DECOMMISSION ||
+			       (n.phase == FC_PHASE_READ_CUTOVER && n.bp == 10000);
+			fc_state_format(state, sizeof(state), n.phase, n.bp);
+			fc_service_clear(&n);
+		}
+		if (!full)
+			fc_buf_printf(&bad, "%s'%s' is at %s", bad.len ? ", " : "", sv->needs[i], state);
+	}
+	fc_error_clear();
+	if (bad.len)
+		add_gate(s, "needs", 0, fc_asprintf("needs: %s, not serving 100%%", bad.ptr),
+			 fc_asprintf("closed (%s)", bad.ptr));
+	else
+		add_gate(s, "needs", 1, fc_asprintf("needs: every needed service serves 100%%"),
+			 fc_asprintf("open (%zu at 100%%)", sv->nneeds));
+	fc_buf_free(&bad);
+}
+
+static void route_gate(fc_step *s, fc_store *st, const fc_service *sv)
+{
+	char *doc = fc_store_setting(st, "plan");
+	cJSON *settings = NULL, *routers, *r;
+	size_t nplan = 0, bound = 0;
+
+	if (sv->route[0])
+		add_gate(s, "route", 1, fc_asprintf("route: %s", sv->route), fc_asprintf("open (%s)", sv->route));
+	else
+		add_gate(s, "route", 0, fc_asprintf("route: service has no route (ficus service set %s --route PREFIX)", sv->name),
+			 fc_asprintf("closed (no route)"));
+	if (doc)
+		fc_json_parse(&settings, "settings", doc, strlen(doc), 1u << 26);
+	free(doc);
+	routers = settings ? cJSON_GetObjectItemCaseSensitive(settings, "routers") : NULL;
+	cJSON_ArrayForEach(r, routers) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+		nplan++;
+		if (!sv->nrouters) {
+			bound++;
+			continue;
+		}
+		for (size_t i = 0; i < sv->nrouters; i++)
+			if (cJSON_IsString(name) && !strcmp(name->valuestring, sv->routers[i]))
+				bound++;
+	}
+	cJSON_Delete(settings);
+	if (!nplan && !sv->nrouters)
+		add_gate(s, "routers", 1, fc_asprintf("routers: the plan's routers are none (decisions recorded only)"),
+			 fc_asprintf("open (routers: none)"));
+	else if (bound && (!sv->nrouters || bound == sv->nrouters))
+		add_gate(s, "routers", 1, fc_asprintf("routers: bound to %zu router%s", bound, bound == 1 ? "" : "s"),
+			 fc_asprintf("open (%zu bound)", bound));
+	else
+		add_gate(s, "routers", 0, fc_asprintf("routers: the service names routers the plan does not have"),
+			 fc_asprintf("closed (unknown router)"));
+}
+
+static int next_ramp(const fc_gate_settings *g, int bp)
+{
+	for (size_t i = 0; i < g->nramp; i++)
+		if (g->ramp[i] > bp)
+			return g->ramp[i];
+	return -1;
+}
+
+static void finish(fc_step *s, const fc_service *sv)
+{
+	s->open = 1;
+	for (size_t i = 0; i < s->ngates; i++)
+		s->open &= s->gates[i].open;
+	s->rps_moved = sv->rps * (double)(s->to_bp - s->from_bp) / 10000.0;
+}
+
+int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
+		 const char *target)
+{
+	fc_gate_settings g = *plan_gates;
+	fc_phase want_phase = sv->phase;
+	int want_bp = -1, rc;
+	char cur[64];
+
+	memset(out, 0, sizeof(*out));
+	out->from_phase = out->to_phase = sv->phase;
+	out->from_bp = out->to_bp = sv->bp;
+	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0)
+		return rc;
+	fc_state_format(cur, sizeof(cur), sv->phase, sv->bp);
+
+	if (target) {
+		if (fc_phase_parse(&want_phase, target) < 0) {
+			if (fc_pct_parse(&want_bp, target) < 0)
+				return fc_error_set(FC_EINVAL, "--to '%.40s' is neither a phase nor a percentage", target);
+			want_phase = sv->phase < FC_PHASE_READ_CUTOVER ? FC_PHASE_READ_CUTOVER : sv->phase;
+		}
+		fc_error_clear();
+		if (want_bp >= 0 && sv->phase > FC_PHASE_READ_CUTOVER)
+			return fc_error_set(FC_EINVAL, "service '%s' is in '%s': percentages apply in read-cutover",
+					    sv->name, fc_phase_name(sv->phase));
+		if (want_phase < sv->phase || (want_phase == sv->phase && want_bp >= 0 && want_bp < sv->bp))
+			return fc_error_set(FC_EINVAL, "'%s' is at %s: %s is backwards (use 'ficus rollback')",
+					    sv->name, cur, target);
+		if (want_phase == sv->phase && (want_bp < 0 || want_bp == sv->bp)) {
+			out->kind = FC_STEP_NONE;
+			out->why_none = fc_asprintf("'%s' is already at %s", sv->name, cur);
+			return 0;
+		}
+		if (want_phase > sv->phase + 1)
+			return fc_error_set(FC_EINVAL,
+				"'%s' is in '%s': promote one phase at a time (next: '%s'), each with its evidence",
+				sv->name, fc_phase_name(sv->phase), fc_phase_name(sv->phase + 1));
+		if (want_bp >= 0 && want_bp == 0)
+			return fc_error_set(FC_EINVAL, "promote to 0%% is not a step forward (use 'ficus rollback')");
+	}
+
+	switch (sv->phase) {
+	case FC_PHASE_PLANNED:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_DUAL_WRITE;
+		out->action = "advance";
+		route_gate(out, st, sv);
+		break;
+	case FC_PHASE_DUAL_WRITE:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_BACKFILL;
+		out->action = "advance";
+		time_gate(out, "dual_write_min", "dual-write has run", sv->phase_since, g.dual_write_min);
+		break;
+	case FC_PHASE_BACKFILL:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_READ_CUTOVER;
+		out->to_bp = want_bp > 0 ? want_bp : g.ramp[0];
+		out->action = "advance";
+		reconcile_passes_gate(out, sv, &g);
+		needs_gate(out, st, sv);
+		break;
+	case FC_PHASE_READ_CUTOVER:
+		if (want_phase == FC_PHASE_DECOMMISSION || (want_bp < 0 && sv->bp == 10000)) {
+			if (sv->bp < 10000)
+				return fc_error_set(FC_EINVAL, "'%s' is at %s: decommission comes after 100%%", sv->name, cur);
+			out->kind = FC_STEP_PHASE;
+			out->to_phase = FC_PHASE_DECOMMISSION;
+			out->action = "advance";
+			out->irreversible = 1;
+			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g.cutover_soak);
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "100% began");
+			break;
+		}
+		out->kind = FC_STEP_RAMP;
+		out->to_bp = want_bp > 0 ? want_bp : next_ramp(&g, sv->bp);
+		if (sv->bp == 0) {
+			/* paused after a rollback: back to the first step once clean */
+			out->action = "resume";
+			if (want_bp < 0)
+				out->to_bp = g.ramp[0];
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "the pause began");
+		} else {
+			out->action = "ramp";
+			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g.step_soak);
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "the step began");
+		}
+		break;
+	case FC_PHASE_DECOMMISSION:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_DONE;
+		out->action = "advance";
+		out->irreversible = 1;
+		break;
+	case FC_PHASE_DONE:
+	default:
+		out->kind = FC_STEP_NONE;
+		out->why_none = fc_asprintf("'%s' is done: nothing further", sv->name);
+		return 0;
+	}
+	if (out->to_phase >= FC_PHASE_DECOMMISSION)
+		out->to_bp = 10000;
+	finish(out, sv);
+	return 0;
+}
+
+char *fc_step_gates_line(const fc_step *s)
+{
+	fc_buf b = FC_BUF_INIT;
+
+	for (size_t i = 0; i < s->ngates; i++)
+		fc_buf_printf(&b, "%s%s %s", i ? "; " : "", s->gates[i].name, s->gates[i].evidence);
+	if (!s->ngates)
+		fc_buf_puts(&b, s->irreversible ? "confirmation only" : "none");
+	return fc_buf_detach(&b);
+}
+
+char *fc_step_closed_line(const fc_step *s)
+{
+	fc_buf b = FC_BUF_INIT;
+
+	for (size_t i = 0; i < s->ngates; i++)
+		if (!s->gates[i].open)
+			fc_buf_printf(&b, "%s%s", b.len ? ", " : "", s->gates[i].name);
+	return fc_buf_detach(&b);
+}

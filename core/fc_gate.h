@@ -1,0 +1,64 @@
+#ifndef FC_GATE_H
+#define FC_GATE_H
+/*
+ * Gates: the one place that decides whether a service may take its next
+ * forward step.  The CLI, the dashboard and --dry-run all ask
+ * fc_gate_step(); none of them re-implements a rule.
+ *
+ * A step is planned from the service's state (and an optional target);
+ * each gate of the step reports open or closed, the reason in words
+ * ("step_soak: 2d3h of 7d, 4d21h left") and the evidence it used.
+ * Time comes from fc_now() (FICUS_NOW).
+ */
+#include <stddef.h>
+
+#include "fc_service.h"
+#include "fc_settings.h"
+
+typedef struct {
+	char name[32];     /* "step_soak" */
+	int open;
+	char *reason;      /* "step_soak: 2d3h of 7d (4d21h left)" */
+	char *evidence;    /* "open (7d2h >= 7d)" for trailers */
+} fc_gate;
+
+typedef enum {
+	FC_STEP_NONE,      /* nothing further: done */
+	FC_STEP_PHASE,     /* to the next phase */
+	FC_STEP_RAMP       /* a percentage step inside read-cutover */
+} fc_step_kind;
+
+typedef struct {
+	fc_step_kind kind;
+	fc_phase from_phase, to_phase;
+	int from_bp, to_bp;
+	int irreversible;  /* needs confirmation (--yes or a typed name) */
+	const char *action; /* "advance", "ramp", "resume" */
+	fc_gate *gates;
+	size_t ngates;
+	int open;          /* every gate open */
+	char *why_none;    /* FC_STEP_NONE: why there is no step */
+	double rps_moved;  /* requests/s that change side */
+} fc_step;
+
+void fc_step_clear(fc_step *s);
+
+/*
+ * Plan the next forward step of `sv` and evaluate its gates.  `target` is
+ * NULL (the next step) or a phase name or a percentage (--to).  Errors:
+ * FC_EINVAL for a target that is not forward of the current state or skips
+ * a phase.  A target equal to the current state gives FC_STEP_NONE with
+ * why_none set ("already ...").
+ */
+int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
+		 const char *target);
+
+/* The gates joined for a trailer: "step_soak open (7d2h >= 7d); reconcile open (3/3 pass)". */
+char *fc_step_gates_line(const fc_step *s);
+/* Names of the closed gates: "step_soak, reconcile". */
+char *fc_step_closed_line(const fc_step *s);
+
+/* "read-cutover 10%", "backfill" into buf. */
+void fc_state_format(char *buf, size_t size, fc_phase phase, int bp);
+
+#endif

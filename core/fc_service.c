@@ -1,0 +1,910 @@
+/*
+ * Services: rows, the service file, and the add/set/rm edits.  The
+ * lifecycle moves (promote, rollback, shadow, checks) live in fc_life.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_change.h"
+#include "fc_error.h"
+#include "fc_json.h"
+#include "fc_map.h"
+#include "fc_name.h"
+#include "fc_render.h"
+#include "fc_service.h"
+#include "fc_settings.h"
+#include "fc_store.h"
+
+static const char *phase_names[] = { "planned", "dual-write", "backfill", "read-cutover",
+				     "decommission", "done" };
+
+const char *fc_phase_name(fc_phase p)
+{
+	return (unsigned)p < FC_PHASE_COUNT ? phase_names[p] : "?";
+}
+
+int fc_phase_parse(fc_phase *out, const char *s)
+{
+	for (int i = 0; i < FC_PHASE_COUNT; i++)
+		if (s && !strcmp(s, phase_names[i])) {
+			*out = (fc_phase)i;
+			return 0;
+		}
+	return fc_error_set(FC_EINVAL,
+		"phase '%.40s' is not planned, dual-write, backfill, read-cutover, decommission or done",
+		s ? s : "");
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void fc_service_clear(fc_service *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->description);
+	free(s->route);
+	free(s->flag);
+	free_list(s->domains, s->ndomains);
+	free_list(s->needs, s->nneeds);
+	free_list(s->routers, s->nrouters);
+	cJSON_Delete(s->gates);
+	cJSON_Delete(s->checks);
+	for (size_t i = 0; i < s->nresults; i++) {
+		free(s->results[i].name);
+		free(s->results[i].detail);
+		free(s->results[i].actor);
+	}
+	free(s->results);
+	free_list(s->fail_names, s->nfails);
+	free(s->fail_at);
+	memset(s, 0, sizeof(*s));
+}
+
+void fc_services_free(fc_service *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		fc_service_clear(&s[i]);
+	free(s);
+}
+
+static void push(char ***v, size_t *n, const char *s)
+{
+	*v = fc_realloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = fc_strdup(s);
+}
+
+static int read_list(fc_store *st, const char *sql, const char *name, char ***v, size_t *n)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = fc_store_preparef(st, &q, sql, "s", name)) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1)
+		push(v, n, fc_col_text(q, 0));
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
+static int parse_obj(cJSON **out, const char *text, const char *what)
+{
+	int rc = fc_json_parse(out, what, text, strlen(text), FC_FILE_MAX);
+	if (rc == 0 && !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return fc_error_set(FC_ERROR, "%s is not an object", what);
+	}
+	return rc;
+}
+
+#define SERVICE_COLS "name, description, route, flag, phase, bp, shadow, rev, phase_since, step_since, " \
+	"routers, gates, checks"
+
+static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
+{
+	const char *routers = fc_col_text(q, 10);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->name = fc_strdup(fc_col_text(q, 0));
+	s->description = fc_strdup(fc_col_text(q, 1));
+	s->route = fc_strdup(fc_col_text(q, 2));
+	s->flag = fc_strdup(fc_col_text(q, 3));
+	fc_phase_parse(&s->phase, fc_col_text(q, 4));
+	s->bp = sqlite3_column_int(q, 5);
+	s->shadow = sqlite3_column_int(q, 6);
+	s->rev = sqlite3_column_int64(q, 7);
+	s->phase_since = sqlite3_column_int64(q, 8);
+	s->step_since = sqlite3_column_int64(q, 9);
+	if (*routers) {
+		cJSON *arr = NULL, *c;
+		if ((rc = fc_json_parse(&arr, "stored routers", routers, strlen(routers), FC_FILE_MAX)) < 0)
+			return rc;
+		cJSON_ArrayForEach(c, arr)
+			if (cJSON_IsString(c))
+				push(&s->routers, &s->nrouters, c->valuestring);
+		cJSON_Delete(arr);
+	}
+	if ((rc = parse_obj(&s->gates, fc_col_text(q, 11), "stored gates")) < 0 ||
+	    (rc = parse_obj(&s->checks, fc_col_text(q, 12), "stored checks")) < 0)
+		return rc;
+	(void)st;
+	return 0;
+}
+
+static int read_details(fc_store *st, fc_service *s)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = read_list(st, "SELECT domain FROM service_domain WHERE service = ? ORDER BY domain", s->name,
+			    &s->domains, &s->ndomains)) < 0 ||
+	    (rc = read_list(st, "SELECT need FROM service_need WHERE service = ? ORDER BY need", s->name,
+			    &s->needs, &s->nneeds)) < 0)
+		return rc;
+	if ((rc = fc_store_preparef(st, &q,
+		"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? ORDER BY at, id", "s",
+		s->name)) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		fc_check_result *r;
+		s->results = fc_realloc(s->results, (s->nresults + 1) * sizeof(*s->results));
+		r = &s->results[s->nresults++];
+		r->name = fc_strdup(fc_col_text(q, 0));
+		r->pass = sqlite3_column_int(q, 1);
+		r->detail = fc_strdup(fc_col_text(q, 2));
+		r->at = sqlite3_column_int64(q, 3);
+		r->actor = fc_strdup(fc_col_text(q, 4));
+	}
+	sqlite3_finalize(q);
+	if (rc < 0)
+		return rc;
+	if ((rc = fc_store_preparef(st, &q,
+		"SELECT name, last_fail FROM check_state WHERE service = ? AND last_fail IS NOT NULL ORDER BY name",
+		"s", s->name)) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
+		s->fail_at[s->nfails] = sqlite3_column_int64(q, 1);
+		push(&s->fail_names, &s->nfails, fc_col_text(q, 0));
+	}
+	sqlite3_finalize(q);
+	if (rc < 0)
+		return rc;
+	if ((rc = fc_store_preparef(st, &q,
+		"SELECT coalesce(sum(d.rps), 0) FROM service_domain sd JOIN domain d ON d.name = sd.domain "
+		"WHERE sd.service = ?", "s", s->name)) < 0)
+		return rc;
+	if ((rc = fc_store_step(st, q)) == 1)
+		s->rps = sqlite3_column_double(q, 0);
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
+int fc_service_read(fc_store *st, const char *name, fc_service *out)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = fc_store_preparef(st, &q, "SELECT " SERVICE_COLS " FROM service WHERE name = ?", "s", name)) < 0)
+		return rc;
+	rc = fc_store_step(st, q);
+	if (rc == 1)
+		rc = row_to_service(st, q, out);
+	else if (rc == 0)
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist", name);
+	sqlite3_finalize(q);
+	if (rc == 0)
+		rc = read_details(st, out);
+	if (rc < 0)
+		fc_service_clear(out);
+	return rc;
+}
+
+int fc_service_get(fc_plan *p, const char *name, fc_service *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	return fc_service_read(fc_plan_store(p), name, out);
+}
+
+int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
+{
+	fc_store *st = fc_plan_store(p);
+	sqlite3_stmt *q = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = fc_realloc(*out, cap * sizeof(**out));
+		}
+		if ((rc = row_to_service(st, q, &(*out)[*n])) < 0)
+			break;
+		(*n)++;
+	}
+	sqlite3_finalize(q);
+	for (size_t i = 0; rc >= 0 && i < *n; i++)
+		rc = read_details(st, &(*out)[i]);
+	if (rc < 0) {
+		fc_services_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static char *routers_text(const fc_service *s)
+{
+	cJSON *arr;
+	fc_buf b = FC_BUF_INIT;
+
+	if (!s->nrouters)
+		return fc_strdup("");
+	arr = fc_json_arr();
+	for (size_t i = 0; i < s->nrouters; i++)
+		fc_json_push(arr, cJSON_CreateString(s->routers[i]));
+	fc_json_render_compact(&b, arr);
+	cJSON_Delete(arr);
+	return fc_buf_detach(&b);
+}
+
+int fc_service_write_state(fc_store *st, const fc_service *s)
+{
+	return fc_store_exec(st,
+		"UPDATE service SET phase = ?, bp = ?, shadow = ?, rev = ?, phase_since = ?, step_since = ? "
+		"WHERE name = ?", "siiIIIs", fc_phase_name(s->phase), s->bp, s->shadow, s->rev,
+		(long long)s->phase_since, (long long)s->step_since, s->name);
+}
+
+/* Write every column and the lists (add, set, rebuild). */
+static int write_service(fc_store *st, const fc_service *s)
+{
+	fc_buf g = FC_BUF_INIT, c = FC_BUF_INIT;
+	char *routers = routers_text(s);
+	size_t i;
+	int rc;
+
+	fc_json_render_compact(&g, s->gates);
+	fc_json_render_compact(&c, s->checks);
+	rc = fc_store_exec(st,
+		"INSERT INTO service (name, description, route, flag, phase, bp, shadow, rev, phase_since, "
+		"step_since, routers, gates, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT (name) DO UPDATE SET description = excluded.description, route = excluded.route, "
+		"flag = excluded.flag, phase = excluded.phase, bp = excluded.bp, shadow = excluded.shadow, "
+		"rev = excluded.rev, phase_since = excluded.phase_since, step_since = excluded.step_since, "
+		"routers = excluded.routers, gates = excluded.gates, checks = excluded.checks",
+		"sssssiiIIIsss", s->name, s->description, s->route, s->flag, fc_phase_name(s->phase),
+		s->bp, s->shadow, s->rev, (long long)s->phase_since, (long long)s->step_since, routers,
+		fc_buf_cstr(&g), fc_buf_cstr(&c));
+	free(routers);
+	fc_buf_free(&g);
+	fc_buf_free(&c);
+	if (rc < 0)
+		return rc;
+	if ((rc = fc_store_exec(st, "DELETE FROM service_domain WHERE service = ?", "s", s->name)) < 0 ||
+	    (rc = fc_store_exec(st, "DELETE FROM service_need WHERE service = ?", "s", s->name)) < 0)
+		return rc;
+	for (i = 0; i < s->ndomains && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO service_domain (service, domain) VALUES (?, ?)", "ss",
+				   s->name, s->domains[i]);
+	for (i = 0; i < s->nneeds && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO service_need (service, need) VALUES (?, ?)", "ss",
+				   s->name, s->needs[i]);
+	return rc;
+}
+
+static int write_results(fc_store *st, const fc_service *s)
+{
+	int rc = 0;
+	size_t i;
+
+	if ((rc = fc_store_exec(st, "DELETE FROM check_result WHERE service = ?", "s", s->name)) < 0 ||
+	    (rc = fc_store_exec(st, "DELETE FROM check_state WHERE service = ?", "s", s->name)) < 0)
+		return rc;
+	for (i = 0; i < s->nresults && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO check_result (service, name, pass, detail, at, actor) "
+				       "VALUES (?, ?, ?, ?, ?, ?)", "ssisIs", s->name, s->results[i].name,
+				   s->results[i].pass, s->results[i].detail, (long long)s->results[i].at,
+				   s->results[i].actor);
+	for (i = 0; i < s->nfails && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?)",
+				   "ssI", s->name, s->fail_names[i], (long long)s->fail_at[i]);
+	return rc;
+}
+
+/* ---- the service file ---- */
+
+static void add_time(cJSON *o, const char *key, fc_time t)
+{
+	char buf[32];
+	fc_time_format(buf, sizeof(buf), t);
+	fc_json_add_str(o, key, buf);
+}
+
+static cJSON *str_array(char **v, size_t n)
+{
+	cJSON *a = fc_json_arr();
+	for (size_t i = 0; i < n; i++)
+		fc_json_push(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+cJSON *fc_service_to_json(const fc_service *s)
+{
+	cJSON *o = fc_json_obj(), *res = fc_json_arr(), *fails = fc_json_obj();
+	char pct[16];
+
+	fc_json_add_str(o, "name", s->name);
+	fc_json_add_str(o, "description", s->description);
+	fc_json_add_str(o, "route", s->route);
+	fc_json_add_str(o, "flag", s->flag);
+	fc_json_add(o, "domains", str_array(s->domains, s->ndomains));
+	fc_json_add(o, "needs", str_array(s->needs, s->nneeds));
+	fc_json_add(o, "routers", str_array(s->routers, s->nrouters));
+	fc_json_add(o, "gates", cJSON_Duplicate(s->gates, 1));
+	fc_json_add(o, "checks", cJSON_Duplicate(s->checks, 1));
+	fc_json_add_str(o, "phase", fc_phase_name(s->phase));
+	add_time(o, "phase_since", s->phase_since);
+	fc_pct_format(pct, sizeof(pct), s->bp);
+	fc_json_add_str(o, "traffic", pct);
+	add_time(o, "traffic_since", s->step_since);
+	fc_json_add_bool(o, "shadow", s->shadow);
+	fc_json_add_num(o, "rev", (double)s->rev);
+	for (size_t i = 0; i < s->nresults; i++) {
+		cJSON *r = fc_json_obj();
+		fc_json_add_str(r, "name", s->results[i].name);
+		fc_json_add_bool(r, "pass", s->results[i].pass);
+		fc_json_add_str(r, "detail", s->results[i].detail);
+		add_time(r, "at", s->results[i].at);
+		fc_json_add_str(r, "actor", s->results[i].actor);
+		fc_json_push(res, r);
+	}
+	fc_json_add(o, "recent_checks", res);
+	for (size_t i = 0; i < s->nfails; i++)
+		add_time(fails, s->fail_names[i], s->fail_at[i]);
+	fc_json_add(o, "last_failure", fails);
+	return o;
+}
+
+int fc_service_render_file(fc_store *st, const char *name, fc_buf *out, int *exists)
+{
+	fc_service s;
+	cJSON *o;
+	int rc;
+
+	*exists = 0;
+	rc = fc_service_read(st, name, &s);
+	if (rc == FC_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	o = fc_service_to_json(&s);
+	fc_json_render(out, o);
+	cJSON_Delete(o);
+	fc_service_clear(&s);
+	*exists = 1;
+	return 0;
+}
+
+int fc_service_list_names(fc_store *st, int (*cb)(const char *name, void *ctx), void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = fc_store_prepare(st, &q, "SELECT name FROM service ORDER BY name")) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1)
+		if ((rc = cb(fc_col_text(q, 0), ctx)) != 0)
+			break;
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
+static int get_time(fc_time *out, const cJSON *o, const char *key, const char *what)
+{
+	const char *s = NULL;
+	int rc;
+
+	if ((rc = fc_json_get_str(&s, o, key, what)) < 0)
+		return rc;
+	if (!s)
+		return fc_error_set(FC_EPARSE, "%s: '%s' is missing", what, key);
+	if (fc_time_parse(out, s) < 0)
+		return fc_error_set(FC_EPARSE, "%s: '%s' is not an RFC 3339 time", what, key);
+	return 0;
+}
+
+static int get_names(char ***v, size_t *n, const cJSON *o, const char *key, const char *what, const char *kind)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *c;
+
+	if (!a)
+		return 0;
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 1000)
+		return fc_error_set(FC_EPARSE, "%s: '%s' must be a list of names", what, key);
+	cJSON_ArrayForEach(c, a) {
+		if (!cJSON_IsString(c) || fc_name_check(kind, c->valuestring) < 0)
+			return fc_error_set(FC_EPARSE, "%s: '%s' must be a list of valid names", what, key);
+		push(v, n, c->valuestring);
+	}
+	return 0;
+}
+
+static int check_checks(const cJSON *checks, const char *what);
+
+int fc_service_load_file(fc_store *st, const char *name, const char *data, size_t len)
+{
+	static const char *keys[] = { "name", "description", "route", "flag", "domains", "needs", "routers",
+				      "gates", "checks", "phase", "phase_since", "traffic", "traffic_since",
+				      "shadow", "rev", "recent_checks", "last_failure", NULL };
+	char *what = fc_asprintf("plan file 'services/%s.json'", name);
+	const char *sname = NULL, *desc = "", *route = "", *flag = NULL, *phase = NULL, *traffic = "0%";
+	const cJSON *c, *res, *fails;
+	cJSON *o = NULL;
+	fc_service s;
+	fc_gate_settings g;
+	long long rev = 0;
+	int rc, shadow = 0, i;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = fc_json_parse(&o, what, data, len, FC_FILE_MAX)) < 0)
+		goto done;
+	if (!cJSON_IsObject(o)) {
+		rc = fc_error_set(FC_EPARSE, "%s: must be an object", what);
+		goto done;
+	}
+	for (c = o->child; c; c = c->next) {
+		for (i = 0; keys[i] && strcmp(keys[i], c->string); i++)
+			;
+		if (!keys[i]) {
+			rc = fc_error_set(FC_EPARSE, "%s: unknown key '%.60s'", what, c->string);
+			goto done;
+		}
+	}
+	if ((rc = fc_json_get_str(&sname, o, "name", what)) < 0 ||
+	    (rc = fc_json_get_str(&desc, o, "description", what)) < 0 ||
+	    (rc = fc_json_get_str(&route, o, "route", what)) < 0 ||
+	    (rc = fc_json_get_str(&flag, o, "flag", what)) < 0 ||
+	    (rc = fc_json_get_str(&phase, o, "phase", what)) < 0 ||
+	    (rc = fc_json_get_str(&traffic, o, "traffic", what)) < 0 ||
+	    (rc = fc_json_get_bool(&shadow, o, "shadow", what)) < 0 ||
+	    (rc = fc_json_get_int(&rev, o, "rev", what)) < 0)
+		goto done;
+	if (!sname || strcmp(sname, name)) {
+		rc = fc_error_set(FC_EPARSE, "%s: 'name' must be '%s'", what, name);
+		goto done;
+	}
+	if (!flag || fc_name_check("flag", flag) < 0) {
+		rc = fc_error_set(FC_EPARSE, "%s: 'flag' must be a valid name", what);
+		goto done;
+	}
+	s.name = fc_strdup(name);
+	s.description = fc_strdup(desc);
+	s.route = fc_strdup(route);
+	s.flag = fc_strdup(flag);
+	s.rev = rev;
+	s.shadow = shadow;
+	if (!phase || fc_phase_parse(&s.phase, phase) < 0 || fc_pct_parse(&s.bp, traffic) < 0 || rev < 0) {
+		rc = fc_error_set(FC_EPARSE, "%s: bad 'phase', 'traffic' or 'rev'", what);
+		goto done;
+	}
+	if ((rc = get_time(&s.phase_since, o, "phase_since", what)) < 0 ||
+	    (rc = get_time(&s.step_since, o, "traffic_since", what)) < 0 ||
+	    (rc = get_names(&s.domains, &s.ndomains, o, "domains", what, "domain")) < 0 ||
+	    (rc = get_names(&s.needs, &s.nneeds, o, "needs", what, "service")) < 0 ||
+	    (rc = get_names(&s.routers, &s.nrouters, o, "routers", what, "router")) < 0)
+		goto done;
+	s.gates = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "gates"), 1);
+	s.checks = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "checks"), 1);
+	if (!s.gates)
+		s.gates = fc_json_obj();
+	if (!s.checks)
+		s.checks = fc_json_obj();
+	memset(&g, 0, sizeof(g));
+	if ((rc = fc_gate_settings_apply(&g, s.gates, what)) < 0 || (rc = check_checks(s.checks, what)) < 0)
+		goto done;
+	res = cJSON_GetObjectItemCaseSensitive(o, "recent_checks");
+	if (res && (!cJSON_IsArray(res) || cJSON_GetArraySize(res) > 1000)) {
+		rc = fc_error_set(FC_EPARSE, "%s: 'recent_checks' must be a list", what);
+		goto done;
+	}
+	cJSON_ArrayForEach(c, res) {
+		const char *cn = NULL, *detail = "", *actor = "";
+		int pass = 0;
+		fc_check_result *r;
+		if ((rc = fc_json_get_str(&cn, c, "name", what)) < 0 ||
+		    (rc = fc_json_get_bool(&pass, c, "pass", what)) < 0 ||
+		    (rc = fc_json_get_str(&detail, c, "detail", what)) < 0 ||
+		    (rc = fc_json_get_str(&actor, c, "actor", what)) < 0)
+			goto done;
+		if (!cn || fc_name_check("check", cn) < 0) {
+			rc = fc_error_set(FC_EPARSE, "%s: a recent check has no valid 'name'", what);
+			goto done;
+		}
+		s.results = fc_realloc(s.results, (s.nresults + 1) * sizeof(*s.results));
+		r = &s.results[s.nresults++];
+		memset(r, 0, sizeof(*r));
+		r->name = fc_strdup(cn);
+		r->pass = pass;
+		r->detail = fc_strdup(detail);
+		r->actor = fc_strdup(actor);
+		if ((rc = get_time(&r->at, c, "at", what)) < 0)
+			goto done;
+	}
+	fails = cJSON_GetObjectItemCaseSensitive(o, "last_failure");
+	if (fails && !cJSON_IsObject(fails)) {
+		rc = fc_error_set(FC_EPARSE, "%s: 'last_failure' must be an object", what);
+		goto done;
+	}
+	cJSON_ArrayForEach(c, fails) {
+		fc_time t;
+		if (!cJSON_IsString(c) || fc_time_parse(&t, c->valuestring) < 0 || fc_name_check("check", c->string) < 0) {
+			rc = fc_error_set(FC_EPARSE, "%s: 'last_failure' must map check names to times", what);
+			goto done;
+		}
+		s.fail_at = fc_realloc(s.fail_at, (s.nfails + 1) * sizeof(fc_time));
+		s.fail_at[s.nfails] = t;
+		push(&s.fail_names, &s.nfails, c->string);
+	}
+	if ((rc = write_service(st, &s)) < 0 || (rc = write_results(st, &s)) < 0)
+		goto done;
+done:
+	fc_service_clear(&s);
+	cJSON_Delete(o);
+	free(what);
+	return rc;
+}
+
+/* ---- edits ---- */
+
+static int check_checks(const cJSON *checks, const char *what)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(checks))
+		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);
+	cJSON_ArrayForEach(c, checks) {
+		const char *cmd = NULL, *timeout = NULL;
+		int64_t secs;
+		if (fc_name_check("check", c->string) < 0)
+			return fc_error_wrap(FC_EPARSE, "%s", what);
+		if (!cJSON_IsObject(c) || fc_json_get_str(&cmd, c, "command", what) < 0 || !cmd || !*cmd ||
+		    fc_json_get_str(&timeout, c, "timeout", what) < 0 ||
+		    (timeout && (fc_duration_parse(&secs, timeout) < 0 || secs < 1)))
+			return fc_error_set(FC_EPARSE, "%s: check '%s' needs a 'command' and an optional 'timeout' duration",
+					    what, c->string);
+		if (strlen(cmd) > FC_TEXT_MAX)
+			return fc_error_set(FC_ELIMIT, "%s: check '%s' command is too long", what, c->string);
+	}
+	return 0;
+}
+
+static int split_names(char ***v, size_t *n, const char *list, const char *kind)
+{
+	char *copy = fc_strdup(list), *save = NULL, *tok;
+	int rc = 0;
+
+	free_list(*v, *n);
+	*v = NULL;
+	*n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (size_t k = strlen(tok); k && tok[k - 1] == ' '; k--)
+			tok[k - 1] = '\0';
+		if (!*tok)
+			continue;
+		if ((rc = fc_name_check(kind, tok)) < 0)
+			break;
+		int dup = 0;
+		for (size_t i = 0; i < *n; i++)
+			dup |= !strcmp((*v)[i], tok);
+		if (!dup)
+			push(v, n, tok);
+	}
+	free(copy);
+	/* keep lists sorted: the file is canonical */
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && strcmp((*v)[j - 1], (*v)[j]) > 0; j--) {
+			char *t = (*v)[j]; (*v)[j] = (*v)[j - 1]; (*v)[j - 1] = t;
+		}
+	return rc;
+}
+
+static int route_check(const char *route)
+{
+	size_t n = strlen(route);
+
+	if (n == 0)
+		return 0;
+	if (route[0] != '/' || n > 256)
+		return fc_error_set(FC_EINVAL, "route '%.60s' must be a path prefix starting with '/' (256 characters at most)", route);
+	for (const char *p = route; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return fc_error_set(FC_EINVAL, "route '%.60s' may not hold spaces, quotes or control characters", route);
+	return 0;
+}
+
+static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
+{
+	int rc;
+	size_t i;
+
+	if (e->description) {
+		if (strlen(e->description) > FC_TEXT_MAX)
+			return fc_error_set(FC_ELIMIT, "description is longer than %d bytes", FC_TEXT_MAX);
+		free(s->description);
+		s->description = fc_strdup(e->description);
+	}
+	if (e->route) {
+		if ((rc = route_check(e->route)) < 0)
+			return rc;
+		free(s->route);
+		s->route = fc_strdup(e->route);
+	}
+	if (e->flag) {
+		if ((rc = fc_name_check("flag", e->flag)) < 0)
+			return rc;
+		if (s->phase >= FC_PHASE_READ_CUTOVER && strcmp(s->flag, e->flag))
+			return fc_error_set(FC_EINVAL, "service '%s' serves traffic under flag '%s': its flag cannot change now",
+					    s->name, s->flag);
+		free(s->flag);
+		s->flag = fc_strdup(e->flag);
+	}
+	if (e->domains) {
+		if ((rc = split_names(&s->domains, &s->ndomains, e->domains, "domain")) < 0)
+			return rc;
+		if (!s->ndomains)
+			return fc_error_set(FC_EINVAL, "service '%s' needs at least one domain", s->name);
+		for (i = 0; i < s->ndomains; i++) {
+			sqlite3_stmt *q = NULL;
+			int found;
+			if ((rc = fc_store_preparef(st, &q, "SELECT 1 FROM domain WHERE name = ?", "s", s->domains[i])) < 0)
+				return rc;
+			found = fc_store_step(st, q) == 1;
+			sqlite3_finalize(q);
+			if (!found)
+				return fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", s->domains[i]);
+		}
+	}
+	if (e->routers) {
+		if ((rc = split_names(&s->routers, &s->nrouters, strcmp(e->routers, "all") ? e->routers : "", "router")) < 0)
+			return rc;
+	}
+	if (e->needs) {
+		if ((rc = split_names(&s->needs, &s->nneeds, e->needs, "service")) < 0)
+			return rc;
+		for (i = 0; i < s->nneeds; i++) {
+			sqlite3_stmt *q = NULL;
+			int found;
+			if (!strcmp(s->needs[i], s->name))
+				return fc_error_set(FC_EINVAL, "service '%s' cannot need itself", s->name);
+			if ((rc = fc_store_preparef(st, &q, "SELECT 1 FROM service WHERE name = ?", "s", s->needs[i])) < 0)
+				return rc;
+			found = fc_store_step(st, q) == 1;
+			sqlite3_finalize(q);
+			if (!found)
+				return fc_error_set(FC_ENOTFOUND, "service '%s' (in --needs) does not exist", s->needs[i]);
+		}
+	}
+	for (i = 0; i < e->ngates; i++) {
+		const char *eq = strchr(e->gates[i], '=');
+		char *key;
+		cJSON *trial;
+		fc_gate_settings g;
+		if (!eq)
+			return fc_error_set(FC_EINVAL, "gate '%.60s' must be KEY=VALUE", e->gates[i]);
+		key = fc_strndup(e->gates[i], (size_t)(eq - e->gates[i]));
+		trial = cJSON_Duplicate(s->gates, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(trial, key);
+		if (eq[1]) {
+			if (!strcmp(key, "reconcile_passes"))
+				fc_json_add_num(trial, key, atof(eq + 1));
+			else
+				fc_json_add_str(trial, key, eq + 1);
+		}
+		memset(&g, 0, sizeof(g));
+		rc = fc_gate_settings_apply(&g, trial, "gate");
+		free(key);
+		if (rc < 0) {
+			cJSON_Delete(trial);
+			return fc_error_set(FC_EINVAL, "%s", fc_error_last());
+		}
+		cJSON_Delete(s->gates);
+		s->gates = trial;
+	}
+	for (i = 0; i < e->nchecks; i++) {
+		const char *eq = strchr(e->checks[i], '=');
+		char *key;
+		if (!eq)
+			return fc_error_set(FC_EINVAL, "check '%.60s' must be NAME=COMMAND", e->checks[i]);
+		key = fc_strndup(e->checks[i], (size_t)(eq - e->checks[i]));
+		if ((rc = fc_name_check("check", key)) < 0) {
+			free(key);
+			return rc;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(s->checks, key);
+		if (eq[1]) {
+			cJSON *c = fc_json_obj();
+			fc_json_add_str(c, "command", eq + 1);
+			if (e->check_timeout)
+				fc_json_add_str(c, "timeout", e->check_timeout);
+			fc_json_add(s->checks, key, c);
+		}
+		free(key);
+	}
+	if ((rc = check_checks(s->checks, "checks")) < 0)
+		return fc_error_set(FC_EINVAL, "%s", fc_error_last());
+	return 0;
+}
+
+static void touch_service(fc_change *c, const char *name)
+{
+	char *path = fc_path_for("services/", name);
+	fc_change_touch(c, path);
+	fc_change_touch(c, "PLAN.md");
+	free(path);
+}
+
+int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
+		   const fc_write_opts *w, fc_outcome *out)
+{
+	fc_change *c = NULL;
+	fc_service s;
+	fc_store *st;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	if (!e->domains || !*e->domains)
+		return fc_error_set(FC_EINVAL, "service '%s' needs --domain: the domains it takes over", name);
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		goto done;
+	st = fc_change_store(c);
+	if ((rc = fc_store_preparef(st, &q, "SELECT 1 FROM service WHERE name = ?", "s", name)) < 0)
+		goto done;
+	rc = fc_store_step(st, q);
+	sqlite3_finalize(q);
+	if (rc == 1) {
+		rc = fc_error_set(FC_EEXISTS, "service '%s' already exists (use 'ficus service set')", name);
+		goto done;
+	}
+	s.name = fc_strdup(name);
+	s.description = fc_strdup("");
+	s.route = fc_strdup("");
+	s.flag = fc_strdup(name);
+	s.gates = fc_json_obj();
+	s.checks = fc_json_obj();
+	s.phase = FC_PHASE_PLANNED;
+	s.phase_since = s.step_since = fc_now();
+	if ((rc = apply_edit(st, &s, e)) < 0)
+		goto done;
+	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ?", "s", s.flag)) < 0)
+		goto done;
+	if (fc_store_step(st, q) == 1) {
+		rc = fc_error_set(FC_EEXISTS, "flag '%s' is already used by service '%s'", s.flag, fc_col_text(q, 0));
+		sqlite3_finalize(q);
+		goto done;
+	}
+	sqlite3_finalize(q);
+	if ((rc = write_service(st, &s)) < 0)
+		goto done;
+	touch_service(c, name);
+	fc_change_subject(c, "%s: add service (%s)", name, s.route[0] ? s.route : "no route yet");
+	fc_change_trailer(c, "Ficus-Service", "%s", name);
+	fc_change_trailer(c, "Ficus-Action", "service-add");
+	fc_change_trailer(c, "Ficus-To", "planned 0%%");
+	rc = fc_change_finish(c, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	fc_service_clear(&s);
+	return rc;
+}
+
+int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
+		   const fc_write_opts *w, fc_outcome *out)
+{
+	fc_change *c = NULL;
+	fc_service s;
+	fc_store *st;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		goto done;
+	st = fc_change_store(c);
+	if ((rc = fc_service_read(st, name, &s)) < 0 || (rc = apply_edit(st, &s, e)) < 0)
+		goto done;
+	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ? AND name <> ?", "ss",
+				    s.flag, name)) < 0)
+		goto done;
+	if (fc_store_step(st, q) == 1) {
+		rc = fc_error_set(FC_EEXISTS, "flag '%s' is already used by service '%s'", s.flag, fc_col_text(q, 0));
+		sqlite3_finalize(q);
+		goto done;
+	}
+	sqlite3_finalize(q);
+	if ((rc = write_service(st, &s)) < 0)
+		goto done;
+	touch_service(c, name);
+	fc_change_subject(c, "%s: edit service", name);
+	fc_change_trailer(c, "Ficus-Service", "%s", name);
+	fc_change_trailer(c, "Ficus-Action", "service-set");
+	rc = fc_change_finish(c, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	fc_service_clear(&s);
+	return rc;
+}
+
+int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out)
+{
+	fc_change *c = NULL;
+	fc_service s;
+	fc_store *st;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		goto done;
+	st = fc_change_store(c);
+	if ((rc = fc_service_read(st, name, &s)) < 0)
+		goto done;
+	if (s.phase != FC_PHASE_PLANNED && s.phase != FC_PHASE_DONE && !w->force) {
+		rc = fc_error_set(FC_EINVAL, "service '%s' is in '%s': roll it back to 'planned' first, or pass --force",
+				  name, fc_phase_name(s.phase));
+		goto done;
+	}
+	if ((rc = fc_store_preparef(st, &q, "SELECT service FROM service_need WHERE need = ? ORDER BY 1", "s", name)) < 0)
+		goto done;
+	if (fc_store_step(st, q) == 1) {
+		rc = fc_error_set(FC_EINVAL, "service '%s' is needed by '%s'", name, fc_col_text(q, 0));
+		sqlite3_finalize(q);
+		goto done;
+	}
+	sqlite3_finalize(q);
+	if ((rc = fc_store_exec(st, "DELETE FROM service WHERE name = ?", "s", name)) < 0)
+		goto done;
+	touch_service(c, name);
+	fc_change_subject(c, "%s: remove service", name);
+	fc_change_trailer(c, "Ficus-Service", "%s", name);
+	fc_change_trailer(c, "Ficus-Action", "service-rm");
+	fc_change_trailer(c, "Ficus-From", "%s", fc_phase_name(s.phase));
+	fc_change_trailer(c, "Ficus-Forced", "%s", w->force ? "yes" : "no");
+	rc = fc_change_finish(c, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	fc_service_clear(&s);
+	return rc;
+}

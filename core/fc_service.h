@@ -1,0 +1,111 @@
+#ifndef FC_SERVICE_H
+#define FC_SERVICE_H
+/*
+ * Services: the new services that take over domains, and their lifecycle
+ * state (phase, flag percentage in basis points, shadow, flag revision).
+ * Each service is one plan file, services/<name>.json, which also holds
+ * its recent check results and the last failure per check, so that the
+ * gates read nothing the repository does not hold.
+ */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "fc_buf.h"
+#include "fc_clock.h"
+#include "fc_plan.h"
+
+typedef enum {
+	FC_PHASE_PLANNED,
+	FC_PHASE_DUAL_WRITE,
+	FC_PHASE_BACKFILL,
+	FC_PHASE_READ_CUTOVER,
+	FC_PHASE_DECOMMISSION,
+	FC_PHASE_DONE,
+	FC_PHASE_COUNT
+} fc_phase;
+
+const char *fc_phase_name(fc_phase p);
+/* FC_EINVAL for an unknown phase name. */
+int fc_phase_parse(fc_phase *out, const char *s);
+
+/* Recent results kept per check name (older ones live in history). */
+#define FC_CHECKS_KEPT 10
+
+typedef struct {
+	char *name;
+	int pass;
+	char *detail;
+	fc_time at;
+	char *actor;
+} fc_check_result;
+
+typedef struct {
+	char *name;
+	char *description;
+	char *route;
+	char *flag;
+	char **domains;
+	size_t ndomains;
+	char **needs;
+	size_t nneeds;
+	char **routers;          /* none: every router of the plan */
+	size_t nrouters;
+	fc_phase phase;
+	int bp;
+	int shadow;
+	long long rev;
+	fc_time phase_since;
+	fc_time step_since;
+	cJSON *gates;            /* per-service gate overrides (object) */
+	cJSON *checks;           /* check commands: name -> {command, timeout} */
+	fc_check_result *results; /* recent, oldest first */
+	size_t nresults;
+	char **fail_names;       /* last failure per check name */
+	fc_time *fail_at;
+	size_t nfails;
+	double rps;              /* traffic of its domains (derived) */
+} fc_service;
+
+void fc_service_clear(fc_service *s);
+void fc_services_free(fc_service *s, size_t n);
+
+/* Fields to set; NULL leaves a field as it is. Lists are comma-separated. */
+typedef struct {
+	const char *description;
+	const char *route;
+	const char *flag;
+	const char *domains;
+	const char *routers;     /* "" or "all": every router */
+	const char *needs;       /* "" clears */
+	const char *const *gates;  /* "key=value"; "key=" removes the override */
+	size_t ngates;
+	const char *const *checks; /* "name=command"; "name=" removes */
+	size_t nchecks;
+	const char *check_timeout; /* for the checks given */
+} fc_service_edit;
+#define FC_SERVICE_EDIT_INIT { 0 }
+
+int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
+		   const fc_write_opts *w, fc_outcome *out);
+int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
+		   const fc_write_opts *w, fc_outcome *out);
+/* Refused while the service moves traffic (dual-write to decommission) unless forced. */
+int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out);
+
+int fc_service_get(fc_plan *p, const char *name, fc_service *out);
+int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
+
+/* For core modules: read a service through a store (inside a change). */
+int fc_service_read(fc_store *s, const char *name, fc_service *out);
+/* Write the lifecycle columns (phase, bp, shadow, rev, times) of `sv`. */
+int fc_service_write_state(fc_store *s, const fc_service *sv);
+
+/* A service as its plan-file JSON object (caller deletes). */
+cJSON *fc_service_to_json(const fc_service *s);
+
+/* fc_render kinds */
+int fc_service_render_file(fc_store *s, const char *name, fc_buf *out, int *exists);
+int fc_service_load_file(fc_store *s, const char *name, const char *data, size_t len);
+int fc_service_list_names(fc_store *s, int (*cb)(const char *name, void *ctx), void *ctx);
+
+#endif
