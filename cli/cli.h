@@ -111,6 +111,7 @@ CLI_VERB(rollback);
 CLI_VERB(shadow);
 CLI_VERB(check);
 CLI_VERB(tenant);
+CLI_VERB(sync);
 CLI_VERB(rebuild);
 CLI_VERB(verify);
 CLI_VERB(help);

@@ -2,10 +2,14 @@
 
 #include "cli.h"
 
-static const char usage[] = "usage: ficus init [DIR]";
+static const char usage[] = "usage: ficus init [DIR] [--remote URL]";
 static const char desc[] =
 	"Create a plan in DIR (default: the current directory): a git plan repository\n"
-	"holding ficus.json and PLAN.md, and its database. DIR must be new or empty.";
+	"holding ficus.json and PLAN.md, and its database. DIR must be new or empty.\n"
+	"With --remote, the plan is shared through that git remote (origin): when the\n"
+	"remote already holds a plan it is cloned and its database built, otherwise\n"
+	"the new plan is pushed there. Every change then fetches and fast-forwards\n"
+	"first and pushes after; a change that loses the race exits 4.";
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
@@ -13,7 +17,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	int npos, rc;
 	fc_plan *p = NULL;
 	fc_outcome o = { 0 };
-	cli_opt opts[] = { { NULL, 0, NULL, NULL, NULL, NULL, NULL } };
+	const char *remote = NULL;
+	cli_opt opts[] = {
+		{ "remote", 0, "URL", "share the plan through this git remote", &remote, NULL, NULL },
+		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	};
 
 	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
 		return rc;
@@ -25,7 +33,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		cli_note(c, "dry run: would create a plan in '%s'", npos ? pos[0] : ".");
 		return 0;
 	}
-	rc = fc_plan_init(&p, npos ? pos[0] : ".", &c->w, &o);
+	if (remote)
+		rc = fc_plan_init_remote(&p, npos ? pos[0] : ".", remote, &c->w, &o);
+	else
+		rc = fc_plan_init(&p, npos ? pos[0] : ".", &c->w, &o);
 	if (rc == FC_EEXISTS) {
 		cli_note(c, "nothing to do: %s", fc_error_last());
 		return 0;

@@ -23,6 +23,7 @@ const cli_cmd cli_commands[] = {
 	{ "shadow", cmd_shadow, "mirror traffic to a service in dual-write or backfill" },
 	{ "check", cmd_check, "record or run the checks that are a gate's evidence" },
 	{ "tenant", cmd_tenant, "show where a tenant is routed, as the routers compute it" },
+	{ "sync", cmd_sync, "fetch, fast-forward and push the plan's shared remote" },
 	{ "log", cmd_log, "show the history of rollout decisions" },
 	{ "rebuild", cmd_rebuild, "recreate the database from the plan repository" },
 	{ "verify", cmd_verify, "check that the database and the plan repository agree" },

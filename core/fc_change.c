@@ -39,6 +39,7 @@ struct fc_change {
 	char **flags;
 	size_t nflags;
 	char *noop;
+	char *warning;
 	char *author_name;
 	char *author_email;
 	fc_time when;
@@ -86,6 +87,7 @@ static void change_free(fc_change *c)
 		free(c->flags[i]);
 	free(c->flags);
 	free(c->noop);
+	free(c->warning);
 	free(c->author_name);
 	free(c->author_email);
 	free(c);
@@ -117,6 +119,8 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 		goto fail;
 	c->locked = 1;
 	if ((rc = fc_change_repair(p, &repaired)) < 0)
+		goto fail;
+	if (!c->w.dry_run && (rc = fc_plan_pull(p, c->w.offline_ok, &c->warning)) < 0)
 		goto fail;
 	if ((rc = fc_store_begin(fc_plan_store(p), 1)) < 0)
 		goto fail;
@@ -251,6 +255,40 @@ static void fill_outcome(fc_outcome *out, fc_change *c, const char *message)
 	out->npaths = c->npaths;
 }
 
+/*
+ * Push the new commit to the shared remote.  Lost a race: go back to the
+ * remote's plan (the change disappears from the repository and the
+ * database alike) and report the conflict.  Unreachable: the change stays
+ * committed here and the next change or 'ficus sync' publishes it.
+ */
+static int publish(fc_change *c, fc_outcome *out)
+{
+	fc_repo *r = fc_plan_repo(c->p);
+	int rc = fc_repo_push(r);
+	char *msg;
+
+	if (rc == 0)
+		return 0;
+	if (rc != FC_ECONFLICT) {
+		free(c->warning);
+		c->warning = fc_asprintf("committed here but not published (%s): 'ficus sync' publishes it",
+					 fc_error_last());
+		fc_error_clear();
+		return 0;
+	}
+	msg = fc_strdup(fc_error_last());
+	if ((rc = fc_repo_reset_to_remote(r)) < 0 || (rc = fc_plan_rebuild(c->p)) < 0) {
+		free(msg);
+		return fc_error_wrap(rc, "lost a race on the remote and could not return to its plan ('ficus sync')");
+	}
+	out->commit[0] = '\0';
+	rc = fc_error_set(FC_ECONFLICT,
+		"someone changed the plan first (%s): this change was not applied; the plan is now as the remote has it",
+		msg);
+	free(msg);
+	return rc;
+}
+
 int fc_change_finish(fc_change *c, fc_outcome *out)
 {
 	fc_store *s = fc_plan_store(c->p);
@@ -304,6 +342,10 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	snprintf(out->commit, sizeof(out->commit), "%s", oid);
 	fc_repo_checkout(r, (const char *const *)c->paths, c->npaths);
 	fc_error_clear();
+	if (fc_repo_has_remote(r) && (rc = publish(c, out)) < 0)
+		goto done;
+	if (c->warning)
+		out->note = fc_strdup(c->warning);
 done:
 	fc_buf_free(&pb);
 	free(paths);

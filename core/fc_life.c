@@ -296,10 +296,13 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	int to_bp, rc, from_bp;
 	char from[64], to[64];
 
+	fc_write_opts wo = *w;
+
 	memset(&sv, 0, sizeof(sv));
 	if ((rc = fc_name_check("service", name)) < 0)
 		return rc;
-	if ((rc = fc_change_begin(&c, p, w)) < 0)
+	wo.offline_ok = 1; /* a rollback must work with the remote down */
+	if ((rc = fc_change_begin(&c, p, &wo)) < 0)
 		goto done;
 	if ((rc = fc_service_read(fc_change_store(c), name, &sv)) < 0 || (rc = check_expect(w, &sv)) < 0)
 		goto done;

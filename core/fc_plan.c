@@ -292,6 +292,112 @@ fail:
 	return rc;
 }
 
+int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const fc_write_opts *w,
+			fc_outcome *outcome)
+{
+	fc_plan *p = NULL;
+	char real[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if (!url || !*url)
+		return fc_error_set(FC_EINVAL, "--remote needs a URL");
+	if (!fc_repo_remote_has_plan(url)) {
+		/* a new plan: create it here, then publish it */
+		if ((rc = fc_plan_init(&p, dir, w, outcome)) < 0)
+			return rc;
+		if ((rc = fc_repo_add_remote(p->repo, url)) < 0 || (rc = fc_repo_push(p->repo)) < 0) {
+			fc_plan_free(p);
+			return fc_error_wrap(rc, "the plan was created but not published to '%s'", url);
+		}
+		*out = p;
+		return 0;
+	}
+	if (realpath(dir, real) && looks_like_plan(real))
+		return fc_error_set(FC_EEXISTS, "'%s' is already a ficus plan", dir);
+	if (!dir_is_empty_or_fresh_git(dir))
+		return fc_error_set(FC_ERROR, "directory '%s' is not empty: give ficus init a new or empty directory", dir);
+	p = plan_new(10000);
+	if ((rc = fc_repo_clone(&p->repo, url, dir)) < 0)
+		goto fail;
+	if (!realpath(dir, real)) {
+		rc = fc_error_set(FC_ERROR, "cannot resolve '%s': %s", dir, strerror(errno));
+		goto fail;
+	}
+	p->dir = fc_strdup(real);
+	if ((rc = setup_paths(p)) < 0 || (rc = fc_plan_rebuild(p)) < 0)
+		goto fail;
+	memset(outcome, 0, sizeof(*outcome));
+	outcome->noop = 1;
+	outcome->note = fc_asprintf("cloned the plan from '%s'", url);
+	*out = p;
+	return 0;
+fail:
+	fc_plan_free(p);
+	return rc;
+}
+
+int fc_plan_pull(fc_plan *p, int offline_ok, char **warning)
+{
+	int moved = 0, ahead = 0, rc;
+
+	*warning = NULL;
+	if (!fc_repo_has_remote(p->repo))
+		return 0;
+	rc = fc_repo_fetch_ff(p->repo, &moved, &ahead);
+	if (rc < 0) {
+		if (offline_ok && !strstr(fc_error_last(), "diverged")) {
+			*warning = fc_asprintf("the remote is unreachable; going on locally (%s)", fc_error_last());
+			fc_error_clear();
+			return 0;
+		}
+		return rc;
+	}
+	if (moved && (rc = fc_plan_rebuild(p)) < 0)
+		return fc_error_wrap(rc, "updating the database to the remote's plan");
+	return 0;
+}
+
+int fc_plan_set_remote(fc_plan *p, const char *url)
+{
+	char *have;
+	int rc = 0;
+
+	if (!url || !*url)
+		return fc_error_set(FC_EINVAL, "--remote needs a URL");
+	have = fc_repo_config(p->repo, "remote.origin.url");
+	if (have && strcmp(have, url))
+		rc = fc_error_set(FC_EEXISTS, "the plan already has the remote '%s'", have);
+	else if (!have)
+		rc = fc_repo_add_remote(p->repo, url);
+	free(have);
+	return rc;
+}
+
+int fc_plan_sync(fc_plan *p, char **report)
+{
+	int moved = 0, ahead = 0, rc;
+
+	*report = NULL;
+	if (!fc_repo_has_remote(p->repo)) {
+		*report = fc_strdup("the plan has no remote: nothing to sync");
+		return 0;
+	}
+	if ((rc = fc_plan_lock(p)) < 0)
+		return rc;
+	if ((rc = fc_repo_fetch_ff(p->repo, &moved, &ahead)) < 0)
+		goto done;
+	if (moved && (rc = fc_plan_rebuild(p)) < 0)
+		goto done;
+	if (ahead && (rc = fc_repo_push(p->repo)) < 0)
+		goto done;
+	*report = fc_strdup(moved ? "fast-forwarded to the remote's plan" :
+			    ahead ? "pushed local changes to the remote" : "already up to date with the remote");
+done:
+	fc_plan_unlock(p);
+	return rc;
+}
+
 static int valid_signature_part(const char *s)
 {
 	for (; *s; s++)

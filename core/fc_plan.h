@@ -31,8 +31,9 @@ typedef struct {
 	int yes;             /* confirm irreversible steps */
 	const char *expect;  /* compare-and-swap: "PHASE", "PCT" or "PHASE PCT" */
 	int interactive;     /* the face can confirm (a terminal); never set off a terminal */
+	int offline_ok;      /* set by core for rollback: go on when the remote is unreachable */
 } fc_write_opts;
-#define FC_WRITE_OPTS_INIT { NULL, NULL, 0, 0, 0, NULL, 0 }
+#define FC_WRITE_OPTS_INIT { NULL, NULL, 0, 0, 0, NULL, 0, 0 }
 
 /* What a writing action did (or, for a dry run, would do). */
 typedef struct {
@@ -55,6 +56,25 @@ void fc_outcome_clear(fc_outcome *o);
  * empty git repository).  FC_EEXISTS when it is already a plan.
  */
 int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outcome *outcome);
+
+/*
+ * Create a plan that shares `url` (origin): clone it when the remote
+ * already holds a plan, else create one and push it there.
+ */
+int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const fc_write_opts *w,
+			fc_outcome *outcome);
+
+/*
+ * Fetch the remote and fast-forward the plan (database included), then
+ * push local commits the remote lacks.  *report says what happened.
+ */
+int fc_plan_sync(fc_plan *p, char **report);
+
+/* Make `url` the plan's remote (origin). FC_EEXISTS when it has another. */
+int fc_plan_set_remote(fc_plan *p, const char *url);
+
+/* Under the lock: fetch and fast-forward before a change (internal). */
+int fc_plan_pull(fc_plan *p, int offline_ok, char **warning);
 
 /* Open a plan.  FC_ENOTPLAN when none is found; FC_ESCHEMA; FC_ENOTFOUND
  * when the database is missing (run 'ficus rebuild'). */

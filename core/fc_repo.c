@@ -1,6 +1,7 @@
 #include <git2.h>
 #include <stdio.h>
 #include <strings.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -476,4 +477,272 @@ int fc_repo_log(fc_repo *r, int (*cb)(const fc_commit_info *c, void *ctx), void 
 done:
 	git_revwalk_free(walker);
 	return rc;
+}
+
+/* ---- remote ---- */
+
+#define MAIN_REF "refs/heads/main"
+#define REMOTE_REF "refs/remotes/origin/main"
+
+int fc_repo_has_remote(fc_repo *r)
+{
+	git_remote *rem = NULL;
+	int yes = git_remote_lookup(&rem, r->repo, "origin") == 0;
+	git_remote_free(rem);
+	return yes;
+}
+
+int fc_repo_add_remote(fc_repo *r, const char *url)
+{
+	git_remote *rem = NULL;
+
+	if (git_remote_create(&rem, r->repo, "origin", url) < 0)
+		return git_fail(FC_ERROR, "adding the remote");
+	git_remote_free(rem);
+	return 0;
+}
+
+static int fetch(fc_repo *r)
+{
+	git_remote *rem = NULL;
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	char *specs[] = { (char *)"+" MAIN_REF ":" REMOTE_REF };
+	git_strarray refspecs = { specs, 1 };
+	int rc = 0;
+
+	if (git_remote_lookup(&rem, r->repo, "origin") < 0)
+		return git_fail(FC_ERROR, "looking up the remote");
+	if (git_remote_fetch(rem, &refspecs, &fo, "ficus: fetch") < 0)
+		rc = git_fail(FC_ECONFLICT, "fetching the plan from its remote");
+	git_remote_free(rem);
+	return rc;
+}
+
+/* Point main (HEAD) at `oid` and make the working tree match. */
+static int move_main(fc_repo *r, const git_oid *oid, const char *why)
+{
+	git_reference *ref = NULL;
+	git_object *target = NULL;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	int rc = 0;
+
+	if (git_reference_create(&ref, r->repo, MAIN_REF, oid, 1, why) < 0 ||
+	    git_repository_set_head(r->repo, MAIN_REF) < 0 ||
+	    git_object_lookup(&target, r->repo, oid, GIT_OBJECT_COMMIT) < 0) {
+		rc = git_fail(FC_ERROR, "moving the plan to the remote's state");
+		goto done;
+	}
+	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
+	if (git_reset(r->repo, target, GIT_RESET_HARD, &co) < 0)
+		rc = git_fail(FC_ERROR, "refreshing the working tree");
+done:
+	git_object_free(target);
+	git_reference_free(ref);
+	return rc;
+}
+
+int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)
+{
+	git_oid local, remote;
+	int rc, have_local;
+
+	*moved = *ahead = 0;
+	if ((rc = fetch(r)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
+		return 0; /* the remote has no plan yet: our push creates it */
+	have_local = git_reference_name_to_id(&local, r->repo, "HEAD") == 0;
+	if (have_local && git_oid_equal(&local, &remote))
+		return 0;
+	if (!have_local || git_graph_descendant_of(r->repo, &remote, &local) == 1) {
+		if ((rc = move_main(r, &remote, "ficus: fast-forward to the remote")) < 0)
+			return rc;
+		*moved = 1;
+		return 0;
+	}
+	if (git_graph_descendant_of(r->repo, &local, &remote) == 1) {
+		*ahead = 1;
+		return 0;
+	}
+	return fc_error_set(FC_ECONFLICT,
+		"the plan and its remote have diverged: the remote holds changes this plan lacks and the other way round");
+}
+
+struct push_state {
+	char *rejected;
+};
+
+static int push_ref_cb(const char *refname, const char *status, void *data)
+{
+	struct push_state *ps = data;
+	if (status && !ps->rejected)
+		ps->rejected = fc_asprintf("%s: %s", refname, status);
+	return 0;
+}
+
+static int push_refspec(fc_repo *r, const char *spec)
+{
+	git_remote *rem = NULL;
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	char *specs[] = { (char *)spec };
+	git_strarray refspecs = { specs, 1 };
+	struct push_state ps = { NULL };
+	int rc = 0;
+
+	po.callbacks.push_update_reference = push_ref_cb;
+	po.callbacks.payload = &ps;
+	if (git_remote_lookup(&rem, r->repo, "origin") < 0)
+		return git_fail(FC_ERROR, "looking up the remote");
+	if (git_remote_push(rem, &refspecs, &po) < 0) {
+		const git_error *e = git_error_last();
+		if (e && e->message && (strstr(e->message, "fast-forward") || strstr(e->message, "fastforward")))
+			rc = fc_error_set(FC_ECONFLICT, "the remote moved: %s", e->message);
+		else
+			rc = git_fail(FC_ERROR, "pushing the plan to its remote");
+	} else if (ps.rejected) {
+		rc = fc_error_set(FC_ECONFLICT, "the remote moved: push rejected (%s)", ps.rejected);
+	}
+	free(ps.rejected);
+	git_remote_free(rem);
+	return rc;
+}
+
+/* The directory of a remote on this machine, or NULL for a network URL. */
+static char *local_remote_path(fc_repo *r)
+{
+	char *url = fc_repo_config(r, "remote.origin.url"), *path = NULL;
+
+	if (!url)
+		return NULL;
+	if (!strncmp(url, "file://", 7))
+		path = fc_strdup(url + 7);
+	else if (url[0] == '/' || url[0] == '.' || (!strstr(url, "://") && !strchr(url, ':')))
+		path = fc_strdup(url);
+	free(url);
+	return path;
+}
+
+/*
+ * A remote on this machine: libgit2's local transport moves the branch
+ * without a fast-forward check, so the objects go up under a private ref
+ * and main is moved with compare-and-swap against the state we built on.
+ */
+static int push_local(fc_repo *r, const char *path)
+{
+	git_repository *remote = NULL;
+	git_reference *ref = NULL;
+	git_oid head, expected;
+	char spec[128], tmp[96];
+	int have_expected, rc = 0, err;
+
+	if (git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
+		return git_fail(FC_ERROR, "reading HEAD");
+	have_expected = git_reference_name_to_id(&expected, r->repo, REMOTE_REF) == 0;
+	snprintf(tmp, sizeof(tmp), "refs/ficus/incoming/%ld-%u", (long)getpid(), (unsigned)rand());
+	snprintf(spec, sizeof(spec), "+HEAD:%s", tmp);
+	if ((rc = push_refspec(r, spec)) < 0)
+		return rc;
+	if (git_repository_open_bare(&remote, path) < 0 && git_repository_open(&remote, path) < 0)
+		return git_fail(FC_ERROR, "opening the remote");
+	if (have_expected)
+		err = git_reference_create_matching(&ref, remote, MAIN_REF, &head, 1, &expected, "ficus: push");
+	else
+		err = git_reference_create(&ref, remote, MAIN_REF, &head, 0, "ficus: push");
+	if (err == GIT_EMODIFIED || err == GIT_EEXISTS || err == GIT_ELOCKED)
+		rc = fc_error_set(FC_ECONFLICT, "the remote moved: another change reached it first");
+	else if (err < 0)
+		rc = git_fail(FC_ERROR, "updating the remote's main");
+	git_reference_free(ref);
+	ref = NULL;
+	if (git_reference_lookup(&ref, remote, tmp) == 0)
+		git_reference_delete(ref);
+	git_reference_free(ref);
+	git_repository_free(remote);
+	if (rc == 0) {
+		git_reference *track = NULL;
+		git_reference_create(&track, r->repo, REMOTE_REF, &head, 1, "ficus: pushed");
+		git_reference_free(track);
+	}
+	return rc;
+}
+
+int fc_repo_push(fc_repo *r)
+{
+	char *path = local_remote_path(r);
+	int rc;
+
+	if (path) {
+		rc = push_local(r, path);
+		free(path);
+		return rc;
+	}
+	/* a server (ssh, https) refuses a non-fast-forward update itself */
+	if ((rc = push_refspec(r, MAIN_REF ":" MAIN_REF)) < 0)
+		return rc;
+	{
+		git_oid local, remote;
+		if ((rc = fetch(r)) < 0)
+			return rc;
+		if (git_reference_name_to_id(&local, r->repo, "HEAD") < 0 ||
+		    git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0 || !git_oid_equal(&local, &remote))
+			rc = fc_error_set(FC_ECONFLICT, "the remote moved: it does not hold this change");
+	}
+	return rc;
+}
+
+int fc_repo_reset_to_remote(fc_repo *r)
+{
+	git_oid remote;
+	int rc;
+
+	if ((rc = fetch(r)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
+		return fc_error_set(FC_ERROR, "the remote has no plan");
+	return move_main(r, &remote, "ficus: lost a race, back to the remote's state");
+}
+
+int fc_repo_remote_has_plan(const char *url)
+{
+	git_remote *rem = NULL;
+	const git_remote_head **heads = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	git_libgit2_init();
+	if (git_remote_create_anonymous(&rem, NULL, url) == 0 &&
+	    git_remote_connect(rem, GIT_DIRECTION_FETCH, NULL, NULL, NULL) == 0 &&
+	    git_remote_ls(&heads, &n, rem) == 0) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(heads[i]->name, MAIN_REF))
+				found = 1;
+	}
+	git_remote_free(rem);
+	git_libgit2_shutdown();
+	return found;
+}
+
+int fc_repo_clone(fc_repo **out, const char *url, const char *dir)
+{
+	fc_repo *r = NULL;
+	int rc, moved = 0, ahead = 0;
+
+	/*
+	 * init + fetch + fast-forward rather than git_clone: a bare remote whose
+	 * HEAD names a branch that does not exist (git init --bare makes
+	 * 'master') must still give us its main.
+	 */
+	*out = NULL;
+	if ((rc = fc_repo_init(&r, dir)) < 0)
+		return rc;
+	if ((rc = fc_repo_add_remote(r, url)) < 0 || (rc = fc_repo_fetch_ff(r, &moved, &ahead)) < 0) {
+		fc_repo_free(r);
+		return fc_error_wrap(rc, "cloning the plan from '%s'", url);
+	}
+	if (!moved) {
+		fc_repo_free(r);
+		return fc_error_set(FC_ERROR, "the remote '%s' has no plan on its main branch", url);
+	}
+	*out = r;
+	return 0;
 }

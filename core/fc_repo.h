@@ -100,3 +100,29 @@ int fc_repo_log(fc_repo *r, int (*cb)(const fc_commit_info *c, void *ctx), void 
 int fc_commit_parse_message(fc_commit_info *out, const char *message);
 
 #endif
+
+/* ---- remote (origin) ---- */
+
+/* 1 when the plan repository has an 'origin' remote. */
+int fc_repo_has_remote(fc_repo *r);
+/* Add 'origin' with `url`. */
+int fc_repo_add_remote(fc_repo *r, const char *url);
+
+/*
+ * Fetch origin's main.  When it is ahead of HEAD, fast-forward HEAD and the
+ * working tree and set *moved.  When the two have diverged, FC_ECONFLICT.
+ * *ahead is set when HEAD has commits origin lacks.
+ */
+int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead);
+
+/* Push main to origin.  FC_ECONFLICT when origin moved (non-fast-forward). */
+int fc_repo_push(fc_repo *r);
+
+/* Make HEAD (and the working tree) what origin's main is (after a lost race). */
+int fc_repo_reset_to_remote(fc_repo *r);
+
+/* 1 when the remote at `url` has a main branch (a plan to clone). */
+int fc_repo_remote_has_plan(const char *url);
+
+/* Clone the plan at `url` into `dir`. */
+int fc_repo_clone(fc_repo **out, const char *url, const char *dir);

@@ -1,0 +1,130 @@
+#ifndef FC_ROUTER_DRIVER_H
+#define FC_ROUTER_DRIVER_H
+/*
+ * The router driver interface, for fc_router.c and the drivers
+ * (fc_router_<driver>.c) only.
+ *
+ * A driver is a table of functions.  The engine (fc_router.c) resolves the
+ * configuration and the token, builds one job per replica, and hands a
+ * driver all of its jobs at once: the driver runs them in parallel (libcurl
+ * multi for HTTP, a thread per replica for socket protocols), each within
+ * its deadline, and fills in the results.  Drivers never touch the
+ * database, the plan or the last-error buffer (they may run on threads),
+ * and never put a token into a message.
+ *
+ * Adding a driver: one file defining a `const fc_router_driver`, one line
+ * in the registry in fc_router.c.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "fc_buf.h"
+#include "fc_router.h"
+
+#define FC_ROUTER_MAX_REPLICAS 64
+
+/* A flag value: desired (push) or observed (read back, list). */
+typedef struct {
+	char flag[64];
+	int bp;
+	int shadow;
+	long long rev;        /* -1: the router keeps no revision */
+} fc_rflag;
+
+typedef struct fc_router_driver fc_router_driver;
+
+/* One configured router, parsed from the settings. */
+typedef struct {
+	char *name;
+	const fc_router_driver *drv;
+	char **replicas;
+	size_t nreplicas;
+	char *map;
+	char *map_file;
+	char *prefix;
+	char *token_env;
+	char *token_file;
+	char *ca_file;
+	int tls_verify;
+	long connect_timeout_ms;
+	long timeout_ms;
+	int retries;
+	/* resolved for one run, never stored or printed */
+	char *token;
+	char token_error[256];
+} fc_router_conf;
+
+/* The work on one replica, and its result. */
+typedef struct {
+	const fc_router_conf *r;
+	const char *replica;
+	const fc_rflag *want;     /* push: the desired values */
+	size_t nwant;
+	int64_t deadline_ms;      /* fc_http_now_ms() clock */
+
+	int failed;               /* the operation did not complete: msg says why */
+	int unreachable;          /* the replica could not be reached at all */
+	char msg[512];
+	fc_rflag *seen;           /* what the router has (read back or listed) */
+	size_t nseen;
+	int seen_valid;           /* seen is a complete read of the named (push) or all (list) flags */
+	unsigned char *newer;     /* push, per want: refused for a newer revision */
+	char **flag_error;        /* push, per want: why that flag failed, or NULL */
+	int attempts;
+	long ms;
+} fc_router_job;
+
+struct fc_router_driver {
+	const char *name;
+	const char *summary;
+	fc_router_caps caps;
+	/* driver-specific settings checks; the engine has checked the common ones */
+	int (*check)(const fc_router_conf *r, const char *what);
+	/* push job->want to each replica, then read them back into seen */
+	void (*push)(fc_router_job *jobs, size_t n);
+	/* read every flag of each replica into seen */
+	void (*list)(fc_router_job *jobs, size_t n);
+	/* the calls a push of `want` would make, one line each */
+	void (*describe)(const fc_router_conf *r, const char *replica,
+			 const fc_rflag *want, size_t n, fc_buf *out);
+};
+
+extern const fc_router_driver fc_router_driver_haproxy;
+extern const fc_router_driver fc_router_driver_nginx_lua;
+extern const fc_router_driver fc_router_driver_http;
+extern const fc_router_driver fc_router_driver_envoy;
+extern const fc_router_driver fc_router_driver_none;
+
+/* ---- helpers for drivers (thread-safe) ---- */
+
+/* Mark the job failed (first message wins); masks the router's token. */
+void fc_router_job_fail(fc_router_job *j, int unreachable, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set the error of want[i] (first wins); also the job's message if it has none. */
+void fc_router_job_flag_error(fc_router_job *j, size_t i, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record an observed value (replaces an earlier one of the same flag). */
+void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, long long rev);
+
+/* Index of `flag` in want, or -1. */
+long fc_router_job_want_index(const fc_router_job *j, const char *flag);
+
+/* The observed value of `flag`, or NULL. */
+const fc_rflag *fc_router_job_find_seen(const fc_router_job *j, const char *flag);
+
+/* Milliseconds left before the job's deadline (may be <= 0). */
+int64_t fc_router_job_left(const fc_router_job *j);
+
+/* Backoff before attempt `attempt` (2, 3, ...), with jitter. */
+int64_t fc_router_backoff_ms(int attempt, unsigned *seed);
+
+/*
+ * Parse a protocol v1 flag object {"bp":N,"shadow":B,"rev":N}.  0, or -1
+ * with a reason in err.
+ */
+int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, char *err, size_t errlen);
+
+#endif
