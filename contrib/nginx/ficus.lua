@@ -1,0 +1,719 @@
+-- ficus.lua - ficus router protocol v1 for nginx + lua-nginx-module.
+--
+-- Load it with   lua_package_path "/path/to/contrib/nginx/?.lua;;";
+-- and preload it in init_by_lua_block { require "ficus" } so that worker
+-- processes never need to read the file themselves.
+--
+-- Public functions (see man/ficus-routers.7 and nginx.conf.example):
+--   ficus.admin(opts)        content handler for the v1 admin API
+--   ficus.route(flag, opts)  rewrite/access phase: choose new or old side
+--   ficus.bucket(flag, tenant), ficus.tenant(), ficus.get(flag, dict),
+--   ficus.put(flag, bp, shadow, rev, dict)
+--
+-- Flags live in a lua_shared_dict (default "ficus_flags") as strings
+-- "bp|shadow|rev" under the key "f:<flag>", so every worker sees the same
+-- value.  The dict is in memory only: after a restart the routers start
+-- empty (bp 0 = everything to the monolith) until ficus pushes again.
+--
+-- No dependency beyond lua-nginx-module itself: the small JSON reader and
+-- writer below only need to handle the v1 schema, so lua-cjson is not used.
+
+local ngx = ngx
+local bit = require "bit"
+
+local type, tonumber, tostring, pairs, ipairs, error, pcall = type, tonumber, tostring, pairs, ipairs, error, pcall
+local setmetatable, getmetatable = setmetatable, getmetatable
+local floor = math.floor
+local concat, sort = table.concat, table.sort
+local byte, char, sub, find, match, gmatch, format =
+    string.byte, string.char, string.sub, string.find, string.match, string.gmatch, string.format
+
+local M = {
+    _VERSION = "1.0",
+    PROTOCOL = "ficus router protocol v1",
+    MAX_BODY = 65536,          -- bytes accepted for a PUT body
+    MAX_BP = 10000,
+    MAX_REV = 9007199254740991, -- 2^53 - 1: every rev is an exact integer
+}
+
+local DEFAULT_DICT = "ficus_flags"
+local KEY_PREFIX = "f:"
+local LOCK_PREFIX = "l:"
+
+---------------------------------------------------------------------------
+-- JSON (just enough: strict RFC 8259 reader, writer for our own objects)
+---------------------------------------------------------------------------
+
+local json_null = setmetatable({}, { __tostring = function() return "null" end })
+M.null = json_null
+local array_mt = {}     -- marks decoded arrays, so that [] is not taken for {}
+
+local escapes_in = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/',
+    b = '\b', f = '\f', n = '\n', r = '\r', t = '\t',
+}
+
+local function utf8_encode(cp)
+    if cp < 0x80 then
+        return char(cp)
+    elseif cp < 0x800 then
+        return char(0xC0 + floor(cp / 0x40), 0x80 + cp % 0x40)
+    elseif cp < 0x10000 then
+        return char(0xE0 + floor(cp / 0x1000), 0x80 + floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+    end
+    return char(0xF0 + floor(cp / 0x40000), 0x80 + floor(cp / 0x1000) % 0x40,
+                0x80 + floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+end
+
+local MAX_DEPTH = 32
+
+-- json_decode(s) -> value | nil, errmsg
+local function json_decode(s)
+    local pos = 1
+    local len = #s
+
+    local function fail(msg)
+        error({ msg = msg .. " at byte " .. pos }, 0)
+    end
+
+    local function skip_ws()
+        pos = find(s, "[^ \t\r\n]", pos) or (len + 1)
+    end
+
+    local parse_value
+
+    local function parse_string()
+        local buf, n, i = {}, 0, pos + 1
+        while true do
+            local j = find(s, '["\\%z\1-\31]', i)
+            if not j then
+                pos = len + 1
+                fail("unterminated string")
+            end
+            local c = sub(s, j, j)
+            n = n + 1
+            buf[n] = sub(s, i, j - 1)
+            if c == '"' then
+                pos = j + 1
+                return concat(buf)
+            elseif c ~= '\\' then
+                pos = j
+                fail("control character in string")
+            end
+            local e = sub(s, j + 1, j + 1)
+            if escapes_in[e] then
+                n = n + 1
+                buf[n] = escapes_in[e]
+                i = j + 2
+            elseif e == "u" then
+                local hex = match(s, "^%x%x%x%x", j + 2)
+                if not hex then
+                    pos = j
+                    fail("bad \\u escape")
+                end
+                local cp = tonumber(hex, 16)
+                i = j + 6
+                if cp >= 0xD800 and cp <= 0xDBFF then
+                    local lo = match(s, "^\\u(%x%x%x%x)", i)
+                    lo = lo and tonumber(lo, 16)
+                    if not lo or lo < 0xDC00 or lo > 0xDFFF then
+                        pos = i
+                        fail("bad surrogate pair")
+                    end
+                    cp = 0x10000 + (cp - 0xD800) * 0x400 + (lo - 0xDC00)
+                    i = i + 6
+                elseif cp >= 0xDC00 and cp <= 0xDFFF then
+                    pos = j
+                    fail("bad surrogate pair")
+                end
+                n = n + 1
+                buf[n] = utf8_encode(cp)
+            else
+                pos = j
+                fail("bad escape")
+            end
+        end
+    end
+
+    local function parse_number()
+        local start, p = pos, pos
+        if sub(s, p, p) == "-" then
+            p = p + 1
+        end
+        local int = match(s, "^%d+", p)
+        if not int or (#int > 1 and sub(int, 1, 1) == "0") then
+            fail("bad number")
+        end
+        p = p + #int
+        local frac = match(s, "^%.%d+", p)
+        if frac then
+            p = p + #frac
+        elseif sub(s, p, p) == "." then
+            fail("bad number")
+        end
+        local exp = match(s, "^[eE][-+]?%d+", p)
+        if exp then
+            p = p + #exp
+        elseif find(s, "^[eE]", p) then
+            fail("bad number")
+        end
+        pos = p
+        return tonumber(sub(s, start, p - 1))
+    end
+
+    local function parse_object(depth)
+        local obj = {}
+        pos = pos + 1
+        skip_ws()
+        if sub(s, pos, pos) == "}" then
+            pos = pos + 1
+            return obj
+        end
+        while true do
+            if sub(s, pos, pos) ~= '"' then
+                fail("expected string key")
+            end
+            local key = parse_string()
+            if obj[key] ~= nil then
+                fail("duplicate key")
+            end
+            skip_ws()
+            if sub(s, pos, pos) ~= ":" then
+                fail("expected ':'")
+            end
+            pos = pos + 1
+            obj[key] = parse_value(depth + 1)
+            skip_ws()
+            local c = sub(s, pos, pos)
+            pos = pos + 1
+            if c == "}" then
+                return obj
+            elseif c ~= "," then
+                pos = pos - 1
+                fail("expected ',' or '}'")
+            end
+            skip_ws()
+        end
+    end
+
+    local function parse_array(depth)
+        local arr, n = setmetatable({}, array_mt), 0
+        pos = pos + 1
+        skip_ws()
+        if sub(s, pos, pos) == "]" then
+            pos = pos + 1
+            return arr
+        end
+        while true do
+            n = n + 1
+            arr[n] = parse_value(depth + 1)
+            skip_ws()
+            local c = sub(s, pos, pos)
+            pos = pos + 1
+            if c == "]" then
+                return arr
+            elseif c ~= "," then
+                pos = pos - 1
+                fail("expected ',' or ']'")
+            end
+        end
+    end
+
+    function parse_value(depth)
+        if depth > MAX_DEPTH then
+            fail("nesting too deep")
+        end
+        skip_ws()
+        local c = sub(s, pos, pos)
+        if c == "{" then
+            return parse_object(depth)
+        elseif c == "[" then
+            return parse_array(depth)
+        elseif c == '"' then
+            return parse_string()
+        elseif c == "-" or find(c, "^%d") then
+            return parse_number()
+        elseif sub(s, pos, pos + 3) == "true" then
+            pos = pos + 4
+            return true
+        elseif sub(s, pos, pos + 4) == "false" then
+            pos = pos + 5
+            return false
+        elseif sub(s, pos, pos + 3) == "null" then
+            pos = pos + 4
+            return json_null
+        elseif c == "" then
+            fail("unexpected end of input")
+        end
+        fail("unexpected character")
+    end
+
+    local ok, res = pcall(function()
+        local v = parse_value(1)
+        skip_ws()
+        if pos <= len then
+            fail("trailing data")
+        end
+        return v
+    end)
+    if ok then
+        return res
+    end
+    if type(res) == "table" then
+        return nil, res.msg
+    end
+    return nil, tostring(res)
+end
+M.json_decode = json_decode
+
+local escapes_out = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+                      ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
+
+local function json_string(s)
+    return '"' .. s:gsub('[%z\1-\31"\\]', function(c)
+        return escapes_out[c] or format("\\u%04x", byte(c))
+    end) .. '"'
+end
+M.json_string = json_string
+
+local function flag_json(bp, shadow, rev)
+    return format('{"bp":%d,"shadow":%s,"rev":%d}', bp, shadow and "true" or "false", rev)
+end
+
+local function error_json(msg)
+    return '{"error":' .. json_string(msg) .. '}'
+end
+
+---------------------------------------------------------------------------
+-- flag store
+---------------------------------------------------------------------------
+
+local function valid_flag_name(name)
+    return type(name) == "string" and #name <= 63
+        and find(name, "^[a-z0-9][a-z0-9._%-]*$") ~= nil
+end
+M.valid_flag_name = valid_flag_name
+
+local function decode_entry(v)
+    local bp, sh, rev = match(v, "^(%d+)|([01])|(%d+)$")
+    if not bp then
+        return nil
+    end
+    return tonumber(bp), sh == "1", tonumber(rev)
+end
+
+local function get_dict(name)
+    name = name or DEFAULT_DICT
+    local d = ngx.shared[name]
+    if not d then
+        return nil, "lua_shared_dict " .. name .. " is not configured"
+    end
+    return d
+end
+
+-- ficus.get(flag [, dict]) -> bp, shadow, rev   (nil when unknown)
+function M.get(flag, dictname)
+    local d, err = get_dict(dictname)
+    if not d then
+        return nil, err
+    end
+    local v = d:get(KEY_PREFIX .. flag)
+    if not v then
+        return nil
+    end
+    return decode_entry(v)
+end
+
+local function lock(d, flag)
+    local key = LOCK_PREFIX .. flag
+    for _ = 1, 500 do
+        -- the 1 s expiry frees the lock if a worker dies while holding it
+        local ok, err = d:add(key, true, 1)
+        if ok then
+            return key
+        end
+        if err ~= "exists" then
+            return nil, err
+        end
+        ngx.sleep(0.002)
+    end
+    return nil, "timed out waiting for the flag lock"
+end
+
+-- ficus.put(flag, bp, shadow, rev [, dict])
+--   -> 200, bp, shadow, rev     stored (rev >= stored rev, or new flag)
+--   -> 409, bp, shadow, rev     refused, the stored (newer) value is returned
+--   -> 500, errmsg
+-- Arguments are assumed validated (see validate_put below).
+function M.put(flag, bp, shadow, rev, dictname)
+    local d, err = get_dict(dictname)
+    if not d then
+        return 500, err
+    end
+    local lk
+    lk, err = lock(d, flag)
+    if not lk then
+        return 500, err
+    end
+    local status, a, b, c = 200, bp, shadow, rev
+    local cur = d:get(KEY_PREFIX .. flag)
+    local cbp, csh, crev
+    if cur then
+        cbp, csh, crev = decode_entry(cur)
+    end
+    if crev and rev < crev then
+        status, a, b, c = 409, cbp, csh, crev
+    else
+        local ok, serr = d:safe_set(KEY_PREFIX .. flag,
+                                    format("%d|%d|%d", bp, shadow and 1 or 0, rev))
+        if not ok then
+            status, a = 500, "cannot store flag: " .. tostring(serr)
+        end
+    end
+    d:delete(lk)
+    return status, a, b, c
+end
+
+-- ficus.list([dict]) -> { flag = {bp, shadow, rev}, ... }, sorted name list
+function M.list(dictname)
+    local d, err = get_dict(dictname)
+    if not d then
+        return nil, err
+    end
+    local out, names = {}, {}
+    for _, k in ipairs(d:get_keys(0)) do
+        if sub(k, 1, #KEY_PREFIX) == KEY_PREFIX then
+            local v = d:get(k)
+            local bp, sh, rev
+            if v then
+                bp, sh, rev = decode_entry(v)
+            end
+            if bp then
+                local name = sub(k, #KEY_PREFIX + 1)
+                out[name] = { bp = bp, shadow = sh, rev = rev }
+                names[#names + 1] = name
+            end
+        end
+    end
+    sort(names)
+    return out, names
+end
+
+---------------------------------------------------------------------------
+-- routing
+---------------------------------------------------------------------------
+
+-- bucket = crc32("<flag>:<tenant>") mod 10000, crc32 = IEEE/zlib, unsigned
+function M.bucket(flag, tenant)
+    return ngx.crc32_long(flag .. ":" .. tenant) % 10000
+end
+
+-- The first "tenant" query argument, read the way HAProxy's url_param()
+-- reads it: arguments separated by "&" or ";", case-sensitive name, raw
+-- value (not percent-decoded).  nginx's own $arg_tenant differs (it ignores
+-- ";" and the case of the name), hence this small parser.
+local function query_tenant(args)
+    if not args or not find(args, "tenant=", 1, true) then
+        return nil
+    end
+    for arg in gmatch(args, "[^&;]+") do
+        if sub(arg, 1, 7) == "tenant=" then
+            return sub(arg, 8)
+        end
+    end
+    return nil
+end
+
+-- tenant: the first X-Tenant request header, else the first "tenant" query
+-- argument; empty counts as absent.  Returns nil without a tenant.
+function M.tenant()
+    local var = ngx.var
+    local t = var.http_x_tenant
+    if t and find(t, ",", 1, true) then
+        -- nginx >= 1.23 joins repeated headers with ", ": take the first
+        local h = ngx.req.get_headers()["x-tenant"]
+        if type(h) == "table" then
+            h = h[1]
+        end
+        t = h
+    end
+    if t == nil or t == "" then
+        t = query_tenant(var.args)
+    end
+    if t == "" then
+        return nil
+    end
+    return t
+end
+
+-- ficus.route(flag, opts) from rewrite_by_lua* or access_by_lua*.
+-- opts:
+--   new         upstream name of the new service (required)
+--   old         upstream name of the monolith (default "monolith")
+--   var         variable receiving the chosen upstream (default "ficus_upstream")
+--   side_var    optional variable receiving "new" or "old"
+--   mirror_var  optional variable receiving opts.new when the flag has
+--               shadow on and this request goes to the old side, "" otherwise;
+--               a `mirror` location tests it (see nginx.conf.example).
+--               Without mirror_var, shadow is ignored.
+--   dict        lua_shared_dict name (default "ficus_flags")
+--   headers     false to skip the X-Ficus-Side / X-Ficus-Bucket response headers
+-- Every variable named here must exist in nginx.conf (`set $name "";`).
+-- Returns side ("new"|"old"), bucket (nil without tenant), mirrored (bool).
+function M.route(flag, opts)
+    opts = opts or {}
+    local bp, shadow = 0, false
+    local d, err = get_dict(opts.dict)
+    if d then
+        local v = d:get(KEY_PREFIX .. flag)
+        if v then
+            local b, sh = decode_entry(v)
+            if b then
+                bp, shadow = b, sh
+            end
+        end
+    else
+        ngx.log(ngx.ERR, "ficus: ", err, "; routing ", flag, " to the old side")
+    end
+
+    local tenant = M.tenant()
+    local side, bucket
+    if tenant then
+        bucket = ngx.crc32_long(flag .. ":" .. tenant) % 10000
+        side = bucket < bp and "new" or "old"
+    else
+        side = bp >= M.MAX_BP and "new" or "old"
+    end
+
+    local var = ngx.var
+    var[opts.var or "ficus_upstream"] = (side == "new") and opts.new or (opts.old or "monolith")
+    if opts.side_var then
+        var[opts.side_var] = side
+    end
+    local mirrored = false
+    if opts.mirror_var then
+        mirrored = shadow and side == "old" and opts.new ~= nil
+        var[opts.mirror_var] = mirrored and opts.new or ""
+    end
+    if opts.headers ~= false then
+        local h = ngx.header
+        h["X-Ficus-Side"] = side
+        if bucket then
+            h["X-Ficus-Bucket"] = tostring(bucket)
+        end
+    end
+    return side, bucket, mirrored
+end
+
+---------------------------------------------------------------------------
+-- admin API (ficus router protocol v1)
+---------------------------------------------------------------------------
+
+local function respond(status, body, extra)
+    ngx.status = status
+    local h = ngx.header
+    h["Content-Type"] = "application/json"
+    h["Cache-Control"] = "no-store"
+    if extra then
+        for k, v in pairs(extra) do
+            h[k] = v
+        end
+    end
+    ngx.print(body, "\n")
+    -- the status line is already out: HTTP_OK only finishes the request
+    return ngx.exit(ngx.HTTP_OK)
+end
+
+-- compare a client-supplied token with the configured one; the time taken
+-- depends only on the length of the supplied token, never on the secret
+local function token_equal(given, expected)
+    local le = #expected
+    local r = bit.bxor(#given, le)
+    for i = 1, #given do
+        r = bit.bor(r, bit.bxor(byte(given, i), byte(expected, (i - 1) % le + 1)))
+    end
+    return r == 0
+end
+
+local function configured_token(opts)
+    if opts.token ~= nil then
+        return opts.token
+    end
+    -- reading a variable that nginx.conf never defines raises an error
+    local ok, v = pcall(function() return ngx.var.ficus_token end)
+    if ok and v then
+        return v
+    end
+    return ""
+end
+
+local warned_no_auth = false
+
+local function authorized(opts)
+    local expected = configured_token(opts)
+    if expected == "" then
+        if not warned_no_auth then
+            warned_no_auth = true
+            ngx.log(ngx.WARN, "ficus: no admin token configured ($ficus_token",
+                    " empty or undefined): the admin API accepts anyone")
+        end
+        return true
+    end
+    local auth = ngx.var.http_authorization
+    if not auth or #auth > 8192 then
+        return false
+    end
+    local given = match(auth, "^[Bb][Ee][Aa][Rr][Ee][Rr] +([!-~]+) *$")
+    if not given then
+        return false
+    end
+    return token_equal(given, expected)
+end
+
+local function read_body()
+    local cl = ngx.var.http_content_length
+    if cl and (tonumber(cl) or 0) > M.MAX_BODY then
+        return nil, 413
+    end
+    local ok, err = pcall(ngx.req.read_body)
+    if not ok then
+        return nil, 400, "cannot read body: " .. tostring(err)
+    end
+    local body = ngx.req.get_body_data()
+    if not body then
+        local file = ngx.req.get_body_file()
+        if file then
+            local fh = io.open(file, "rb")
+            if not fh then
+                return nil, 500, "cannot read buffered body"
+            end
+            body = fh:read(M.MAX_BODY + 1)
+            fh:close()
+        end
+    end
+    body = body or ""
+    if #body > M.MAX_BODY then
+        return nil, 413
+    end
+    return body
+end
+
+local function is_int(v, lo, hi)
+    return type(v) == "number" and v == floor(v) and v >= lo and v <= hi
+end
+
+-- validate_put(body) -> bp, shadow, rev | nil, errmsg
+local function validate_put(body)
+    if body == "" then
+        return nil, "empty body"
+    end
+    local obj, err = json_decode(body)
+    if obj == nil then
+        return nil, "invalid JSON: " .. err
+    end
+    if type(obj) ~= "table" or obj == json_null or getmetatable(obj) == array_mt then
+        return nil, "body must be a JSON object"
+    end
+    if not is_int(obj.bp, 0, M.MAX_BP) then
+        return nil, "bp must be an integer 0..10000"
+    end
+    if type(obj.shadow) ~= "boolean" then
+        return nil, "shadow must be a boolean"
+    end
+    if not is_int(obj.rev, 0, M.MAX_REV) then
+        return nil, "rev must be an integer 0..9007199254740991"
+    end
+    return obj.bp, obj.shadow, obj.rev
+end
+M.validate_put = validate_put
+
+-- ficus.admin(opts) from content_by_lua*.
+-- opts:
+--   prefix  path prefix before /v1 (default "", e.g. "/ficus")
+--   dict    lua_shared_dict name (default "ficus_flags")
+--   token   bearer token; default: the nginx variable $ficus_token if
+--           defined; "" or undefined means no authentication
+function M.admin(opts)
+    opts = opts or {}
+    local method = ngx.req.get_method()
+    local uri = ngx.var.uri
+    local prefix = (opts.prefix or ""):gsub("/+$", "")
+
+    if not authorized(opts) then
+        ngx.req.discard_body()
+        return respond(401, error_json("unauthorized"),
+                       { ["WWW-Authenticate"] = 'Bearer realm="ficus"' })
+    end
+
+    local base = prefix .. "/v1/flags"
+    local flag
+    if uri == base or uri == base .. "/" then
+        flag = nil
+    elseif sub(uri, 1, #base + 1) == base .. "/" then
+        flag = sub(uri, #base + 2)
+    else
+        ngx.req.discard_body()
+        return respond(404, error_json("not found"))
+    end
+
+    local d, derr = get_dict(opts.dict)
+    if not d then
+        ngx.req.discard_body()
+        return respond(500, error_json(derr))
+    end
+
+    if flag == nil then
+        if method ~= "GET" and method ~= "HEAD" then
+            ngx.req.discard_body()
+            return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD" })
+        end
+        local flags, names = M.list(opts.dict)
+        local parts = {}
+        for i, name in ipairs(names) do
+            local f = flags[name]
+            parts[i] = json_string(name) .. ":" .. flag_json(f.bp, f.shadow, f.rev)
+        end
+        return respond(200, '{"flags":{' .. concat(parts, ",") .. '}}')
+    end
+
+    if method == "GET" or method == "HEAD" then
+        local bp, sh, rev
+        if valid_flag_name(flag) then
+            bp, sh, rev = M.get(flag, opts.dict)
+        end
+        if not bp then
+            return respond(404, error_json("unknown flag"))
+        end
+        return respond(200, flag_json(bp, sh, rev))
+    elseif method ~= "PUT" then
+        ngx.req.discard_body()
+        return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD, PUT" })
+    end
+
+    if not valid_flag_name(flag) then
+        ngx.req.discard_body()
+        return respond(400, error_json("invalid flag name"))
+    end
+    local body, status, msg = read_body()
+    if not body then
+        if status == 413 then
+            return respond(413, error_json("body larger than 65536 bytes"))
+        end
+        return respond(status, error_json(msg))
+    end
+    local bp, shadow, rev = validate_put(body)
+    if not bp then
+        return respond(400, error_json(shadow))
+    end
+    local st, a, b, c = M.put(flag, bp, shadow, rev, opts.dict)
+    if st == 500 then
+        ngx.log(ngx.ERR, "ficus: ", a)
+        return respond(500, error_json(a))
+    end
+    if st == 200 then
+        ngx.log(ngx.NOTICE, "ficus: flag ", flag, " bp=", bp, " shadow=", tostring(shadow), " rev=", rev)
+    end
+    return respond(st, flag_json(a, b, c))
+end
+
+return M

@@ -1,0 +1,276 @@
+# shellcheck shell=bash
+# tests/lib/routers.sh - start and stop nginx+lua and HAProxy routers for the
+# ficus tests.  Source it from bash:
+#
+#   . tests/lib/routers.sh
+#   trap routers_cleanup EXIT
+#   export FICUS_TEST_TOKEN=secret      # optional: admin bearer token (nginx)
+#   nginx_start "$dir/nginx"            # NGINX_PID NGINX_PORT NGINX_ADMIN_PORT
+#   haproxy_start "$dir/haproxy"        # HAPROXY_PID HAPROXY_PORT
+#                                       # HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP
+#   haproxy_api "show map $HAPROXY_MAP"
+#   haproxy_set_flag tracking 1000
+#   routers_cleanup                     # stops whatever was started, by pid
+#
+# Everything listens on 127.0.0.1 only.  Works as root (nginx workers then
+# run as nobody) and as an ordinary user.  Overridable: NGINX, HAPROXY
+# (binaries), NGINX_MODULES_DIR (default /usr/lib/nginx/modules).
+
+ROUTERS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROUTERS_REPO=$(cd "$ROUTERS_LIB_DIR/../.." && pwd)
+
+NGINX_PID=${NGINX_PID:-}
+HAPROXY_PID=${HAPROXY_PID:-}
+_ROUTERS_PORTS=" "
+
+# _port_in_use PORT: true when any TCP socket (v4 or v6) uses PORT locally
+_port_in_use() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v h="$hex" 'FNR > 1 { n = split($2, a, ":"); if (a[n] == h) { f = 1; exit } }
+                     END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# free_port: print a loopback TCP port that nothing uses, chosen below the
+# ephemeral range so that outgoing connections cannot be holding it.
+# Ports handed out earlier by this shell are not handed out again (call it
+# directly, not in $(...), when that matters; the starters below do).
+free_port() {
+    local lo=10000 hi=32767 range p _
+    if read -r range _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$range" -gt 11000 ]; then
+        hi=$((range - 1))
+    fi
+    for _ in $(seq 1 500); do
+        p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+        case "$_ROUTERS_PORTS" in *" $p "*) continue ;; esac
+        _port_in_use "$p" && continue
+        _ROUTERS_PORTS="$_ROUTERS_PORTS$p "
+        FREE_PORT=$p
+        echo "$p"
+        return 0
+    done
+    echo "free_port: no free port found" >&2
+    return 1
+}
+
+# _wait_listening PID PORT...: wait (max ~5 s) until all ports are bound
+_wait_listening() {
+    local pid=$1 port _ ok
+    shift
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        ok=1
+        for port in "$@"; do
+            _port_in_use "$port" || { ok=0; break; }
+        done
+        [ "$ok" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# _stop_pid PID [EXTRA_PIDS...]: TERM, wait up to 5 s, then KILL
+_stop_pid() {
+    local pid=$1 p _
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    shift
+    for p in "$@"; do
+        kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+    done
+    return 0
+}
+
+_children_of() {
+    local pid=$1
+    ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' '
+}
+
+# nginx_start DIR: render tests/lib/nginx-test.conf.in into DIR and start
+# nginx with -p DIR.  Four ports: routing, admin, stub monolith, stub new
+# service.  Exports NGINX_PID NGINX_PORT NGINX_ADMIN_PORT NGINX_OLD_PORT
+# NGINX_NEW_PORT NGINX_DIR.  The admin token is read by nginx from the
+# environment variable FICUS_TEST_TOKEN (unset or empty: no auth).
+nginx_start() {
+    local dir=${1:?nginx_start: DIR required}
+    local bin=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+    local moddir=${NGINX_MODULES_DIR:-/usr/lib/nginx/modules}
+    local tmpl=$ROUTERS_LIB_DIR/nginx-test.conf.in
+    local load="" user_line="" m _
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        echo "nginx_start: nginx already running (pid $NGINX_PID)" >&2
+        return 1
+    fi
+    mkdir -p "$dir/tmp" || return 1
+    dir=$(cd "$dir" && pwd)
+    # Debian loads the modules from /etc/nginx/modules-enabled with paths
+    # relative to the compiled-in prefix, which -p changes: load them here
+    # by absolute path, and only if they exist (a build with lua compiled
+    # in, e.g. OpenResty, needs no load_module).
+    for m in ndk_http_module ngx_http_lua_module; do
+        if [ -f "$moddir/$m.so" ]; then
+            load="${load}load_module $moddir/$m.so;\\n"
+        fi
+    done
+    if [ "$(id -u)" = 0 ]; then
+        # workers drop to nobody; they only need to reach DIR/tmp (the Lua
+        # module is loaded by the master in init_by_lua)
+        user_line="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+        chmod 711 "$dir" "$dir/tmp"
+    fi
+    for _ in 1 2 3; do
+        free_port >/dev/null || return 1; NGINX_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; NGINX_ADMIN_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; NGINX_OLD_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; NGINX_NEW_PORT=$FREE_PORT
+        sed -e "s|@DIR@|$dir|g" \
+            -e "s|@LOAD_MODULES@|$load|" \
+            -e "s|@USER_LINE@|$user_line|" \
+            -e "s|@LUA_DIR@|$ROUTERS_REPO/contrib/nginx|g" \
+            -e "s|@PORT@|$NGINX_PORT|g" \
+            -e "s|@ADMIN_PORT@|$NGINX_ADMIN_PORT|g" \
+            -e "s|@OLD_PORT@|$NGINX_OLD_PORT|g" \
+            -e "s|@NEW_PORT@|$NGINX_NEW_PORT|g" \
+            "$tmpl" >"$dir/nginx.conf" || return 1
+        : >"$dir/error.log"
+        "$bin" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
+            </dev/null >"$dir/nginx.out" 2>&1 &
+        NGINX_PID=$!
+        NGINX_DIR=$dir
+        export NGINX_PID NGINX_PORT NGINX_ADMIN_PORT NGINX_OLD_PORT NGINX_NEW_PORT NGINX_DIR
+        if _wait_listening "$NGINX_PID" "$NGINX_PORT" "$NGINX_ADMIN_PORT" "$NGINX_OLD_PORT" "$NGINX_NEW_PORT"; then
+            return 0
+        fi
+        _stop_pid "$NGINX_PID"
+        NGINX_PID=
+        if ! grep -q "Address already in use" "$dir/error.log" "$dir/nginx.out" 2>/dev/null; then
+            break
+        fi
+    done
+    echo "nginx_start: nginx did not start; see $dir/error.log:" >&2
+    tail -n 20 "$dir/error.log" "$dir/nginx.out" >&2 2>/dev/null
+    return 1
+}
+
+nginx_stop() {
+    [ -n "$NGINX_PID" ] || return 0
+    # workers normally exit with the master; remember them in case it is killed
+    # shellcheck disable=SC2046
+    _stop_pid "$NGINX_PID" $(_children_of "$NGINX_PID")
+    NGINX_PID=
+}
+
+# haproxy_start DIR: start HAProxy on contrib/haproxy/haproxy.cfg.example
+# (unchanged; ports and paths through its environment variables) plus the
+# stub upstreams rendered from tests/lib/haproxy-test.cfg.in.  The map file
+# is DIR/flags.map (from contrib/haproxy/flags.map.example).  Exports
+# HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP
+# HAPROXY_OLD_PORT HAPROXY_NEW_PORT HAPROXY_DIR.
+haproxy_start() {
+    local dir=${1:?haproxy_start: DIR required}
+    local bin=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
+    local _
+    if [ -n "$HAPROXY_PID" ] && kill -0 "$HAPROXY_PID" 2>/dev/null; then
+        echo "haproxy_start: haproxy already running (pid $HAPROXY_PID)" >&2
+        return 1
+    fi
+    mkdir -p "$dir" || return 1
+    dir=$(cd "$dir" && pwd)
+    HAPROXY_DIR=$dir
+    HAPROXY_SOCK=$dir/haproxy.sock
+    HAPROXY_MAP=$dir/flags.map
+    cp "$ROUTERS_REPO/contrib/haproxy/flags.map.example" "$HAPROXY_MAP" || return 1
+    for _ in 1 2 3; do
+        free_port >/dev/null || return 1; HAPROXY_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; HAPROXY_ADMIN_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; HAPROXY_OLD_PORT=$FREE_PORT
+        free_port >/dev/null || return 1; HAPROXY_NEW_PORT=$FREE_PORT
+        sed -e "s|@DIR@|$dir|g" \
+            -e "s|@OLD_PORT@|$HAPROXY_OLD_PORT|g" \
+            -e "s|@NEW_PORT@|$HAPROXY_NEW_PORT|g" \
+            "$ROUTERS_LIB_DIR/haproxy-test.cfg.in" >"$dir/haproxy-test.cfg" || return 1
+        rm -f "$HAPROXY_SOCK"
+        FICUS_HAPROXY_BIND=127.0.0.1:$HAPROXY_PORT \
+        FICUS_HAPROXY_ADMIN=127.0.0.1:$HAPROXY_ADMIN_PORT \
+        FICUS_HAPROXY_SOCK=$HAPROXY_SOCK \
+        FICUS_HAPROXY_MAP=$HAPROXY_MAP \
+        FICUS_MONOLITH_ADDR=127.0.0.1:$HAPROXY_OLD_PORT \
+        FICUS_TRACKING_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
+        FICUS_NOTIFICATIONS_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
+            "$bin" -db -f "$ROUTERS_REPO/contrib/haproxy/haproxy.cfg.example" \
+                -f "$dir/haproxy-test.cfg" -p "$dir/haproxy.pid" \
+                </dev/null >"$dir/haproxy.log" 2>&1 &
+        HAPROXY_PID=$!
+        export HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP \
+            HAPROXY_OLD_PORT HAPROXY_NEW_PORT HAPROXY_DIR
+        if _wait_listening "$HAPROXY_PID" "$HAPROXY_PORT" "$HAPROXY_ADMIN_PORT" \
+                "$HAPROXY_OLD_PORT" "$HAPROXY_NEW_PORT" && [ -S "$HAPROXY_SOCK" ]; then
+            return 0
+        fi
+        _stop_pid "$HAPROXY_PID"
+        HAPROXY_PID=
+        if ! grep -qi "address already in use" "$dir/haproxy.log" 2>/dev/null; then
+            break
+        fi
+    done
+    echo "haproxy_start: haproxy did not start; see $dir/haproxy.log:" >&2
+    tail -n 20 "$dir/haproxy.log" >&2 2>/dev/null
+    return 1
+}
+
+haproxy_stop() {
+    [ -n "$HAPROXY_PID" ] || return 0
+    # HAProxy stops at once on TERM (USR1 would be the graceful stop)
+    _stop_pid "$HAPROXY_PID"
+    HAPROXY_PID=
+}
+
+# haproxy_api COMMAND...: send one runtime API command to the TCP stats
+# socket (bash /dev/tcp, no socat needed) and print the answer
+haproxy_api() {
+    local fd line
+    [ -n "${HAPROXY_ADMIN_PORT:-}" ] || { echo "haproxy_api: haproxy not started" >&2; return 1; }
+    exec {fd}<>"/dev/tcp/127.0.0.1/$HAPROXY_ADMIN_PORT" || return 1
+    printf '%s\n' "$*" >&"$fd"
+    # non-interactive mode: HAProxy answers, then closes the connection
+    while IFS= read -r -t 5 line <&"$fd"; do
+        printf '%s\n' "$line"
+    done
+    exec {fd}>&-
+}
+
+# haproxy_set_flag FLAG BP: what ficus does: "set map", or "add map" when
+# the flag is not in the map yet, then rewrite the map file atomically so a
+# reload keeps the value.  Returns non-zero when HAProxy refused.
+haproxy_set_flag() {
+    local flag=$1 bp=$2 out tmp
+    out=$(haproxy_api "set map $HAPROXY_MAP $flag $bp")
+    if [ -n "$out" ]; then
+        # "entry not found." when the key is not in the map yet
+        out=$(haproxy_api "add map $HAPROXY_MAP $flag $bp")
+        if [ -n "$out" ]; then
+            echo "haproxy_set_flag: $out" >&2
+            return 1
+        fi
+    fi
+    tmp=$HAPROXY_MAP.tmp.$$
+    {
+        grep -v -E "^[[:space:]]*$flag([[:space:]]|\$)" "$HAPROXY_MAP"
+        printf '%s %s\n' "$flag" "$bp"
+    } >"$tmp" && mv -f "$tmp" "$HAPROXY_MAP"
+}
+
+# routers_cleanup: stop everything this shell started (trap-friendly)
+routers_cleanup() {
+    nginx_stop
+    haproxy_stop
+    return 0
+}
