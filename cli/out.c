@@ -134,8 +134,12 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 	} else if (o->dry_run) {
 		char *msg = fc_sanitize(o->message, 1);
 		printf("dry run: nothing changed\n\nwould commit:\n");
-		for (char *line = strtok(msg, "\n"); line; line = strtok(NULL, "\n"))
-			printf("    %s\n", line);
+		for (char *line = msg, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			printf("%s%s\n", *line ? "    " : "", line);
+		}
 		printf("\nwould write:\n");
 		for (size_t i = 0; i < o->npaths; i++)
 			printf("    %s\n", o->paths[i]);

@@ -601,9 +601,6 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 					       (*results)[i].detail, at, actor)) < 0)
 				goto done;
 			passed += (*results)[i].pass;
-			fc_change_trailer(chg, "Ficus-Check", "%s %s%s%s", (*results)[i].check,
-					  (*results)[i].pass ? "pass" : "fail", *(*results)[i].detail ? ": " : "",
-					  (*results)[i].detail);
 		}
 		touch_service(chg, name);
 		if (*n == 1)
@@ -613,6 +610,10 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 			fc_change_subject(chg, "%s: checks %d of %zu passed", name, passed, *n);
 		fc_change_trailer(chg, "Ficus-Service", "%s", name);
 		fc_change_trailer(chg, "Ficus-Action", "check");
+		for (size_t i = 0; i < *n; i++)
+			fc_change_trailer(chg, "Ficus-Check", "%s %s%s%s", (*results)[i].check,
+					  (*results)[i].pass ? "pass" : "fail", *(*results)[i].detail ? ": " : "",
+					  (*results)[i].detail);
 	}
 	rc = fc_change_finish(chg, out);
 	chg = NULL;

@@ -291,12 +291,24 @@ static size_t count_reach(const group *gr, size_t k, int x)
 	return n;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first `max` names of some groups, sorted, for an explanation. */
 static void list_names(fc_buf *b, const fc_graph *g, const group *gr, const int *ids, size_t n, size_t max)
 {
+	const char **sorted = fc_malloc((n + 1) * sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = g->names[gr[ids[i]].first];
+	qsort(sorted, n, sizeof(char *), cmp_cstr);
 	for (size_t i = 0; i < n && i < max; i++)
-		fc_buf_printf(b, "%s%s", i ? ", " : "", g->names[gr[ids[i]].first]);
+		fc_buf_printf(b, "%s%s", i ? ", " : "", sorted[i]);
 	if (n > max)
 		fc_buf_printf(b, ", +%zu more", n - max);
+	free(sorted);
 }
 
 static void fmt_rps(fc_buf *b, double rps)

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Create the demo plan: the logistics platform of the strangler-fig story,
+# with a few months of history (time moved with FICUS_NOW, no sleeping).
+# Usage: tools/demo-plan.sh DIR   (DIR must not exist)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+F="$top/ficus"
+dir=$1
+export FICUS_ACTOR="Dana Okafor <dana@logistics.example>"
+at() { export FICUS_NOW="$1"; }
+
+at 2026-09-01T09:00:00Z
+"$F" init -q "$dir" >/dev/null
+export FICUS_PLAN
+FICUS_PLAN=$(cd "$dir" && pwd)
+"$F" map import "$top/contrib/demo/logistics-map.json" -q -m "domain map from the architecture review"
+"$F" service add tracking --domain tracking --route /api/tracking -q \
+	--check reconcile='echo "row counts match: 41822/41822"' \
+	-m "first extraction: highest read traffic, pure query workload"
+"$F" service add notifications --domain notifications --route /api/notifications -q \
+	--check reconcile='echo "delivery log checksums match"' -m "already quasi-isolated"
+"$F" service add documents --domain documents --route /api/documents -q \
+	-m "CPU-bound rendering needs its own worker pool"
+"$F" service add auth --domain auth --route /api/auth --needs tracking -q \
+	-m "highest coupling; after tracking has proven the routing layer"
+
+at 2026-09-02T10:00:00Z
+"$F" promote tracking -q -m "tracking service deployed; dual-write on"
+"$F" shadow tracking on -q -m "compare responses while the new store fills"
+at 2026-09-05T10:00:00Z
+"$F" promote notifications -q -m "async queue in place; dual-write on"
+at 2026-09-17T10:00:00Z
+"$F" promote tracking -q -m "two weeks of dual-write without divergence"
+for d in 17T12 18T12 19T12; do
+	at "2026-09-${d}:00:00Z"
+	"$F" check run tracking -q >/dev/null
+done
+at 2026-09-19T15:00:00Z
+"$F" promote tracking -q -m "three clean reconciliations; start the ramp at 1%"
+at 2026-09-27T09:00:00Z
+"$F" promote tracking -q -m "error rate flat for a week at 1%"
+at 2026-09-28T10:00:00Z
+"$F" promote notifications -q -m "dual-write clean for three weeks"
+at 2026-09-29T09:00:00Z
+"$F" check record notifications reconcile --pass --detail "delivery log checksums match" -q
+echo "demo plan created in $FICUS_PLAN"
