@@ -55,6 +55,7 @@ void cli_main_help(FILE *f)
 			fprintf(f, "  %-26s %s\n", left, o->help);
 		}
 	}
+	fprintf(f, "  %-26s %s\n", "    --version", "print the version");
 	fputs("\n'ficus help VERB' or 'ficus VERB --help' for a verb; 'man ficus' for everything.\n", f);
 }
 
