@@ -22,6 +22,9 @@ TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-format-truncation -Wno-missing-field-initializers
+ifneq ($(findstring clang,$(CC)),)
+WARN := $(filter-out -Wno-format-truncation,$(WARN))
+endif
 ifeq ($(CI),true)
 WARN += -Werror
 endif
@@ -40,7 +43,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 # Build and test dependencies from Debian (tools/deps.sh installs what is missing).
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev \
 	libncurses-dev libcjson-dev
-DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua
+DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev \
+	valgrind procps util-linux man-db
 
 # Everything below needs the packages: resolve pkg-config lazily.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -63,7 +67,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libficus.a
 
 .PHONY: all deps deps-test build check check-unit check-cli demo install uninstall clean \
-	check-asan check-valgrind bench fuzz
+	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
@@ -105,7 +109,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 unit-bins: $(UNIT_BIN)
 
 check: deps-test
-	$(Q)$(MAKE) --no-print-directory build unit-bins
+	$(Q)$(MAKE) --no-print-directory build unit-bins fuzz-bins
 	$(Q)tests/run.sh
 
 check-unit: deps-test
@@ -124,6 +128,28 @@ check-asan: deps-test
 check-valgrind: deps-test
 	$(Q)$(MAKE) --no-print-directory build unit-bins
 	$(Q)FICUS_VALGRIND=1 tests/run.sh unit
+
+# Fuzzing (libFuzzer): a short run of every target is part of make check;
+# make fuzz FUZZ_SECONDS=600 runs each for longer.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 600
+
+fuzz-bins: deps-test
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g $(FUZZ_FLAGS)" \
+		CI= WERROR= build-fuzz/libficus.a
+	$(Q)mkdir -p build-fuzz/bin
+	$(Q)for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+			$(CPPFLAGS) $(PKG_CFLAGS) -o build-fuzz/bin/$$n $$f build-fuzz/libficus.a $(PKG_LIBS) || exit 1; \
+	done
+
+fuzz: fuzz-bins
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check-fuzz: fuzz-bins
+	$(Q)tests/fuzz/run.sh $${FUZZ_SECONDS_CHECK:-10}
 
 demo: all
 	$(Q)tools/demo.sh
@@ -146,6 +172,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan ficus
+	rm -rf build build-asan build-fuzz ficus
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -85,7 +85,10 @@ static int show(struct cli *c, fc_plan *p, const char *format)
 			dot_id(&b, deps[i].from);
 			fc_buf_puts(&b, " -> ");
 			dot_id(&b, deps[i].to);
-			fc_buf_printf(&b, " [label=\"%s%s\"];\n", deps[i].kind, deps[i].weight > 1 ? "" : "");
+			if (deps[i].weight != 1)
+				fc_buf_printf(&b, " [label=\"%s x%d\"];\n", deps[i].kind, deps[i].weight);
+			else
+				fc_buf_printf(&b, " [label=\"%s\"];\n", deps[i].kind);
 		}
 		fc_buf_puts(&b, "}\n");
 		fwrite(b.ptr, 1, b.len, stdout);

@@ -176,7 +176,7 @@ int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 		c->open.lock_timeout_ms = (int)secs * 1000;
 	}
 	if (c->w.force && !c->help && (!c->w.reason || !*c->w.reason))
-		return cli_usage(c, "--force needs --reason: say why the gate is passed");
+		return cli_usage(c, "--force needs --reason: say why");
 	return 0;
 }
 

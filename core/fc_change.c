@@ -399,15 +399,16 @@ int fc_change_repair(fc_plan *p, int *repaired)
 		/* killed after the commit, before the journal was marked? */
 		rc = fc_repo_head_info(r, &head);
 		trailer = rc == 0 ? fc_commit_trailer(&head, "Ficus-Change") : NULL;
+		for (char *save = NULL, *tok = strtok_r(paths_text, "\n", &save); tok;
+		     tok = strtok_r(NULL, "\n", &save)) {
+			paths = fc_realloc(paths, (n + 1) * sizeof(char *));
+			paths[n++] = tok;
+		}
 		if (trailer && strcmp(trailer, id) == 0) {
 			snprintf(oid, sizeof(oid), "%s", head.oid);
+			fc_repo_checkout(r, (const char *const *)paths, n);
 			rc = 0;
 		} else {
-			for (char *save = NULL, *tok = strtok_r(paths_text, "\n", &save); tok;
-			     tok = strtok_r(NULL, "\n", &save)) {
-				paths = fc_realloc(paths, (n + 1) * sizeof(char *));
-				paths[n++] = tok;
-			}
 			rc = stage_paths(p, paths, n, &unchanged);
 			if (rc == 0)
 				rc = fc_repo_commit(r, oid, message, name, email, when);

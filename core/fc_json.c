@@ -144,6 +144,33 @@ void fc_json_render_compact(fc_buf *out, const cJSON *item)
 	render(out, item, 0, 0);
 }
 
+/* Offset of a \u0000 escape inside a string, or len: C strings would cut it. */
+static size_t find_nul_escape(const char *data, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (data[i] != '\\')
+			continue;
+		if (data[i + 1] == 'u' && i + 5 < len && !memcmp(data + i + 2, "0000", 4))
+			return i;
+		i++; /* skip the escaped character */
+	}
+	return len;
+}
+
+static void line_col(const char *data, size_t off, size_t *line, size_t *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (data[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
 int fc_json_parse(cJSON **out, const char *what, const char *data, size_t len, size_t max_len)
 {
 	const char *end = NULL;
@@ -154,10 +181,23 @@ int fc_json_parse(cJSON **out, const char *what, const char *data, size_t len, s
 	if (len > max_len)
 		return fc_error_set(FC_ELIMIT, "%s is %zu bytes, more than the limit of %zu",
 				    what, len, max_len);
+	if ((off = find_nul_escape(data, len)) < len) {
+		line_col(data, off, &line, &col);
+		return fc_error_set(FC_EPARSE, "%s: line %zu, column %zu: strings may not hold \\u0000", what, line, col);
+	}
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root) {
 		const char *ep = end ? end : cJSON_GetErrorPtr();
 		off = ep && ep >= data && ep <= data + len ? (size_t)(ep - data) : len;
+		/* where a key was expected, cJSON reports one character past the fault */
+		if (off > 0 && off <= len && data[off - 1] != '"' && data[off - 1] != ' ' && data[off - 1] != '\n' &&
+		    data[off - 1] != '\t' && data[off - 1] != '\r') {
+			size_t k = off - 1;
+			while (k > 0 && (data[k - 1] == ' ' || data[k - 1] == '\n' || data[k - 1] == '\t' || data[k - 1] == '\r'))
+				k--;
+			if (k > 0 && (data[k - 1] == '{' || data[k - 1] == ','))
+				off--;
+		}
 		for (i = 0; i < off; i++) {
 			if (data[i] == '\n') {
 				line++;

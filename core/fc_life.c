@@ -311,11 +311,11 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	from_bp = sv.bp;
 	fc_state_format(from, sizeof(from), sv.phase, sv.bp);
 	if (sv.phase == FC_PHASE_DONE) {
-		rc = fc_error_set(FC_EINVAL, "'%s' is done: the monolith path is gone, only history remains", name);
+		rc = fc_error_set(FC_ERROR, "'%s' is done: the monolith path is gone, only history remains", name);
 		goto done;
 	}
 	if (sv.phase == FC_PHASE_DECOMMISSION && !w->force) {
-		rc = fc_error_set(FC_EINVAL, "'%s' is in decommission, a one-way door: pass --force with --reason to roll back",
+		rc = fc_error_set(FC_ERROR, "'%s' is in decommission, a one-way door: pass --force with --reason to roll back",
 				  name);
 		goto done;
 	}

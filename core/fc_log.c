@@ -1,4 +1,5 @@
 #include <string.h>
+#include <strings.h>
 
 #include "fc_error.h"
 #include "fc_json.h"
@@ -21,8 +22,11 @@ static int each(const fc_commit_info *c, void *vctx)
 	if (w->limit >= 0 && w->seen >= w->limit)
 		return 1;
 	if (w->name) {
-		const char *s = fc_commit_trailer(c, "Ficus-Service"), *d = fc_commit_trailer(c, "Ficus-Domain");
-		if (!(s && !strcmp(s, w->name)) && !(d && !strcmp(d, w->name)))
+		int match = 0;
+		for (size_t i = 0; i < c->ntrailers && !match; i++)
+			match = (!strcasecmp(c->keys[i], "Ficus-Service") || !strcasecmp(c->keys[i], "Ficus-Domain")) &&
+				!strcmp(c->values[i], w->name);
+		if (!match)
 			return 0;
 	}
 	w->seen++;

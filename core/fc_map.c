@@ -735,7 +735,7 @@ int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		if ((rc = domain_services(s, name, &svc)) < 0)
 			goto done;
 		if (*svc) {
-			rc = fc_error_set(FC_EINVAL, "domain '%s' is taken over by service %s: remove it from the service first",
+			rc = fc_error_set(FC_ERROR, "domain '%s' is taken over by service %s: remove it from the service first",
 					  name, svc);
 			free(svc);
 			goto done;
@@ -744,7 +744,7 @@ int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 	}
 	refs = referrers(s, name);
 	if (*refs && !w->force) {
-		rc = fc_error_set(FC_EINVAL, "domain '%s' has dependencies with %s: remove them first, or pass --force to remove them too",
+		rc = fc_error_set(FC_ERROR, "domain '%s' has dependencies with %s: remove them first, or pass --force to remove them too",
 				  name, refs);
 		goto done;
 	}
@@ -1082,6 +1082,9 @@ int fc_map_import(fc_plan *p, const char *data, size_t len, int replace,
 	fc_change_subject(chg, "map: import %zu domain%s (%zu new)%s", n, n == 1 ? "" : "s", added,
 			  replace ? ", replacing the map" : "");
 	fc_change_trailer(chg, "Ficus-Action", "map-import");
+	/* name the domains so 'ficus log DOMAIN' finds the import (bounded) */
+	for (i = 0; i < n && i < 100; i++)
+		fc_change_trailer(chg, "Ficus-Domain", "%s", im[i].d.name);
 	rc = fc_change_finish(chg, out);
 	chg = NULL;
 done:

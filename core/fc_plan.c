@@ -440,6 +440,9 @@ int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email)
 		gethostname(host, sizeof(host) - 1);
 		host[sizeof(host) - 1] = '\0';
 		e = fc_asprintf("%s@%s", n, host);
+		for (char *q = e; *q && *q != '@'; q++)
+			if (*q == ' ')
+				*q = '.';
 	}
 	if (!*n || strlen(n) > 200 || strlen(e) > 200 || !valid_signature_part(n) || !valid_signature_part(e)) {
 		free(n);

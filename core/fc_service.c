@@ -881,14 +881,14 @@ int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outco
 	if ((rc = fc_service_read(st, name, &s)) < 0)
 		goto done;
 	if (s.phase != FC_PHASE_PLANNED && s.phase != FC_PHASE_DONE && !w->force) {
-		rc = fc_error_set(FC_EINVAL, "service '%s' is in '%s': roll it back to 'planned' first, or pass --force",
+		rc = fc_error_set(FC_ERROR, "service '%s' is in '%s': roll it back to 'planned' first, or pass --force",
 				  name, fc_phase_name(s.phase));
 		goto done;
 	}
 	if ((rc = fc_store_preparef(st, &q, "SELECT service FROM service_need WHERE need = ? ORDER BY 1", "s", name)) < 0)
 		goto done;
 	if (fc_store_step(st, q) == 1) {
-		rc = fc_error_set(FC_EINVAL, "service '%s' is needed by '%s'", name, fc_col_text(q, 0));
+		rc = fc_error_set(FC_ERROR, "service '%s' is needed by '%s'", name, fc_col_text(q, 0));
 		sqlite3_finalize(q);
 		goto done;
 	}

@@ -18,7 +18,7 @@ git config --global user.name "ficus tests"
 git config --global user.email "tests@ficus.invalid"
 git config --global init.defaultBranch main
 
-suites=${*:-unit cli integration tui}
+suites=${*:-unit cli integration tui fuzz}
 pass=0
 fail=0
 failed=()
@@ -60,6 +60,16 @@ for suite in $suites; do
 			case $(basename "$t") in ${FICUS_TEST_FILTER:-*}) ;; *) continue ;; esac
 			run_one "$suite/$(basename "$t")" bash "$t"
 		done
+		;;
+	fuzz)
+		# a short run of every libFuzzer target (make fuzz for long runs)
+		if ls "$top"/build-fuzz/bin/fuzz_* >/dev/null 2>&1; then
+			run_one "fuzz/all-targets-${FUZZ_SECONDS_CHECK:-10}s" "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS_CHECK:-10}"
+		else
+			echo "fuzz targets not built (make fuzz-bins)"
+			fail=$((fail + 1))
+			failed+=("fuzz (not built)")
+		fi
 		;;
 	*)
 		echo "tests/run.sh: unknown suite '$suite'" >&2

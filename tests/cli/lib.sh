@@ -103,3 +103,214 @@ done_testing() {
 	[ "$tests_failed" -eq 0 ]
 	exit $?
 }
+
+# ---- helpers added for the map, order, log and crash tests (t0002-t0019) ----
+
+# json_valid TEXT: TEXT is one JSON document.  Uses python3 if it runs, else
+# jq, else a rough check (starts with { or [, ends with } or ]).
+_json_tool=
+_json_python=
+json_valid() {
+	if [ -z "$_json_tool" ]; then
+		# the interpreter itself, not a wrapper script (pyenv shims are slow)
+		_json_python=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+		if [ -n "$_json_python" ] && [ -x "$_json_python" ]; then
+			_json_tool=python3
+		elif command -v jq >/dev/null 2>&1; then
+			_json_tool=jq
+		else
+			_json_tool=grep
+		fi
+	fi
+	case $_json_tool in
+	python3) printf '%s' "$1" | "$_json_python" -c 'import json, sys; json.load(sys.stdin)' 2>/dev/null ;;
+	jq) printf '%s' "$1" | jq . >/dev/null 2>&1 ;;
+	*) printf '%s' "$1" | head -c 1 | grep -q '[[{]' && printf '%s' "$1" | tail -c 1 | grep -q '[]}]' ;;
+	esac
+}
+
+# expect_json TEXT [DESC]: a check that TEXT parses as JSON
+expect_json() {
+	tests_run=$((tests_run + 1))
+	if ! json_valid "$1"; then
+		fail "${2:-output} is not valid JSON: $1"
+		return 1
+	fi
+}
+
+# expect_unchanged PLAN BEFORE [DESC]: snapshot PLAN equals BEFORE (a snapshot)
+expect_unchanged() {
+	expect_eq "$2" "$(snapshot "$1")" "${3:-database and HEAD unchanged}"
+}
+
+# trailers REV [PLAN]: the trailers of a commit, as git interpret-trailers --parse reads them
+trailers() {
+	git -C "${2:-$FICUS_PLAN}" log -1 --format=%B "$1" | git interpret-trailers --parse
+}
+
+# hold_lock FILE [SECONDS]: a background flock(1) holds FILE (default 3 s);
+# returns once the lock is held.  Sets lock_pid; release_lock stops it.
+lock_pid=
+hold_lock() {
+	local i
+	flock "$1" sleep "${2:-3}" &
+	lock_pid=$!
+	cleanup_pids+=("$lock_pid")
+	for i in $(seq 100); do
+		flock -n "$1" true 2>/dev/null || return 0
+		sleep 0.02
+	done
+	fail "flock did not take $1"
+	return 1
+}
+
+# release_lock: stop the flock started by hold_lock and its child, by pid
+release_lock() {
+	[ -n "$lock_pid" ] || return 0
+	local kids
+	kids=$(ps -o pid= --ppid "$lock_pid" 2>/dev/null)
+	# shellcheck disable=SC2086
+	kill $kids "$lock_pid" 2>/dev/null
+	wait "$lock_pid" 2>/dev/null
+	local keep=() pid
+	for pid in "${cleanup_pids[@]}"; do
+		[ "$pid" = "$lock_pid" ] || keep+=("$pid")
+	done
+	cleanup_pids=("${keep[@]}")
+	lock_pid=
+}
+
+# ---- helpers added for the lifecycle tests (t0020-t0039) ----
+
+# Time is moved with FICUS_NOW, never by sleeping.  FICUS_T0 is the start of
+# a test's story: 2025-01-01T00:00:00Z.
+FICUS_T0=1735689600
+
+# dur_secs DUR: seconds in DUR (14d, 13d23h, 25h, 30m, 90s, 1d2h3m4s)
+dur_secs() {
+	local d=$1 n=0 num u
+	while [ -n "$d" ]; do
+		num=${d%%[dhms]*}
+		u=${d:${#num}:1}
+		case $num in '' | *[!0-9]*) return 1 ;; esac
+		case $u in
+		d) n=$((n + num * 86400)) ;;
+		h) n=$((n + num * 3600)) ;;
+		m) n=$((n + num * 60)) ;;
+		s) n=$((n + num)) ;;
+		*) return 1 ;;
+		esac
+		d=${d:$((${#num} + 1))}
+	done
+	echo "$n"
+}
+
+# now_at +DUR | TIME: export FICUS_NOW as FICUS_T0 + DUR (Unix seconds), or TIME
+# as given (RFC 3339 or Unix seconds)
+now_at() {
+	case $1 in
+	+*) FICUS_NOW=$((FICUS_T0 + $(dur_secs "${1#+}"))) || { fail "now_at $1"; exit 1; } ;;
+	*) FICUS_NOW=$1 ;;
+	esac
+	export FICUS_NOW
+}
+
+# must ARGS...: a setup step (ficus ARGS -q) that has to succeed
+must() {
+	"$FICUS" "$@" -q >/dev/null 2>"$T/.must" </dev/null || {
+		fail "setup 'ficus $*' failed: $(cat "$T/.must")"
+		return 1
+	}
+}
+
+# trailer KEY [REV]: the value(s) of trailer KEY on REV (default HEAD)
+trailer() { trailers "${2:-HEAD}" | sed -n "s/^$1: //p"; }
+
+# line_val TEXT PREFIX: REPLY = the rest of the first line of TEXT that starts
+# with PREFIX (no fork; returns 1 when there is none)
+line_val() {
+	local line
+	REPLY=
+	while IFS= read -r line; do
+		case $line in "$2"*) REPLY=${line#"$2"}; return 0 ;; esac
+	done <<<"$1"
+	return 1
+}
+
+# svc_file NAME: services/NAME.json at HEAD of $FICUS_PLAN
+svc_file() { git -C "$FICUS_PLAN" show "HEAD:services/$1.json"; }
+
+# svc_key NAME KEY: a top-level scalar of services/NAME.json at HEAD, unquoted
+svc_key() {
+	line_val "$(svc_file "$1")" "  \"$2\": "
+	REPLY=${REPLY%,}
+	REPLY=${REPLY#\"}
+	echo "${REPLY%\"}"
+}
+
+# svc_state NAME: "PHASE PCT" from the plan file, e.g. "read-cutover 50%"
+svc_state() {
+	local f ph
+	f=$(svc_file "$1")
+	line_val "$f" '  "phase": "'
+	ph=${REPLY%\",}
+	line_val "$f" '  "traffic": "'
+	echo "$ph ${REPLY%\",}"
+}
+
+# expect_refused SERVICE PATTERN [ARGS...]: 'ficus promote SERVICE ARGS' exits 3
+# with PATTERN on stderr, and changes nothing (no commit, same snapshot)
+expect_refused() {
+	local svc=$1 re=$2 before n
+	shift 2
+	before=$(snapshot "$FICUS_PLAN")
+	n=$(commit_count "$FICUS_PLAN")
+	expect_exit 3 ficus promote "$svc" "$@" </dev/null
+	expect_match "$re" "$err" "refusal of promote $svc"
+	expect_eq "$n" "$(commit_count "$FICUS_PLAN")" "no commit when promote $svc is refused"
+	expect_unchanged "$FICUS_PLAN" "$before" "refused promote $svc changes nothing"
+}
+
+# expect_step SERVICE ACTION FROM TO GATES_PATTERN [ARGS...]: 'ficus promote
+# SERVICE ARGS' succeeds with exactly one commit whose trailers name the
+# service, ACTION, FROM, TO, gates matching GATES_PATTERN and Ficus-Forced: no
+expect_step() {
+	local svc=$1 action=$2 from=$3 to=$4 gates=$5 n trl st
+	shift 5
+	n=$(commit_count "$FICUS_PLAN")
+	expect_exit 0 ficus promote "$svc" "$@" </dev/null || return 1
+	expect_eq $((n + 1)) "$(commit_count "$FICUS_PLAN")" "one commit for $svc $from -> $to"
+	trl=$(trailers HEAD)
+	line_val "$trl" "Ficus-Service: "
+	expect_eq "$svc" "$REPLY" "Ficus-Service of $from -> $to"
+	line_val "$trl" "Ficus-Action: "
+	expect_eq "$action" "$REPLY" "Ficus-Action of $from -> $to"
+	line_val "$trl" "Ficus-From: "
+	expect_eq "$from" "$REPLY" "Ficus-From of $from -> $to"
+	line_val "$trl" "Ficus-To: "
+	expect_eq "$to" "$REPLY" "Ficus-To of $from -> $to"
+	line_val "$trl" "Ficus-Gates: "
+	expect_match "$gates" "$REPLY" "Ficus-Gates of $from -> $to"
+	line_val "$trl" "Ficus-Forced: "
+	expect_eq "no" "$REPLY" "Ficus-Forced of $from -> $to"
+	st=$(svc_state "$svc")
+	case $st in planned\ * | dual-write\ * | backfill\ * | done\ *) st=${st%% *} ;; esac
+	expect_eq "$to" "$st" "plan file state after $from -> $to"
+}
+
+# fast_service NAME DOMAIN [OPTS...]: add a service whose time and evidence
+# gates are all zero, so setup can walk it with plain promotes
+fast_service() {
+	local name=$1 dom=$2
+	shift 2
+	must service add "$name" --domain "$dom" --route "/api/$name" --gate dual_write_min=0s \
+		--gate reconcile_passes=0 --gate step_soak=0s --gate cutover_soak=0s "$@"
+}
+
+# promote_n SERVICE N: N plain promotions (setup), --yes for irreversible steps
+promote_n() {
+	local i
+	for i in $(seq "$2"); do
+		must promote "$1" --yes || return 1
+	done
+}
