@@ -125,6 +125,8 @@ int fc_duration_parse(int64_t *out, const char *s)
 		if (strlen(s) > 10)
 			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
 		*out = strtoll(s, NULL, 10);
+		if (*out > (int64_t)100 * 365 * 86400)
+			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
 		return 0;
 	}
 	while (*p) {

@@ -17,7 +17,7 @@ for t in "$bin"/fuzz_*; do
 	mkdir -p "$work"
 	log="$top/build-fuzz/$name.log"
 	# the committed corpus seeds the run and is replayed as regression inputs
-	if "$t" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	if "$t" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$top/build-fuzz/crashes/$name-" "$work" "$top/tests/fuzz/corpus/$name" >"$log" 2>&1; then
 		execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
 		[ -n "$execs" ] || execs=$(grep -o '#[0-9]*' "$log" | tail -1 | tr -d '#')
