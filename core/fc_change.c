@@ -141,6 +141,11 @@ void fc_change_touch(fc_change *c, const char *path)
 	c->paths[c->npaths++] = fc_strdup(path);
 }
 
+static void touch_cb(void *ctx, const char *path)
+{
+	fc_change_touch(ctx, path);
+}
+
 void fc_change_flag(fc_change *c, const char *flag)
 {
 	for (size_t i = 0; i < c->nflags; i++)
@@ -305,6 +310,12 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		out->note = fc_strdup(c->noop);
 		rc = 0;
 		goto done;
+	}
+	if (fc_render_layout_due(s)) {
+		if ((rc = fc_render_fan_out(s, touch_cb, c)) < 0)
+			goto done;
+		fc_change_touch(c, "ficus.json");
+		fc_change_trailer(c, "Ficus-Layout", "fanout (more than %d domains or services)", FC_FANOUT_AT);
 	}
 	if ((rc = stage_paths(c->p, c->paths, c->npaths, &unchanged)) < 0)
 		goto done;

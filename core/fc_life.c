@@ -77,7 +77,7 @@ static int check_expect(const fc_write_opts *w, const fc_service *sv)
 
 static void touch_service(fc_change *c, const char *name)
 {
-	char *path = fc_path_for("services/", name);
+	char *path = fc_path_for(fc_change_store(c), "services/", name);
 	fc_change_touch(c, path);
 	fc_change_touch(c, "PLAN.md");
 	free(path);

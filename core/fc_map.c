@@ -603,7 +603,7 @@ static int apply_edit(fc_domain *d, const fc_domain_edit *e)
 
 static void touch_domain(fc_change *c, const char *name)
 {
-	char *path = fc_path_for("domains/", name);
+	char *path = fc_path_for(fc_change_store(c), "domains/", name);
 	fc_change_touch(c, path);
 	fc_change_touch(c, "PLAN.md");
 	free(path);

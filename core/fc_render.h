@@ -9,6 +9,13 @@
  *   services/<name>.json    a service               (fc_service)
  *   PLAN.md                 generated summary       (fc_summary)
  *
+ * A plan with more than FC_FANOUT_AT domains or services fans those files
+ * out into 256 subdirectories named by the low byte of the name's crc32
+ * (domains/3f/tracking.json), so that a commit rewrites a tree of a few
+ * dozen entries instead of thousands.  The switch is made once, inside the
+ * change that crosses the threshold, and recorded in ficus.json
+ * ("layout": "fanout"); rebuild reads both layouts.
+ *
  * Rendering is deterministic: the same rows always give the same bytes.
  */
 #include <stddef.h>
@@ -31,8 +38,19 @@ typedef struct {
 	int (*list)(fc_store *s, int (*cb)(const char *name, void *ctx), void *ctx);
 } fc_file_kind;
 
-/* "domains/<name>.json" etc. (caller frees). */
-char *fc_path_for(const char *dir, const char *name);
+#define FC_FANOUT_AT 256
+
+/* "domains/<name>.json" or its fanned-out path (caller frees). */
+char *fc_path_for(fc_store *s, const char *dir, const char *name);
+
+/* 1 when the plan should fan out now. */
+int fc_render_layout_due(fc_store *s);
+
+/*
+ * Switch the database to the fanned-out layout and call touch(ctx, path)
+ * with every old and new path of domains and services (inside a change).
+ */
+int fc_render_fan_out(fc_store *s, void (*touch)(void *ctx, const char *path), void *ctx);
 
 /* Render one plan file by path. *exists = 0 when it should not exist. */
 int fc_render_path(fc_store *s, const char *path, fc_buf *out, int *exists);

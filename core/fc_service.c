@@ -760,7 +760,7 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 
 static void touch_service(fc_change *c, const char *name)
 {
-	char *path = fc_path_for("services/", name);
+	char *path = fc_path_for(fc_change_store(c), "services/", name);
 	fc_change_touch(c, path);
 	fc_change_touch(c, "PLAN.md");
 	free(path);

@@ -10,7 +10,7 @@
 #include "fc_settings.h"
 #include "fc_store.h"
 
-static const char *known_top[] = { "version", "ramp", "gates", "routers", "checks", NULL };
+static const char *known_top[] = { "version", "ramp", "gates", "routers", "checks", "layout", NULL };
 
 cJSON *fc_settings_default(void)
 {
@@ -137,6 +137,9 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	if (checks && !cJSON_IsObject(checks))
 		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);
+	c = cJSON_GetObjectItemCaseSensitive(doc, "layout");
+	if (c && (!cJSON_IsString(c) || (strcmp(c->valuestring, "flat") && strcmp(c->valuestring, "fanout"))))
+		return fc_error_set(FC_EPARSE, "%s: 'layout' must be \"flat\" or \"fanout\"", what);
 	return 0;
 }
 
@@ -174,9 +177,14 @@ int fc_settings_put(fc_store *s, const cJSON *doc)
 	fc_buf b = FC_BUF_INIT;
 	int rc;
 
+	cJSON *copy;
+
 	if ((rc = fc_settings_parse(&g, doc, "settings")) < 0)
 		return rc;
-	fc_json_render_compact(&b, doc);
+	copy = cJSON_Duplicate(doc, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "layout");
+	fc_json_render_compact(&b, copy);
+	cJSON_Delete(copy);
 	rc = fc_store_set_setting(s, "plan", fc_buf_cstr(&b));
 	fc_buf_free(&b);
 	return rc;
@@ -185,11 +193,18 @@ int fc_settings_put(fc_store *s, const cJSON *doc)
 int fc_settings_render_file(fc_store *s, const char *name, fc_buf *out, int *exists)
 {
 	fc_settings st;
+	char *layout;
 	int rc;
 
 	(void)name;
 	if ((rc = fc_settings_get(s, &st)) < 0)
 		return rc;
+	/* the layout is kept beside the document: render it into the file */
+	layout = fc_store_setting(s, "layout");
+	cJSON_DeleteItemFromObjectCaseSensitive(st.doc, "layout");
+	if (layout && !strcmp(layout, "fanout"))
+		fc_json_add_str(st.doc, "layout", "fanout");
+	free(layout);
 	fc_json_render(out, st.doc);
 	*exists = 1;
 	fc_settings_clear(&st);
@@ -204,6 +219,14 @@ int fc_settings_load_file(fc_store *s, const char *name, const char *data, size_
 	(void)name;
 	if ((rc = fc_json_parse(&doc, "ficus.json", data, len, FC_FILE_MAX)) < 0)
 		return rc;
+	{
+		const cJSON *layout = cJSON_GetObjectItemCaseSensitive(doc, "layout");
+		if (cJSON_IsString(layout) && !strcmp(layout->valuestring, "fanout") &&
+		    (rc = fc_store_set_setting(s, "layout", "fanout")) < 0) {
+			cJSON_Delete(doc);
+			return rc;
+		}
+	}
 	rc = fc_settings_put(s, doc);
 	cJSON_Delete(doc);
 	return rc < 0 ? fc_error_wrap(rc, "ficus.json") : 0;

@@ -10,6 +10,9 @@
 
 typedef struct fc_store fc_store;
 
+/* Above this many services or domains PLAN.md holds counts, not tables. */
+#define FC_SUMMARY_MAX 100
+
 int fc_summary_render_file(fc_store *s, const char *name, fc_buf *out, int *exists);
 
 #endif
