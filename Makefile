@@ -67,7 +67,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libficus.a
 
 .PHONY: all deps deps-test build check check-unit check-cli demo install uninstall clean \
-	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz
+	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz torture
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
@@ -78,9 +78,16 @@ deps:
 deps-test:
 	$(Q)tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
-build: ficus
+# The binary: ./ficus for the default build, $(BUILD)/ficus for variants.
+ifeq ($(BUILD),build)
+BIN ?= ficus
+else
+BIN ?= $(BUILD)/ficus
+endif
 
-ficus: $(CLI_OBJ) $(LIB)
+build: $(BIN)
+
+$(BIN): $(CLI_OBJ) $(LIB)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
 
@@ -121,13 +128,22 @@ check-cli: deps-test
 	$(Q)tests/run.sh cli
 
 check-asan: deps-test
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+		OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" build unit-bins
-	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
+	$(Q)FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/run.sh unit cli integration tui
 
+# valgrind: every unit test, and the CLI tests named in VALGRIND_CLI with
+# each ficus process under valgrind (the whole CLI suite would take an hour).
+VALGRIND_CLI ?= t0001* t0017* t0020* t0015*
 check-valgrind: deps-test
 	$(Q)$(MAKE) --no-print-directory build unit-bins
 	$(Q)FICUS_VALGRIND=1 tests/run.sh unit
+	$(Q)for t in $(VALGRIND_CLI); do \
+		FICUS_VALGRIND=1 FICUS_TEST_FILTER="$$t" tests/run.sh cli || exit 1; \
+	done
 
 # Fuzzing (libFuzzer): a short run of every target is part of make check;
 # make fuzz FUZZ_SECONDS=600 runs each for longer.
@@ -151,6 +167,11 @@ fuzz: fuzz-bins
 check-fuzz: fuzz-bins
 	$(Q)tests/fuzz/run.sh $${FUZZ_SECONDS_CHECK:-10}
 
+# Crash torture with many kills (a bounded run is part of make check).
+TORTURE_KILLS ?= 1000
+torture: all
+	$(Q)FICUS=$(CURDIR)/ficus FICUS_SRC=$(CURDIR) tests/torture/crash.sh $(TORTURE_KILLS) $${SEED:-$$$$}
+
 demo: all
 	$(Q)tools/demo.sh
 
@@ -172,6 +193,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-fuzz ficus
+	rm -rf build build-asan build-fuzz ficus bench/cache
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -6,7 +6,15 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
-export FICUS="$top/ficus"
+export FICUS="${FICUS_BIN:-$top/ficus}"
+if [ "${FICUS_VALGRIND:-}" = 1 ]; then
+	# every ficus process of the CLI tests under valgrind, through a wrapper
+	vdir=$(mktemp -d)
+	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions="%s" "%s" "$@"\n' \
+		"$top/tests/valgrind.supp" "$FICUS" >"$vdir/ficus"
+	chmod +x "$vdir/ficus"
+	export FICUS_REAL="$FICUS" FICUS="$vdir/ficus"
+fi
 export FICUS_SRC="$top"
 export FICUS_BUILD="$top/$build"
 export LC_ALL=C.UTF-8
@@ -48,7 +56,7 @@ for suite in $suites; do
 			case $(basename "$t") in ${FICUS_TEST_FILTER:-*}) ;; *) continue ;; esac
 			if [ "${FICUS_VALGRIND:-}" = 1 ]; then
 				run_one "unit/$(basename "$t")" valgrind -q --error-exitcode=99 --leak-check=full \
-					--errors-for-leak-kinds=definite "$t"
+					--errors-for-leak-kinds=definite --suppressions="$top/tests/valgrind.supp" "$t"
 			else
 				run_one "unit/$(basename "$t")" "$t"
 			fi
