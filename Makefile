@@ -67,7 +67,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libficus.a
 
 .PHONY: all deps deps-test build check check-unit check-cli demo install uninstall clean \
-	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz torture
+	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz torture torture-concurrent
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
@@ -171,6 +171,9 @@ check-fuzz: fuzz-bins
 TORTURE_KILLS ?= 1000
 torture: all
 	$(Q)FICUS=$(CURDIR)/ficus FICUS_SRC=$(CURDIR) tests/torture/crash.sh $(TORTURE_KILLS) $${SEED:-$$$$}
+
+torture-concurrent: all
+	$(Q)FICUS=$(CURDIR)/ficus FICUS_SRC=$(CURDIR) tests/torture/concurrent.sh 8 200
 
 demo: all
 	$(Q)tools/demo.sh

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Concurrency torture: WORKERS processes x OPS random operations on one
+# plan, every write with --expect on the state the worker last read.
+# Afterwards: verify passes, commits equal journal rows, every write that
+# succeeded is in history exactly once, and every write either succeeded,
+# found nothing to do, or lost with exit 4 (no other outcome).
+# Usage: concurrent.sh [WORKERS] [OPS]   (env FICUS, FICUS_SRC)
+set -u
+workers=${1:-8}
+nops=${2:-200}
+: "${FICUS:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/ficus-conc.XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 1
+export FICUS_ACTOR="Racer <racer@example.com>" FICUS_NOW=1790000000
+"$FICUS" init -q plan >/dev/null || exit 1
+export FICUS_PLAN="$T/plan"
+for s in alpha beta gamma delta; do
+	"$FICUS" domain add "$s" -q && "$FICUS" service add "$s" --domain "$s" --route "/api/$s" -q || exit 1
+done
+
+worker() {
+	local w=$1 i s state phase pct words rc reason
+	local svcs=(alpha beta gamma delta)
+	RANDOM=$((w * 7919 + $$))
+	for ((i = 1; i <= nops; i++)); do
+		s=${svcs[RANDOM % 4]}
+		state=$("$FICUS" status "$s" --json 2>/dev/null | tr -d ' \n')
+		phase=$(printf '%s' "$state" | sed -n 's/.*"phase":"\([a-z-]*\)".*/\1/p')
+		pct=$(printf '%s' "$state" | sed -n 's/.*"traffic":"\([0-9.]*%\)".*/\1/p')
+		[ -n "$phase" ] || { echo "$w $i READFAIL"; continue; }
+		case $((RANDOM % 3)) in
+		0|1) words=(promote "$s" --force) ;;
+		2) words=(rollback "$s") ;;
+		esac
+		[ "$phase" = decommission ] && words=(rollback "$s" --force)
+		[ "$phase" = done ] && continue
+		reason="w$w-op$i"
+		"$FICUS" "${words[@]}" --yes --expect "$phase $pct" -m "$reason" --lock-timeout 30s >/dev/null 2>"$T/err.$w"
+		rc=$?
+		if [ $rc = 0 ] && grep -q "nothing to do" "$T/err.$w"; then
+			echo "$w $i NOOP $reason"
+		else
+			echo "$w $i $rc $reason"
+		fi
+	done
+}
+
+for ((w = 1; w <= workers; w++)); do
+	worker "$w" >"$T/out.$w" &
+done
+wait
+cat "$T"/out.* >"$T/all"
+bad=0
+total=$(wc -l <"$T/all")
+ok=$(awk '$3 == "0"' "$T/all" | wc -l)
+lost=$(awk '$3 == "4"' "$T/all" | wc -l)
+noop=$(awk '$3 == "NOOP"' "$T/all" | wc -l)
+other=$(awk '$3 != "0" && $3 != "4" && $3 != "NOOP"' "$T/all")
+if [ -n "$other" ]; then
+	echo "unexpected outcomes:"; printf '%s\n' "$other" | head; bad=1
+fi
+v=$("$FICUS" verify 2>&1) || { echo "verify: $v"; bad=1; }
+commits=$(git -C plan rev-list --count HEAD)
+journal=$(sqlite3 plan/.git/ficus/plan.db "SELECT count(*) FROM journal")
+[ "$commits" = "$journal" ] || { echo "$commits commits, $journal journal rows"; bad=1; }
+log=$(git -C plan log --format=%b)
+while read -r _ _ _ reason; do
+	n=$(printf '%s\n' "$log" | grep -cx -- "$reason")
+	[ "$n" = 1 ] || { echo "success $reason is in history $n times"; bad=1; }
+done < <(awk '$3 == "0"' "$T/all")
+for reason in $(awk '$3 == "4" {print $4}' "$T/all"); do
+	printf '%s\n' "$log" | grep -qx -- "$reason" && { echo "lost write $reason is in history"; bad=1; }
+done
+echo "concurrency: $workers workers x $nops operations: $total writes, $ok succeeded, $lost lost the race (exit 4), $noop had nothing to do; $commits commits"
+if [ $bad = 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; exit 1; fi
