@@ -153,6 +153,8 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 		free(clean);
 		free(subject);
 	}
+	if (!o->noop && o->note && !c->json)
+		cli_err("warning: %s", o->note);
 	if (o->router_report && *o->router_report && !c->json)
 		fprintf(stderr, "%s", o->router_report);
 	return rc == FC_ESYNC ? EXIT_SYNC : EXIT_OK;
