@@ -1,6 +1,8 @@
+#include <dirent.h>
 #include <git2.h>
 #include <stdio.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,9 +288,72 @@ done:
 	return rc;
 }
 
+/*
+ * A plan file (or a directory on its way) replaced by a symbolic link in
+ * the work tree must not make the checkout write through the link: remove
+ * such links first, never what they point at.
+ */
+static void unlink_symlinks(const char *workdir, const char *path)
+{
+	char full[4096];
+	size_t wl = strlen(workdir);
+	const char *p = path;
+
+	if (wl + strlen(path) + 2 >= sizeof(full))
+		return;
+	memcpy(full, workdir, wl);
+	if (wl && full[wl - 1] != '/')
+		full[wl++] = '/';
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - path) : strlen(path);
+		struct stat st;
+
+		memcpy(full + wl, path, len);
+		full[wl + len] = '\0';
+		if (lstat(full, &st) < 0)
+			return;
+		if (S_ISLNK(st.st_mode)) {
+			unlink(full);
+			return;
+		}
+		if (!slash)
+			return;
+		p = slash + 1;
+	}
+}
+
+/* The same for a whole-tree reset: links anywhere in the plan's directories. */
+static void unlink_tree_symlinks(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char full[4096];
+		struct stat st;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git")))
+			continue;
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, e->d_name) >= sizeof(full) || lstat(full, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode))
+			unlink(full);
+		else if (S_ISDIR(st.st_mode) && depth < 3)
+			unlink_tree_symlinks(full, depth + 1);
+	}
+	closedir(d);
+}
+
 int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 {
 	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
+	const char *workdir = git_repository_workdir(r->repo);
+
+	for (size_t i = 0; workdir && i < n; i++)
+		unlink_symlinks(workdir, paths[i]);
 
 	o.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	o.paths.strings = (char **)paths;
@@ -533,6 +598,8 @@ static int move_main(fc_repo *r, const git_oid *oid, const char *why)
 		goto done;
 	}
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
+	if (git_repository_workdir(r->repo))
+		unlink_tree_symlinks(git_repository_workdir(r->repo), 0);
 	if (git_reset(r->repo, target, GIT_RESET_HARD, &co) < 0)
 		rc = git_fail(FC_ERROR, "refreshing the working tree");
 done:
