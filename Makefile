@@ -66,7 +66,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libficus.a
 
-.PHONY: all deps deps-test build check check-unit check-cli demo install uninstall clean \
+.PHONY: all deps deps-test build check demo-plan check-unit check-cli demo install uninstall clean \
 	check-asan check-valgrind bench fuzz fuzz-bins check-fuzz torture torture-concurrent
 
 all: deps
@@ -175,7 +175,14 @@ torture: all
 torture-concurrent: all
 	$(Q)FICUS=$(CURDIR)/ficus FICUS_SRC=$(CURDIR) tests/torture/concurrent.sh 8 200
 
+# The live demo: nginx + Lua as the router, traffic over many tenants, the
+# dashboard.  make demo-plan only creates and shows the demo plan.
+DEB_DEMO := nginx libnginx-mod-http-lua curl
 demo: all
+	$(Q)tools/deps.sh $(DEB_DEMO)
+	$(Q)tools/live-demo.sh
+
+demo-plan: all
 	$(Q)tools/demo.sh
 
 install: all
@@ -199,3 +206,35 @@ clean:
 	rm -rf build build-asan build-fuzz ficus bench/cache
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (bench/; not part of make check: no timed tests) ----
+#   make bench        generate (or reuse, bench/cache/) the plans and print the table
+#   make bench-gen    only generate the cached plans
+#   make bench-smoke  the generator at tiny scale, checked with ficus verify and git fsck
+BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd
+
+.PHONY: bench-bins bench-gen bench-smoke
+
+bench-bins: $(BENCH_BINS)
+
+$(BUILD)/bench/gen: bench/gen.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/bench/flagd: bench/flagd.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+bench: deps-test
+	$(Q)$(MAKE) --no-print-directory build bench-bins
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+bench-gen: deps
+	$(Q)$(MAKE) --no-print-directory build bench-bins
+	$(Q)BUILD=$(BUILD) bench/run.sh --gen-only
+
+bench-smoke: deps-test
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)FICUS_TEST_FILTER='t008*' tests/run.sh cli
