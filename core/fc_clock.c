@@ -64,11 +64,23 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* n digits at p into *out; 0 if they are not all digits. */
+static int digits(const char *p, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return 0;
+		*out = *out * 10 + (p[i] - '0');
+	}
+	return 1;
+}
+
 int fc_time_parse(fc_time *out, const char *s)
 {
-	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0, sign = 1;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 1, leap, mdays;
 	const char *p;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days_in[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	if (!s)
 		return fc_error_set(FC_EINVAL, "empty time");
@@ -78,11 +90,16 @@ int fc_time_parse(fc_time *out, const char *s)
 		*out = (fc_time)strtoll(s, NULL, 10);
 		return 0;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%*[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n == 0)
-		return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339", s);
-	p = s + n;
+	/* YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|+HH:MM|-HH:MM), exactly */
+	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+		return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339 (like 2026-10-04T09:00:00Z)", s);
+	p = s + 19;
 	if (*p == '.') { /* fractional seconds are accepted and dropped */
 		p++;
+		if (!isdigit((unsigned char)*p))
+			return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339", s);
 		while (isdigit((unsigned char)*p))
 			p++;
 	}
@@ -90,15 +107,17 @@ int fc_time_parse(fc_time *out, const char *s)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6)
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
 			return fc_error_set(FC_EINVAL, "time '%.40s' has a bad offset", s);
 		p += 6;
 	} else {
 		return fc_error_set(FC_EINVAL, "time '%.40s' needs 'Z' or an offset", s);
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-	    sec > 60 || oh > 23 || om > 59 || y < 1970)
-		return fc_error_set(FC_EINVAL, "time '%.40s' is not RFC 3339", s);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	mdays = mo >= 1 && mo <= 12 ? days_in[mo - 1] + (mo == 2 && leap) : 0;
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
+	    om > 59 || y < 1970)
+		return fc_error_set(FC_EINVAL, "time '%.40s' is not a valid RFC 3339 time", s);
 	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec
 		- sign * (oh * 3600 + om * 60);
 	return 0;
@@ -124,9 +143,10 @@ int fc_duration_parse(int64_t *out, const char *s)
 	if (all_digits(s)) {
 		if (strlen(s) > 10)
 			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
-		*out = strtoll(s, NULL, 10);
-		if (*out > (int64_t)100 * 365 * 86400)
+		int64_t v = strtoll(s, NULL, 10);
+		if (v > (int64_t)100 * 365 * 86400)
 			return fc_error_set(FC_EINVAL, "duration '%.40s' out of range", s);
+		*out = v;
 		return 0;
 	}
 	while (*p) {

@@ -61,6 +61,12 @@ int fc_error_wrap(int code, const char *fmt, ...)
 	return code;
 }
 
+int fc_error_recode(int code)
+{
+	last_code = code;
+	return code;
+}
+
 const char *fc_error_last(void)
 {
 	return last_msg;

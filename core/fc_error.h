@@ -43,6 +43,9 @@ int fc_error_set(int code, const char *fmt, ...)
 int fc_error_wrap(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Change the code of the last failure, keeping its message; returns code. */
+int fc_error_recode(int code);
+
 /* The message of the last failure on this thread (borrowed; "" if none). */
 const char *fc_error_last(void);
 

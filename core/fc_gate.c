@@ -130,13 +130,18 @@ static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gat
 }
 
 /* During the ramp: the reconcile check has not failed since `since`. */
+/*
+ * `strict`: a failure in the very second `since` counts as before it.  A
+ * pause begins with the rollback that a failure triggered, often in the
+ * same second; a ramp step that fails in its first second has failed.
+ */
 static void reconcile_clean_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g, fc_time since,
-				 const char *since_what)
+				 const char *since_what, int strict)
 {
 	fc_time lf = last_fail(sv, g->reconcile_check);
 	char when[32];
 
-	if (lf >= since) {
+	if (strict ? lf > since : lf >= since) {
 		fc_time_format(when, sizeof(when), lf);
 		add_gate(s, "reconcile", 0,
 			 fc_asprintf("reconcile: check '%s' failed at %s, since %s", g->reconcile_check, when, since_what),
@@ -302,7 +307,7 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 			out->action = "advance";
 			out->irreversible = 1;
 			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g.cutover_soak);
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "100% began");
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "100% began", 0);
 			break;
 		}
 		out->kind = FC_STEP_RAMP;
@@ -312,11 +317,11 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 			out->action = "resume";
 			if (want_bp < 0)
 				out->to_bp = g.ramp[0];
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "the pause began");
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "the pause began", 1);
 		} else {
 			out->action = "ramp";
 			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g.step_soak);
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "the step began");
+			reconcile_clean_gate(out, sv, &g, sv->step_since, "the step began", 0);
 		}
 		break;
 	case FC_PHASE_DECOMMISSION:

@@ -339,7 +339,8 @@ static int domain_from_json(const cJSON *o, fc_domain *d, fc_dep **deps, size_t 
 		}
 		d->tables[d->ntables++] = fc_strdup(c->valuestring);
 	}
-	qsort(d->tables, d->ntables, sizeof(char *), cmp_str);
+	if (d->ntables)
+		qsort(d->tables, d->ntables, sizeof(char *), cmp_str);
 
 	signals = cJSON_GetObjectItemCaseSensitive(o, "signals");
 	if (signals && !cJSON_IsObject(signals)) {
@@ -562,7 +563,8 @@ static int apply_edit(fc_domain *d, const fc_domain_edit *e)
 			d->tables[d->ntables++] = fc_strdup(tok);
 		}
 		free(copy);
-		qsort(d->tables, d->ntables, sizeof(char *), cmp_str);
+		if (d->ntables)
+			qsort(d->tables, d->ntables, sizeof(char *), cmp_str);
 	}
 	for (i = 0; i < e->nsignals; i++) {
 		const char *eq = strchr(e->signals[i], '=');
@@ -743,7 +745,7 @@ int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		free(svc);
 	}
 	refs = referrers(s, name);
-	if (*refs && !w->force) {
+	if (*refs && !fc_change_opts(c)->force) {
 		rc = fc_error_set(FC_ERROR, "domain '%s' has dependencies with %s: remove them first, or pass --force to remove them too",
 				  name, refs);
 		goto done;

@@ -57,6 +57,8 @@ static int cmp_int(const void *a, const void *b)
 static size_t uniq(int *v, size_t n)
 {
 	size_t k = 0;
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(int), cmp_int);
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || v[k - 1] != v[i])
@@ -228,8 +230,9 @@ static void order_outside_in(const sort_ctx *c, size_t k, int *order)
 	free(h.v);
 }
 
-/* Traffic reached by a failure of each group: own + transitive dependents. */
-static int blast_scores(const group *gr, size_t k, double *score)
+/* Traffic reached by a failure of each group: own + transitive dependents
+ * (and, in reach[], how many dependents that is). */
+static int blast_scores(const group *gr, size_t k, double *score, size_t *reach_n)
 {
 	size_t words = (k + 63) / 64;
 	uint64_t *reach;
@@ -252,8 +255,10 @@ static int blast_scores(const group *gr, size_t k, double *score)
 	for (size_t i = 0; i < k; i++) {
 		const uint64_t *ri = reach + i * words;
 		double s = gr[i].rps;
+		reach_n[i] = 0;
 		for (size_t w = 0; w < words; w++) {
 			uint64_t b = ri[w];
+			reach_n[i] += (size_t)__builtin_popcountll(b);
 			while (b) {
 				int bit = __builtin_ctzll(b);
 				s += gr[w * 64 + (size_t)bit].rps;
@@ -264,31 +269,6 @@ static int blast_scores(const group *gr, size_t k, double *score)
 	}
 	free(reach);
 	return 0;
-}
-
-static size_t count_reach(const group *gr, size_t k, int x)
-{
-	/* for the explanation only: a BFS over dependents */
-	char *seen = fc_calloc(k + 1, 1);
-	int *q = fc_malloc((k + 1) * sizeof(int));
-	size_t qh = 0, qt = 0, n = 0;
-
-	q[qt++] = x;
-	seen[x] = 1;
-	while (qh < qt) {
-		int u = q[qh++];
-		for (size_t j = 0; j < gr[u].ndependents; j++) {
-			int d = gr[u].dependents[j];
-			if (!seen[d]) {
-				seen[d] = 1;
-				q[qt++] = d;
-				n++;
-			}
-		}
-	}
-	free(seen);
-	free(q);
-	return n;
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -326,14 +306,23 @@ int fc_order_graph(const void *graph, fc_order_strategy strategy, fc_rank **out,
 	group *gr = condense(g);
 	int *order = fc_malloc((k + 1) * sizeof(int));
 	double *score = fc_calloc(k + 1, sizeof(double));
+	size_t *reach_n = fc_calloc(k + 1, sizeof(size_t));
+	size_t *first_member = fc_malloc((k + 1) * sizeof(size_t)), *next_member = fc_malloc((g->n + 1) * sizeof(size_t));
 	sort_ctx c = { g, gr, score, strategy };
 	fc_rank *r;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (strategy == FC_ORDER_BLAST_RADIUS && (rc = blast_scores(gr, k, score)) < 0)
+	if (strategy == FC_ORDER_BLAST_RADIUS && (rc = blast_scores(gr, k, score, reach_n)) < 0)
 		goto done;
+	/* members of each group as linked lists in name order: one pass, not k */
+	for (i = 0; i < k; i++)
+		first_member[i] = (size_t)-1;
+	for (j = g->n; j-- > 0;) {
+		next_member[j] = first_member[g->comp[j]];
+		first_member[g->comp[j]] = j;
+	}
 	if (strategy == FC_ORDER_OUTSIDE_IN) {
 		order_outside_in(&c, k, order);
 	} else {
@@ -352,9 +341,9 @@ int fc_order_graph(const void *graph, fc_order_strategy strategy, fc_rank **out,
 		rk->rank = (int)i + 1;
 		rk->ndomains = x->nmembers;
 		rk->domains = fc_calloc(x->nmembers, sizeof(char *));
-		for (j = 0, rk->ndomains = 0; j < g->n; j++)
-			if (g->comp[j] == order[i])
-				rk->domains[rk->ndomains++] = fc_strdup(g->names[j]);
+		rk->ndomains = 0;
+		for (j = first_member[order[i]]; j != (size_t)-1; j = next_member[j])
+			rk->domains[rk->ndomains++] = fc_strdup(g->names[j]);
 		rk->cycle = x->nmembers > 1;
 		rk->rps = x->rps;
 		rk->dependents = (int)x->ndependents;
@@ -375,7 +364,7 @@ int fc_order_graph(const void *graph, fc_order_strategy strategy, fc_rank **out,
 			fmt_rps(&b, x->rps);
 			break;
 		case FC_ORDER_BLAST_RADIUS: {
-			size_t reach = count_reach(gr, k, order[i]);
+			size_t reach = reach_n[order[i]];
 			rk->score = score[order[i]];
 			fc_buf_puts(&b, "a failure reaches ");
 			fmt_rps(&b, score[order[i]]);
@@ -399,6 +388,9 @@ int fc_order_graph(const void *graph, fc_order_strategy strategy, fc_rank **out,
 done:
 	free(order);
 	free(score);
+	free(reach_n);
+	free(first_member);
+	free(next_member);
 	groups_free(gr, k);
 	return rc;
 }

@@ -9,6 +9,8 @@
  * every command starts from a state where the database and the repository
  * agree.
  */
+#include <stddef.h>
+
 #include "fc_clock.h"
 
 typedef struct fc_plan fc_plan;

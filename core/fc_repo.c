@@ -74,9 +74,11 @@ int fc_repo_init(fc_repo **out, const char *dir)
 
 	*out = NULL;
 	git_libgit2_init();
-	o.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	o.flags = GIT_REPOSITORY_INIT_MKPATH;
 	o.initial_head = "main";
-	if (git_repository_init_ext(&repo, dir, &o) < 0) {
+	/* an existing repository is opened (the caller refuses one with history) */
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 &&
+	    git_repository_init_ext(&repo, dir, &o) < 0) {
 		int rc = git_fail(FC_ERROR, "creating the plan repository");
 		git_libgit2_shutdown();
 		return rc;
@@ -377,9 +379,10 @@ static char *trimmed_dup(const char *s, size_t n)
 int fc_commit_parse_message(fc_commit_info *out, const char *message)
 {
 	git_message_trailer_array arr = { 0 };
-	const char *nl, *rest, *tstart;
-	size_t i;
+	const char *nl, *rest, *tstart = NULL;
+	size_t i, len;
 
+	git_libgit2_init(); /* usable without an open repository */
 	out->message = fc_strdup(message);
 	nl = strchr(message, '\n');
 	out->subject = fc_strndup(message, nl ? (size_t)(nl - message) : strlen(message));
@@ -392,15 +395,21 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 			out->values[i] = fc_strdup(arr.trailers[i].value);
 		}
 		out->ntrailers = arr.count;
-		/* the body ends where the trailer block starts */
-		tstart = strstr(rest, arr.trailers[0].key);
-		while (tstart && tstart > rest && tstart[-1] != '\n')
-			tstart = strstr(tstart + 1, arr.trailers[0].key);
-		out->body = trimmed_dup(rest, tstart ? (size_t)(tstart - rest) : strlen(rest));
+		/* the trailers are the last paragraph: the body ends before it */
+		len = strlen(rest);
+		while (len && (rest[len - 1] == '\n' || rest[len - 1] == ' '))
+			len--;
+		for (i = len; i > 1; i--)
+			if (rest[i - 1] == '\n' && rest[i - 2] == '\n') {
+				tstart = rest + i;
+				break;
+			}
+		out->body = trimmed_dup(rest, tstart ? (size_t)(tstart - rest) : 0);
 	} else {
 		out->body = trimmed_dup(rest, strlen(rest));
 	}
 	git_message_trailer_array_free(&arr);
+	git_libgit2_shutdown();
 	return 0;
 }
 

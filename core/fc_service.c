@@ -728,7 +728,7 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 		free(key);
 		if (rc < 0) {
 			cJSON_Delete(trial);
-			return fc_error_set(FC_EINVAL, "%s", fc_error_last());
+			return fc_error_recode(FC_EINVAL);
 		}
 		cJSON_Delete(s->gates);
 		s->gates = trial;
@@ -754,8 +754,25 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 		free(key);
 	}
 	if ((rc = check_checks(s->checks, "checks")) < 0)
-		return fc_error_set(FC_EINVAL, "%s", fc_error_last());
+		return fc_error_recode(FC_EINVAL);
 	return 0;
+}
+
+/* Two services under one route prefix could not be told apart by a router. */
+static int route_taken(fc_store *st, const fc_service *s)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (!s->route[0])
+		return 0;
+	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE route = ? AND name <> ? ORDER BY name",
+				    "ss", s->route, s->name)) < 0)
+		return rc;
+	if (fc_store_step(st, q) == 1)
+		rc = fc_error_set(FC_EEXISTS, "route '%s' is already the route of service '%s'", s->route, fc_col_text(q, 0));
+	sqlite3_finalize(q);
+	return rc;
 }
 
 static void touch_service(fc_change *c, const char *name)
@@ -799,7 +816,7 @@ int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 	s.checks = fc_json_obj();
 	s.phase = FC_PHASE_PLANNED;
 	s.phase_since = s.step_since = fc_now();
-	if ((rc = apply_edit(st, &s, e)) < 0)
+	if ((rc = apply_edit(st, &s, e)) < 0 || (rc = route_taken(st, &s)) < 0)
 		goto done;
 	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ?", "s", s.flag)) < 0)
 		goto done;
@@ -839,7 +856,8 @@ int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
 	if ((rc = fc_change_begin(&c, p, w)) < 0)
 		goto done;
 	st = fc_change_store(c);
-	if ((rc = fc_service_read(st, name, &s)) < 0 || (rc = apply_edit(st, &s, e)) < 0)
+	if ((rc = fc_service_read(st, name, &s)) < 0 || (rc = apply_edit(st, &s, e)) < 0 ||
+	    (rc = route_taken(st, &s)) < 0)
 		goto done;
 	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ? AND name <> ?", "ss",
 				    s.flag, name)) < 0)

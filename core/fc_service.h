@@ -29,7 +29,7 @@ const char *fc_phase_name(fc_phase p);
 int fc_phase_parse(fc_phase *out, const char *s);
 
 /* Recent results kept per check name (older ones live in history). */
-#define FC_CHECKS_KEPT 10
+#define FC_CHECKS_KEPT 20
 
 typedef struct {
 	char *name;

@@ -71,8 +71,8 @@ int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *wh
 	    (rc = fc_json_get_int(&n, obj, "reconcile_passes", what)) < 0 ||
 	    (rc = fc_json_get_str(&check, obj, "reconcile_check", what)) < 0)
 		return rc;
-	if (n < 0 || n > 100)
-		return fc_error_set(FC_EPARSE, "%s: 'reconcile_passes' must be 0..100", what);
+	if (n < 0 || n > 20)
+		return fc_error_set(FC_EPARSE, "%s: 'reconcile_passes' must be 0..20 (the recent results kept per check)", what);
 	g->reconcile_passes = (int)n;
 	if (check) {
 		if (fc_name_check("check", check) < 0)

@@ -1,0 +1,201 @@
+/* fc_buf: the growable buffer, allocation helpers and fc_sanitize. */
+#include "unit.h"
+
+static void test_fc_buf__empty_buffer_reads_as_empty_string(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	char *s;
+	(void)state;
+	assert_string_equal(fc_buf_cstr(&b), "");
+	assert_int_equal(b.len, 0);
+	s = fc_buf_detach(&b);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+	fc_buf_free(&b); /* free after detach is harmless */
+}
+
+static void test_fc_buf__appends_and_stays_terminated(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	(void)state;
+	fc_buf_puts(&b, "ab");
+	fc_buf_putc(&b, 'c');
+	fc_buf_put(&b, "defXXX", 3);
+	fc_buf_printf(&b, "-%d-%s", 42, "x");
+	assert_string_equal(fc_buf_cstr(&b), "abcdef-42-x");
+	assert_int_equal(b.len, 11);
+	assert_int_equal(b.ptr[b.len], '\0');
+	assert_true(b.cap > b.len);
+	fc_buf_free(&b);
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_fc_buf__grows_over_many_appends(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	(void)state;
+	for (int i = 0; i < 10000; i++)
+		fc_buf_printf(&b, "%04d", i % 10000);
+	assert_int_equal(b.len, 40000);
+	assert_int_equal(strlen(b.ptr), 40000);
+	assert_memory_equal(b.ptr, "0000000100020003", 16);
+	assert_memory_equal(b.ptr + 39996, "9999", 4);
+	fc_buf_free(&b);
+}
+
+static void test_fc_buf__printf_longer_than_initial_capacity(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	char expect[301];
+	(void)state;
+	memset(expect, 'y', 300);
+	expect[300] = '\0';
+	fc_buf_puts(&b, "a");
+	fc_buf_printf(&b, "%s", expect);
+	assert_int_equal(b.len, 301);
+	assert_string_equal(b.ptr + 1, expect);
+	fc_buf_free(&b);
+}
+
+static void test_fc_buf__binary_data_keeps_its_length(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	(void)state;
+	fc_buf_put(&b, "a\0b", 3);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.ptr, "a\0b", 3);
+	fc_buf_put(&b, NULL, 0);
+	assert_int_equal(b.len, 3);
+	fc_buf_free(&b);
+}
+
+static void test_fc_buf__clear_keeps_capacity(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	size_t cap;
+	(void)state;
+	fc_buf_puts(&b, "hello world");
+	cap = b.cap;
+	fc_buf_clear(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(fc_buf_cstr(&b), "");
+	assert_int_equal(b.cap, cap);
+	fc_buf_puts(&b, "x");
+	assert_string_equal(fc_buf_cstr(&b), "x");
+	fc_buf_free(&b);
+}
+
+static void test_fc_buf__detach_hands_over_and_resets(void **state)
+{
+	fc_buf b = FC_BUF_INIT;
+	char *s;
+	(void)state;
+	fc_buf_puts(&b, "mine");
+	s = fc_buf_detach(&b);
+	assert_string_equal(s, "mine");
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, 0);
+	fc_buf_puts(&b, "again");
+	assert_string_equal(fc_buf_cstr(&b), "again");
+	free(s);
+	fc_buf_free(&b);
+}
+
+static void test_fc_buf__string_helpers(void **state)
+{
+	char *a = fc_asprintf("%s=%d", "n", 7), *b = fc_strndup("abcdef", 3), *c = fc_strdup(NULL),
+	     *d = fc_strdup("copy");
+	void *z = fc_calloc(4, 8);
+	(void)state;
+	assert_string_equal(a, "n=7");
+	assert_string_equal(b, "abc");
+	assert_string_equal(c, "");
+	assert_string_equal(d, "copy");
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(((unsigned char *)z)[i], 0);
+	z = fc_realloc(z, 64);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(z);
+}
+
+static void check_sanitize(const char *in, int keep, const char *want)
+{
+	char *got = fc_sanitize(in, keep);
+	if (strcmp(got, want) != 0) {
+		char g[256];
+		snprintf(g, sizeof(g), "%s", got);
+		free(got);
+		fail_msg("fc_sanitize(%d) gave \"%s\", expected \"%s\"", keep, g, want);
+	}
+	free(got);
+}
+
+static void test_fc_buf__sanitize_replaces_controls(void **state)
+{
+	(void)state;
+	check_sanitize("plain text", 0, "plain text");
+	check_sanitize("a\x1b[31mred", 0, "a?[31mred");
+	check_sanitize("bell\a del\x7f", 0, "bell? del?");
+	check_sanitize("cr\rlf", 0, "cr?lf");
+	check_sanitize(NULL, 0, "");
+}
+
+static void test_fc_buf__sanitize_newlines_and_tabs(void **state)
+{
+	(void)state;
+	check_sanitize("one\ntwo\tthree", 0, "one?two?three");
+	check_sanitize("one\ntwo\tthree", 1, "one\ntwo\tthree");
+	check_sanitize("one\r\ntwo", 1, "one?\ntwo");
+}
+
+static void test_fc_buf__sanitize_keeps_valid_utf8(void **state)
+{
+	(void)state;
+	check_sanitize("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\xb3", 0, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\xb3");
+	check_sanitize("\xc2\xa0nbsp", 0, "\xc2\xa0nbsp"); /* U+00A0 is not a control */
+}
+
+static void test_fc_buf__sanitize_replaces_c1_and_invalid_utf8(void **state)
+{
+	(void)state;
+	/* U+009B (C1 CSI) and U+0085: no byte of the control survives */
+	for (int i = 0; i < 2; i++) {
+		char *got = fc_sanitize(i ? "nel\xc2\x85" : "csi\xc2\x9bx", 0);
+		assert_true(strncmp(got, i ? "nel?" : "csi?", 4) == 0);
+		for (const char *p = got; *p; p++)
+			assert_true(*p == '?' || (*p >= 'a' && *p <= 'z'));
+		assert_int_equal(got[strlen(got) - 1], i ? '?' : 'x');
+		free(got);
+	}
+	check_sanitize("\xff\xfe", 0, "??");                /* not UTF-8 at all */
+	check_sanitize("\x80lone", 0, "?lone");            /* stray continuation */
+	check_sanitize("\xc0\xaf", 0, "??");                /* overlong '/' */
+	check_sanitize("\xed\xa0\x80", 0, "???");           /* surrogate */
+	check_sanitize("cut\xe2\x82", 0, "cut??");          /* truncated sequence */
+	check_sanitize("\xf4\x90\x80\x80", 0, "????");      /* above U+10FFFF */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fc_buf__empty_buffer_reads_as_empty_string),
+		cmocka_unit_test(test_fc_buf__appends_and_stays_terminated),
+		cmocka_unit_test(test_fc_buf__grows_over_many_appends),
+		cmocka_unit_test(test_fc_buf__printf_longer_than_initial_capacity),
+		cmocka_unit_test(test_fc_buf__binary_data_keeps_its_length),
+		cmocka_unit_test(test_fc_buf__clear_keeps_capacity),
+		cmocka_unit_test(test_fc_buf__detach_hands_over_and_resets),
+		cmocka_unit_test(test_fc_buf__string_helpers),
+		cmocka_unit_test(test_fc_buf__sanitize_replaces_controls),
+		cmocka_unit_test(test_fc_buf__sanitize_newlines_and_tabs),
+		cmocka_unit_test(test_fc_buf__sanitize_keeps_valid_utf8),
+		cmocka_unit_test(test_fc_buf__sanitize_replaces_c1_and_invalid_utf8),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
