@@ -1,0 +1,298 @@
+/* fc_gate: the one function that plans a step and evaluates its gates,
+ * on an in-memory store with an injected clock. */
+#include "unit.h"
+
+#include "fc_gate.h"
+#include "fc_json.h"
+#include "fc_settings.h"
+#include "fc_store.h"
+
+#define DAY 86400
+
+typedef struct {
+	fc_store *st;
+	fc_gate_settings g;
+	fc_service sv;
+} ctx;
+
+static void add_result(fc_service *sv, const char *name, int pass, fc_time at)
+{
+	fc_check_result *r;
+	sv->results = fc_realloc(sv->results, (sv->nresults + 1) * sizeof(*sv->results));
+	r = &sv->results[sv->nresults++];
+	r->name = fc_strdup(name);
+	r->pass = pass;
+	r->detail = fc_strdup("");
+	r->actor = fc_strdup("");
+	r->at = at;
+	if (!pass) {
+		size_t i;
+		for (i = 0; i < sv->nfails && strcmp(sv->fail_names[i], name); i++)
+			;
+		if (i == sv->nfails) {
+			sv->fail_names = fc_realloc(sv->fail_names, (sv->nfails + 1) * sizeof(char *));
+			sv->fail_at = fc_realloc(sv->fail_at, (sv->nfails + 1) * sizeof(fc_time));
+			sv->fail_names[sv->nfails++] = fc_strdup(name);
+		}
+		sv->fail_at[i] = at;
+	}
+}
+
+static int setup(void **state)
+{
+	ctx *c = fc_calloc(1, sizeof(*c));
+	cJSON *doc = fc_settings_default();
+
+	unit_clock_at(UNIT_NOW);
+	if (fc_store_open(&c->st, ":memory:", 1, 1000) < 0)
+		fail_msg("store: %s", fc_error_last());
+	assert_ok(fc_settings_put(c->st, doc));
+	assert_ok(fc_settings_parse(&c->g, doc, "test"));
+	cJSON_Delete(doc);
+	c->sv.name = fc_strdup("tracking");
+	c->sv.description = fc_strdup("");
+	c->sv.route = fc_strdup("/api/tracking");
+	c->sv.flag = fc_strdup("tracking");
+	c->sv.gates = fc_json_obj();
+	c->sv.checks = fc_json_obj();
+	c->sv.rps = 1000;
+	c->sv.phase_since = c->sv.step_since = UNIT_NOW;
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	ctx *c = *state;
+	fc_service_clear(&c->sv);
+	fc_store_free(c->st);
+	free(c);
+	fc_clock_set(NULL);
+	return 0;
+}
+
+static const fc_gate *gate(const fc_step *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngates; i++)
+		if (!strcmp(s->gates[i].name, name))
+			return &s->gates[i];
+	fail_msg("no gate '%s'", name);
+	return NULL;
+}
+
+static void test_fc_gate__planned_needs_a_route(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_PLANNED;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.to_phase, FC_PHASE_DUAL_WRITE);
+	assert_true(s.open);
+	assert_true(gate(&s, "routers")->open); /* the plan's routers are none */
+	fc_step_clear(&s);
+	free(c->sv.route);
+	c->sv.route = fc_strdup("");
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_false(gate(&s, "route")->open);
+	assert_contains(gate(&s, "route")->reason, "no route");
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__dual_write_min_counts_time(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_DUAL_WRITE;
+	unit_clock_at(UNIT_NOW + 13 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_contains(gate(&s, "dual_write_min")->reason, "13d of 14d, 1d left");
+	assert_contains(gate(&s, "dual_write_min")->evidence, "closed");
+	fc_step_clear(&s);
+	unit_clock_at(UNIT_NOW + 14 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_string_equal(gate(&s, "dual_write_min")->evidence, "open (14d >= 14d)");
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__backfill_needs_three_fresh_passes(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_BACKFILL;
+	add_result(&c->sv, "reconcile", 1, UNIT_NOW + 10);
+	add_result(&c->sv, "reconcile", 1, UNIT_NOW + 20);
+	unit_clock_at(UNIT_NOW + 30);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_contains(gate(&s, "reconcile")->reason, "2 passing results of the 3 needed");
+	fc_step_clear(&s);
+	/* a failure breaks the run: it must be three in a row */
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW + 30);
+	add_result(&c->sv, "reconcile", 1, UNIT_NOW + 40);
+	add_result(&c->sv, "reconcile", 1, UNIT_NOW + 50);
+	add_result(&c->sv, "other", 1, UNIT_NOW + 55); /* another check does not count */
+	unit_clock_at(UNIT_NOW + 60);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_contains(gate(&s, "reconcile")->evidence, "latest run failed");
+	fc_step_clear(&s);
+	add_result(&c->sv, "reconcile", 1, UNIT_NOW + 70);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_int_equal(s.to_phase, FC_PHASE_READ_CUTOVER);
+	assert_int_equal(s.to_bp, 100); /* the first ramp step */
+	assert_true(s.rps_moved > 9.9 && s.rps_moved < 10.1);
+	fc_step_clear(&s);
+	/* the newest pass must be younger than reconcile_max_age (24h) */
+	unit_clock_at(UNIT_NOW + 70 + DAY + 1);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_contains(gate(&s, "reconcile")->reason, "more than 1d");
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__needs_wait_for_full_traffic(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	assert_ok(fc_store_exec(c->st, "PRAGMA foreign_keys = OFF", NULL));
+	assert_ok(fc_store_exec(c->st, "INSERT INTO service (name, flag, phase, bp, phase_since, step_since) "
+				       "VALUES ('auth', 'auth', 'read-cutover', 5000, 0, 0)", NULL));
+	c->sv.phase = FC_PHASE_BACKFILL;
+	c->sv.needs = fc_calloc(1, sizeof(char *));
+	c->sv.needs[0] = fc_strdup("auth");
+	c->sv.nneeds = 1;
+	for (int i = 0; i < 3; i++)
+		add_result(&c->sv, "reconcile", 1, UNIT_NOW + i);
+	unit_clock_at(UNIT_NOW + 10);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(gate(&s, "reconcile")->open);
+	assert_false(gate(&s, "needs")->open);
+	assert_contains(gate(&s, "needs")->reason, "'auth' is at read-cutover 50%");
+	fc_step_clear(&s);
+	assert_ok(fc_store_exec(c->st, "UPDATE service SET bp = 10000 WHERE name = 'auth'", NULL));
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__ramp_soaks_and_stays_clean(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 1000;
+	unit_clock_at(UNIT_NOW + 6 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.kind, FC_STEP_RAMP);
+	assert_int_equal(s.to_bp, 5000);
+	assert_false(gate(&s, "step_soak")->open);
+	assert_true(gate(&s, "reconcile")->open);
+	fc_step_clear(&s);
+	unit_clock_at(UNIT_NOW + 7 * DAY);
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW + 3 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(gate(&s, "step_soak")->open);
+	assert_false(gate(&s, "reconcile")->open); /* failed since the step began */
+	assert_false(s.open);
+	fc_step_clear(&s);
+	/* a custom target and a per-service override */
+	cJSON_AddStringToObject(c->sv.gates, "step_soak", "1d");
+	c->sv.fail_at[0] = 0; /* the failure is long gone */
+	unit_clock_at(UNIT_NOW + DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "25%"));
+	assert_int_equal(s.to_bp, 2500);
+	assert_true(s.open);
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__pause_resumes_at_first_step(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 0;
+	c->sv.step_since = UNIT_NOW;
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW); /* the failure that caused the pause */
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_string_equal(s.action, "resume");
+	assert_int_equal(s.to_bp, 100);
+	assert_true(s.open);
+	fc_step_clear(&s);
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW + 1); /* a failure during the pause */
+	unit_clock_at(UNIT_NOW + 2);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__decommission_is_irreversible(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 10000;
+	unit_clock_at(UNIT_NOW + 7 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.to_phase, FC_PHASE_DECOMMISSION);
+	assert_true(s.irreversible);
+	assert_true(gate(&s, "cutover_soak")->open);
+	fc_step_clear(&s);
+	c->sv.phase = FC_PHASE_DECOMMISSION;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.to_phase, FC_PHASE_DONE);
+	assert_true(s.irreversible);
+	assert_int_equal(s.ngates, 0);
+	fc_step_clear(&s);
+	c->sv.phase = FC_PHASE_DONE;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.kind, FC_STEP_NONE);
+	assert_contains(s.why_none, "done");
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__targets_must_go_forward_one_phase(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_PLANNED;
+	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "backfill"), FC_EINVAL);
+	assert_contains(fc_error_last(), "one phase at a time");
+	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "bogus"), FC_EINVAL);
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 5000;
+	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "10%"), FC_EINVAL);
+	assert_contains(fc_error_last(), "rollback");
+	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "dual-write"), FC_EINVAL);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "50%"));
+	assert_int_equal(s.kind, FC_STEP_NONE);
+	assert_contains(s.why_none, "already");
+	fc_step_clear(&s);
+	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "decommission"), FC_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fc_gate__planned_needs_a_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__dual_write_min_counts_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__backfill_needs_three_fresh_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__needs_wait_for_full_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__ramp_soaks_and_stays_clean, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__pause_resumes_at_first_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__decommission_is_irreversible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__targets_must_go_forward_one_phase, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
