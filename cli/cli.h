@@ -112,8 +112,11 @@ CLI_VERB(shadow);
 CLI_VERB(check);
 CLI_VERB(tenant);
 CLI_VERB(sync);
+CLI_VERB(router);
+CLI_VERB(doctor);
 CLI_VERB(rebuild);
 CLI_VERB(verify);
+CLI_VERB(dash);
 CLI_VERB(help);
 CLI_VERB(version);
 

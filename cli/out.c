@@ -124,6 +124,10 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 			fc_json_add_str(doc, "commit", o->commit);
 		if (o->message && !o->noop)
 			fc_json_add_str(doc, "message", o->message);
+		if (o->router_report && *o->router_report)
+			fc_json_add_str(doc, o->dry_run ? "router_calls" : "routers", o->router_report);
+		if (rc == FC_ESYNC)
+			fc_json_add_str(doc, "error", fc_error_last());
 		for (size_t i = 0; i < o->npaths && !o->noop; i++)
 			fc_json_push(paths, cJSON_CreateString(o->paths[i]));
 		fc_json_add(doc, "paths", paths);
@@ -143,6 +147,13 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 		printf("\nwould write:\n");
 		for (size_t i = 0; i < o->npaths; i++)
 			printf("    %s\n", o->paths[i]);
+		if (o->router_report && *o->router_report) {
+			char *calls = fc_sanitize(o->router_report, 1);
+			printf("\nwould push:\n");
+			for (char *line = strtok(calls, "\n"); line; line = strtok(NULL, "\n"))
+				printf("    %s\n", line);
+			free(calls);
+		}
 		free(msg);
 	} else if (!c->quiet) {
 		const char *nl = o->message ? strchr(o->message, '\n') : NULL;
@@ -155,7 +166,14 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 	}
 	if (!o->noop && o->note && !c->json)
 		cli_err("warning: %s", o->note);
-	if (o->router_report && *o->router_report && !c->json)
-		fprintf(stderr, "%s", o->router_report);
+	if (o->router_report && *o->router_report && !c->json && !o->dry_run && (rc == FC_ESYNC || !c->quiet)) {
+		char *rep = fc_sanitize(o->router_report, 1);
+		fputs(rep, stderr);
+		if (rep[0] && rep[strlen(rep) - 1] != '\n')
+			fputc('\n', stderr);
+		free(rep);
+	}
+	if (rc == FC_ESYNC)
+		cli_err("%s", fc_error_last());
 	return rc == FC_ESYNC ? EXIT_SYNC : EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "fc_error.h"
 #include "fc_render.h"
 #include "fc_repo.h"
+#include "fc_router.h"
 #include "fc_store.h"
 
 #define REASON_MAX 8192
@@ -294,6 +295,33 @@ static int publish(fc_change *c, fc_outcome *out)
 	return rc;
 }
 
+/* For a dry run: the router calls the change would make, from its new rows. */
+static void describe_pushes(fc_change *c, fc_outcome *out)
+{
+	fc_router_value *v;
+	size_t n = 0;
+
+	if (!c->nflags)
+		return;
+	v = fc_calloc(c->nflags, sizeof(*v));
+	for (size_t i = 0; i < c->nflags; i++) {
+		sqlite3_stmt *st = NULL;
+		if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev FROM service WHERE flag = ?", "s",
+				      c->flags[i]) == 0 && fc_store_step(fc_plan_store(c->p), st) == 1) {
+			v[n].flag = c->flags[i];
+			v[n].bp = sqlite3_column_int(st, 0);
+			v[n].shadow = sqlite3_column_int(st, 1);
+			v[n].rev = sqlite3_column_int64(st, 2);
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	if (n)
+		fc_router_describe(c->p, v, n, &out->router_report);
+	free(v);
+	fc_error_clear();
+}
+
 int fc_change_finish(fc_change *c, fc_outcome *out)
 {
 	fc_store *s = fc_plan_store(c->p);
@@ -328,6 +356,7 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	}
 	if (c->w.dry_run) {
 		out->dry_run = 1;
+		describe_pushes(c, out);
 		goto done;
 	}
 	for (i = 0; i < c->npaths; i++)
@@ -347,8 +376,10 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		goto done;
 	}
 	test_kill("commit");
-	if ((rc = fc_store_exec(s, "UPDATE journal SET state = 'applied', commit_oid = ? WHERE change_id = ?",
-				"ss", oid, c->id)) < 0)
+	/* 'committed' until the routers have been tried: a kill in between is
+	 * finished by the next command (fc_change_repair) */
+	if ((rc = fc_store_exec(s, "UPDATE journal SET state = ?, commit_oid = ? WHERE change_id = ?",
+				"sss", c->nflags ? "committed" : "applied", oid, c->id)) < 0)
 		goto done;
 	snprintf(out->commit, sizeof(out->commit), "%s", oid);
 	fc_repo_checkout(r, (const char *const *)c->paths, c->npaths);
@@ -357,12 +388,52 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		goto done;
 	if (c->warning)
 		out->note = fc_strdup(c->warning);
+	if (c->nflags) {
+		test_kill("push");
+		rc = fc_router_push(c->p, (const char *const *)c->flags, c->nflags, &out->router_report);
+		fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE change_id = ?", "s", c->id);
+		if (rc == FC_ESYNC) {
+			out->router_status = FC_ESYNC;
+			fc_error_wrap(FC_ESYNC, "committed, but not applied on every router ('ficus router sync' retries)");
+		} else if (rc < 0) {
+			/* the change is committed: a push that could not even start is pending too */
+			out->router_status = FC_ESYNC;
+			rc = fc_error_wrap(FC_ESYNC, "committed, but the routers were not updated");
+		}
+	}
 done:
 	fc_buf_free(&pb);
 	free(paths);
 	free(message);
 	change_free(c); /* rolls back a dry run or a no-op */
 	return rc;
+}
+
+/*
+ * Changes committed but killed before their router push ('committed'):
+ * push the flags some replica lacks, once.  A router that is down stays
+ * pending in the router state for 'router sync' and 'doctor --repair'.
+ */
+static int finish_pushes(fc_plan *p)
+{
+	fc_store *s = fc_plan_store(p);
+	sqlite3_stmt *st = NULL;
+	char **flags = NULL;
+	size_t n = 0;
+	int rc, waiting = 0;
+
+	if ((rc = fc_store_prepare(s, &st, "SELECT count(*) FROM journal WHERE state = 'committed'")) < 0)
+		return rc;
+	if (fc_store_step(s, st) == 1)
+		waiting = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!waiting)
+		return 0;
+	if (fc_router_pending(p, &flags, &n) == 0 && n)
+		fc_router_push(p, (const char *const *)flags, n, NULL);
+	fc_router_names_free(flags, n);
+	fc_error_clear();
+	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed'", NULL);
 }
 
 int fc_change_repair(fc_plan *p, int *repaired)
@@ -373,7 +444,7 @@ int fc_change_repair(fc_plan *p, int *repaired)
 	int rc, pending = 0;
 
 	*repaired = 0;
-	if ((rc = fc_store_preparef(s, &st, "SELECT count(*) FROM journal WHERE state = 'db'", NULL)) < 0)
+	if ((rc = fc_store_preparef(s, &st, "SELECT count(*) FROM journal WHERE state <> 'applied'", NULL)) < 0)
 		return rc;
 	if (fc_store_step(s, st) == 1)
 		pending = sqlite3_column_int(st, 0);
@@ -439,6 +510,8 @@ int fc_change_repair(fc_plan *p, int *repaired)
 			break;
 		(*repaired)++;
 	}
+	if (rc >= 0)
+		rc = finish_pushes(p);
 	fc_plan_unlock(p);
 	if (rc < 0)
 		return fc_error_wrap(rc, "finishing an interrupted change");

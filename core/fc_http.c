@@ -120,7 +120,7 @@ void fc_http_add(fc_http *h, fc_http_req *r)
 {
 	fc_buf_free(&r->resp);
 	r->status = 0;
-	r->failed = r->unreachable = r->timed_out = r->too_large = 0;
+	r->failed = r->unreachable = r->timed_out = r->too_large = r->no_answer = 0;
 	r->attempts = 0;
 	r->elapsed_ms = 0;
 	r->error[0] = '\0';
@@ -342,6 +342,8 @@ static void classify(fc_http_req *r, CURL *e, CURLcode code, int *retryable)
 		lower_first(r->error);
 		break;
 	}
+	r->no_answer = r->unreachable || r->timed_out || code == CURLE_GOT_NOTHING || code == CURLE_SEND_ERROR ||
+		       code == CURLE_RECV_ERROR;
 }
 
 static int64_t backoff_ms(fc_http *h, int attempt)
@@ -366,7 +368,7 @@ static void completed(fc_http *h, CURL *e, CURLcode code)
 	r->priv_state = ST_WAITING;
 	if (code == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-		r->failed = r->unreachable = r->timed_out = 0;
+		r->failed = r->unreachable = r->timed_out = r->no_answer = 0;
 		r->error[0] = '\0';
 		retry = r->status >= 500 || r->status == 429;
 	} else {
@@ -408,7 +410,7 @@ static void start_ready(fc_http *h, int64_t now)
 			h->queue_tail = NULL;
 		if (now >= r->deadline_ms) {
 			r->failed = 1;
-			r->timed_out = 1;
+			r->timed_out = r->no_answer = 1;
 			set_error(r, "timed out before it could start");
 			finish(h, r);
 		} else if (start(h, r) < 0) {

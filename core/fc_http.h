@@ -53,6 +53,7 @@ struct fc_http_req {
 	int unreachable;           /* failed to connect (refused, no route, connect timeout) */
 	int timed_out;             /* connected, but no complete answer before the deadline */
 	int too_large;             /* the answer was larger than max_response */
+	int no_answer;             /* unreachable, timed out, or the connection broke before an answer */
 	int attempts;
 	long elapsed_ms;           /* from the first attempt to the end */
 	char error[256];           /* one line, lower case, no token */

@@ -34,6 +34,7 @@ struct fc_plan {
 	int lock_fd;
 	int lock_depth;
 	int lock_timeout_ms;
+	int repaired;
 };
 
 void fc_outcome_clear(fc_outcome *o)
@@ -50,6 +51,7 @@ void fc_outcome_clear(fc_outcome *o)
 }
 
 const char *fc_plan_dir(const fc_plan *p) { return p->dir; }
+int fc_plan_repaired(const fc_plan *p) { return p->repaired; }
 fc_store *fc_plan_store(fc_plan *p) { return p->store; }
 fc_repo *fc_plan_repo(fc_plan *p) { return p->repo; }
 
@@ -213,6 +215,7 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	if ((rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms)) < 0 ||
 	    (rc = fc_change_repair(p, &repaired)) < 0)
 		goto fail;
+	p->repaired = repaired;
 	*out = p;
 	return 0;
 fail:

@@ -83,6 +83,9 @@ int fc_plan_pull(fc_plan *p, int offline_ok, char **warning);
 int fc_plan_open(fc_plan **out, const fc_open_opts *o);
 void fc_plan_free(fc_plan *p);
 
+/* How many interrupted changes opening the plan finished (doctor reports it). */
+int fc_plan_repaired(const fc_plan *p);
+
 /* The plan directory (borrowed, absolute). */
 const char *fc_plan_dir(const fc_plan *p);
 

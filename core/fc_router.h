@@ -161,9 +161,12 @@ typedef struct {
 int fc_router_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out);
 
 /*
- * The pipeline's entry point: push `flags` (NULL/0: every flag of every
- * service); unknown flags are skipped.  *report (may be NULL) receives one
- * line per replica, caller frees.  0, or FC_ESYNC as fc_router_sync.
+ * The pipeline's entry point, after a change is committed: push `flags`
+ * (NULL/0: every flag of every service) together with every flag an
+ * earlier push left pending, so that the next change retries what a failed
+ * one left behind.  Unknown flags are skipped.  *report (may be NULL)
+ * receives one line per replica, caller frees.  0, or FC_ESYNC as
+ * fc_router_sync; with no router configured, 0 and nothing is contacted.
  */
 int fc_router_push(fc_plan *p, const char *const *flags, size_t nflags, char **report);
 
@@ -186,6 +189,14 @@ void fc_router_names_free(char **names, size_t n);
 
 /* Push every pending flag (doctor --repair): as fc_router_sync. */
 int fc_router_repair(fc_plan *p, fc_router_result *out);
+
+/*
+ * Check what a push will need without pushing: every token can be read
+ * (never shown), TLS verification is on, a token does not travel over
+ * plain http.  *notes gets one line per finding (caller frees); *problems
+ * the number of findings that will make a push fail.
+ */
+int fc_router_check_config(fc_plan *p, char **notes, int *problems);
 
 /* A flag value for fc_router_describe. */
 typedef struct {

@@ -8,7 +8,8 @@
  * configuration and the token, builds one job per replica, and hands a
  * driver all of its jobs at once: the driver runs them in parallel (libcurl
  * multi for HTTP, a thread per replica for socket protocols), each within
- * its deadline, and fills in the results.  Drivers never touch the
+ * its deadline, and fills in the results; a job the engine has already
+ * failed (its token could not be read) is skipped.  Drivers never touch the
  * database, the plan or the last-error buffer (they may run on threads),
  * and never put a token into a message.
  *
@@ -68,6 +69,7 @@ typedef struct {
 	char msg[512];
 	fc_rflag *seen;           /* what the router has (read back or listed) */
 	size_t nseen;
+	size_t seen_sorted;       /* private: seen[0..seen_sorted) is sorted by flag */
 	int seen_valid;           /* seen is a complete read of the named (push) or all (list) flags */
 	unsigned char *newer;     /* push, per want: refused for a newer revision */
 	char **flag_error;        /* push, per want: why that flag failed, or NULL */
@@ -106,14 +108,17 @@ void fc_router_job_fail(fc_router_job *j, int unreachable, const char *fmt, ...)
 void fc_router_job_flag_error(fc_router_job *j, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Record an observed value (replaces an earlier one of the same flag). */
+/* Record an observed value (a router listing a flag twice: one of them counts). */
 void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, long long rev);
+
+/* Forget the observed values (before a new read). */
+void fc_router_job_clear_seen(fc_router_job *j);
 
 /* Index of `flag` in want, or -1. */
 long fc_router_job_want_index(const fc_router_job *j, const char *flag);
 
-/* The observed value of `flag`, or NULL. */
-const fc_rflag *fc_router_job_find_seen(const fc_router_job *j, const char *flag);
+/* The observed value of `flag`, or NULL (sorts seen on first use: O(log n)). */
+const fc_rflag *fc_router_job_find_seen(fc_router_job *j, const char *flag);
 
 /* Milliseconds left before the job's deadline (may be <= 0). */
 int64_t fc_router_job_left(const fc_router_job *j);

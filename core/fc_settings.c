@@ -7,6 +7,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_render.h"
+#include "fc_router.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 
@@ -132,8 +133,8 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	if ((rc = fc_gate_settings_apply(out, cJSON_GetObjectItemCaseSensitive(doc, "gates"), what)) < 0)
 		return rc;
 	routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
-	if (routers && !cJSON_IsArray(routers))
-		return fc_error_set(FC_EPARSE, "%s: 'routers' must be a list", what);
+	if ((rc = fc_router_config_check(routers, what)) < 0)
+		return rc;
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	if (checks && !cJSON_IsObject(checks))
 		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);

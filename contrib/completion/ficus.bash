@@ -32,6 +32,7 @@ _ficus() {
 	--strategy) COMPREPLY=($(compgen -W "outside-in blast-radius least-coupled" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text json dot" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "calls reads writes shares-table" -- "$cur")); return ;;
+	--driver) COMPREPLY=($(compgen -W "haproxy nginx-lua http envoy none" -- "$cur")); return ;;
 	--to) COMPREPLY=($(compgen -W "dual-write backfill read-cutover decommission done 1% 10% 50% 100%" -- "$cur")); return ;;
 	--domain) COMPREPLY=($(compgen -W "$(_ficus_names domain)" -- "$cur")); return ;;
 	--needs) COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur")); return ;;
@@ -74,6 +75,14 @@ _ficus() {
 	check)
 		if [ "$prev" = check ]; then
 			COMPREPLY=($(compgen -W "record run" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur"))
+		fi ;;
+	router)
+		if [ "$prev" = router ]; then
+			COMPREPLY=($(compgen -W "add rm list status sync verify" -- "$cur"))
+		elif [ "$prev" = rm ]; then
+			COMPREPLY=($(compgen -W "$(ficus router list 2>/dev/null | cut -f1)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur"))
 		fi ;;

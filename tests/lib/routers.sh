@@ -12,6 +12,13 @@
 #   haproxy_set_flag tracking 1000
 #   routers_cleanup                     # stops whatever was started, by pid
 #
+# More instances and faults (for the ficus router tests):
+#   nginx_start_many DIR N              # N more nginx: NGINXS_PID[i] NGINXS_PORT[i]
+#                                       # NGINXS_ADMIN_PORT[i] NGINXS_DIR[i], i = 0..N-1
+#   nginx_stop; nginx_restart           # the same nginx again, same ports and config
+#   haproxy_stop; haproxy_restart       # the same HAProxy again, same ports and map
+#   router_pause PID; router_resume PID # SIGSTOP / SIGCONT a router and its workers
+#
 # Everything listens on 127.0.0.1 only.  Works as root (nginx workers then
 # run as nobody) and as an ordinary user.  Overridable: NGINX, HAPROXY
 # (binaries), NGINX_MODULES_DIR (default /usr/lib/nginx/modules).
@@ -22,6 +29,7 @@ ROUTERS_REPO=$(cd "$ROUTERS_LIB_DIR/../.." && pwd)
 NGINX_PID=${NGINX_PID:-}
 HAPROXY_PID=${HAPROXY_PID:-}
 _ROUTERS_PORTS=" "
+_ROUTERS_EXTRA_PIDS=()     # nginx_start_many instances, stopped by routers_cleanup
 
 # _port_in_use PORT: true when any TCP socket (v4 or v6) uses PORT locally
 _port_in_use() {
@@ -73,6 +81,8 @@ _wait_listening() {
 _stop_pid() {
     local pid=$1 p _
     [ -n "$pid" ] || return 0
+    # a stopped process (router_pause) would not act on TERM
+    kill -CONT "$pid" "$@" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || break
@@ -141,12 +151,8 @@ nginx_start() {
             -e "s|@NEW_PORT@|$NGINX_NEW_PORT|g" \
             "$tmpl" >"$dir/nginx.conf" || return 1
         : >"$dir/error.log"
-        "$bin" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
-            </dev/null >"$dir/nginx.out" 2>&1 &
-        NGINX_PID=$!
         NGINX_DIR=$dir
-        export NGINX_PID NGINX_PORT NGINX_ADMIN_PORT NGINX_OLD_PORT NGINX_NEW_PORT NGINX_DIR
-        if _wait_listening "$NGINX_PID" "$NGINX_PORT" "$NGINX_ADMIN_PORT" "$NGINX_OLD_PORT" "$NGINX_NEW_PORT"; then
+        if _nginx_launch; then
             return 0
         fi
         _stop_pid "$NGINX_PID"
@@ -158,6 +164,73 @@ nginx_start() {
     echo "nginx_start: nginx did not start; see $dir/error.log:" >&2
     tail -n 20 "$dir/error.log" "$dir/nginx.out" >&2 2>/dev/null
     return 1
+}
+
+# _nginx_launch: start nginx on $NGINX_DIR/nginx.conf (ports already in it)
+_nginx_launch() {
+    local bin=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+    "$bin" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -g 'daemon off;' \
+        </dev/null >>"$NGINX_DIR/nginx.out" 2>&1 &
+    NGINX_PID=$!
+    export NGINX_PID NGINX_PORT NGINX_ADMIN_PORT NGINX_OLD_PORT NGINX_NEW_PORT NGINX_DIR
+    _wait_listening "$NGINX_PID" "$NGINX_PORT" "$NGINX_ADMIN_PORT" "$NGINX_OLD_PORT" "$NGINX_NEW_PORT"
+}
+
+# nginx_restart: start the nginx of the last nginx_start again (same
+# config, same ports) after nginx_stop; its flag store starts empty
+nginx_restart() {
+    [ -n "${NGINX_DIR:-}" ] || { echo "nginx_restart: no nginx was started" >&2; return 1; }
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        echo "nginx_restart: nginx still running (pid $NGINX_PID)" >&2
+        return 1
+    fi
+    local _
+    for _ in $(seq 1 40); do
+        _port_in_use "$NGINX_ADMIN_PORT" || _port_in_use "$NGINX_PORT" || break
+        sleep 0.05
+    done
+    _nginx_launch && return 0
+    _stop_pid "$NGINX_PID"
+    NGINX_PID=
+    echo "nginx_restart: nginx did not start again; see $NGINX_DIR/error.log" >&2
+    return 1
+}
+
+# nginx_start_many DIR N: N more nginx instances (DIR/0 ... DIR/N-1), as
+# replicas of one router.  Sets the arrays NGINXS_PID NGINXS_PORT
+# NGINXS_ADMIN_PORT NGINXS_DIR; routers_cleanup stops them.  The
+# single-instance variables (NGINX_PID ...) are left as they were.
+nginx_start_many() {
+    local dir=${1:?nginx_start_many: DIR required} n=${2:?nginx_start_many: N required} i
+    local save_pid=$NGINX_PID save_port=${NGINX_PORT:-} save_admin=${NGINX_ADMIN_PORT:-}
+    local save_old=${NGINX_OLD_PORT:-} save_new=${NGINX_NEW_PORT:-} save_dir=${NGINX_DIR:-}
+    NGINXS_PID=() NGINXS_PORT=() NGINXS_ADMIN_PORT=() NGINXS_DIR=()
+    for i in $(seq 0 $((n - 1))); do
+        NGINX_PID=
+        if ! nginx_start "$dir/$i"; then
+            NGINX_PID=$save_pid
+            return 1
+        fi
+        NGINXS_PID[i]=$NGINX_PID
+        NGINXS_PORT[i]=$NGINX_PORT
+        NGINXS_ADMIN_PORT[i]=$NGINX_ADMIN_PORT
+        NGINXS_DIR[i]=$NGINX_DIR
+        _ROUTERS_EXTRA_PIDS+=("$NGINX_PID")
+    done
+    NGINX_PID=$save_pid NGINX_PORT=$save_port NGINX_ADMIN_PORT=$save_admin
+    NGINX_OLD_PORT=$save_old NGINX_NEW_PORT=$save_new NGINX_DIR=$save_dir
+    return 0
+}
+
+# router_pause PID / router_resume PID: SIGSTOP or SIGCONT a router and
+# its worker processes (a stopped nginx master alone still serves)
+router_pause() {
+    # shellcheck disable=SC2046
+    kill -STOP "$1" $(_children_of "$1") 2>/dev/null
+}
+router_resume() {
+    # shellcheck disable=SC2046
+    kill -CONT "$1" $(_children_of "$1") 2>/dev/null
 }
 
 nginx_stop() {
@@ -197,22 +270,8 @@ haproxy_start() {
             -e "s|@OLD_PORT@|$HAPROXY_OLD_PORT|g" \
             -e "s|@NEW_PORT@|$HAPROXY_NEW_PORT|g" \
             "$ROUTERS_LIB_DIR/haproxy-test.cfg.in" >"$dir/haproxy-test.cfg" || return 1
-        rm -f "$HAPROXY_SOCK"
-        FICUS_HAPROXY_BIND=127.0.0.1:$HAPROXY_PORT \
-        FICUS_HAPROXY_ADMIN=127.0.0.1:$HAPROXY_ADMIN_PORT \
-        FICUS_HAPROXY_SOCK=$HAPROXY_SOCK \
-        FICUS_HAPROXY_MAP=$HAPROXY_MAP \
-        FICUS_MONOLITH_ADDR=127.0.0.1:$HAPROXY_OLD_PORT \
-        FICUS_TRACKING_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
-        FICUS_NOTIFICATIONS_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
-            "$bin" -db -f "$ROUTERS_REPO/contrib/haproxy/haproxy.cfg.example" \
-                -f "$dir/haproxy-test.cfg" -p "$dir/haproxy.pid" \
-                </dev/null >"$dir/haproxy.log" 2>&1 &
-        HAPROXY_PID=$!
-        export HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP \
-            HAPROXY_OLD_PORT HAPROXY_NEW_PORT HAPROXY_DIR
-        if _wait_listening "$HAPROXY_PID" "$HAPROXY_PORT" "$HAPROXY_ADMIN_PORT" \
-                "$HAPROXY_OLD_PORT" "$HAPROXY_NEW_PORT" && [ -S "$HAPROXY_SOCK" ]; then
+        : >"$dir/haproxy.log"
+        if _haproxy_launch; then
             return 0
         fi
         _stop_pid "$HAPROXY_PID"
@@ -223,6 +282,53 @@ haproxy_start() {
     done
     echo "haproxy_start: haproxy did not start; see $dir/haproxy.log:" >&2
     tail -n 20 "$dir/haproxy.log" >&2 2>/dev/null
+    return 1
+}
+
+# _haproxy_launch: start HAProxy with the HAPROXY_* ports and paths set
+_haproxy_launch() {
+    local bin=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)} _
+    rm -f "$HAPROXY_SOCK"
+    FICUS_HAPROXY_BIND=127.0.0.1:$HAPROXY_PORT \
+    FICUS_HAPROXY_ADMIN=127.0.0.1:$HAPROXY_ADMIN_PORT \
+    FICUS_HAPROXY_SOCK=$HAPROXY_SOCK \
+    FICUS_HAPROXY_MAP=$HAPROXY_MAP \
+    FICUS_MONOLITH_ADDR=127.0.0.1:$HAPROXY_OLD_PORT \
+    FICUS_TRACKING_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
+    FICUS_NOTIFICATIONS_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
+        "$bin" -db -f "$ROUTERS_REPO/contrib/haproxy/haproxy.cfg.example" \
+            -f "$HAPROXY_DIR/haproxy-test.cfg" -p "$HAPROXY_DIR/haproxy.pid" \
+            </dev/null >>"$HAPROXY_DIR/haproxy.log" 2>&1 &
+    HAPROXY_PID=$!
+    export HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP \
+        HAPROXY_OLD_PORT HAPROXY_NEW_PORT HAPROXY_DIR
+    _wait_listening "$HAPROXY_PID" "$HAPROXY_PORT" "$HAPROXY_ADMIN_PORT" \
+        "$HAPROXY_OLD_PORT" "$HAPROXY_NEW_PORT" || return 1
+    for _ in $(seq 1 40); do
+        [ -S "$HAPROXY_SOCK" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# haproxy_restart: start the HAProxy of the last haproxy_start again after
+# haproxy_stop: same ports, and the map file as it is now (so values that
+# ficus wrote into it survive, as on a real reload)
+haproxy_restart() {
+    [ -n "${HAPROXY_DIR:-}" ] || { echo "haproxy_restart: no haproxy was started" >&2; return 1; }
+    if [ -n "$HAPROXY_PID" ] && kill -0 "$HAPROXY_PID" 2>/dev/null; then
+        echo "haproxy_restart: haproxy still running (pid $HAPROXY_PID)" >&2
+        return 1
+    fi
+    local _
+    for _ in $(seq 1 40); do
+        _port_in_use "$HAPROXY_ADMIN_PORT" || _port_in_use "$HAPROXY_PORT" || break
+        sleep 0.05
+    done
+    _haproxy_launch && return 0
+    _stop_pid "$HAPROXY_PID"
+    HAPROXY_PID=
+    echo "haproxy_restart: haproxy did not start again; see $HAPROXY_DIR/haproxy.log" >&2
     return 1
 }
 
@@ -270,7 +376,13 @@ haproxy_set_flag() {
 
 # routers_cleanup: stop everything this shell started (trap-friendly)
 routers_cleanup() {
+    local pid
     nginx_stop
     haproxy_stop
+    for pid in "${_ROUTERS_EXTRA_PIDS[@]}"; do
+        # shellcheck disable=SC2046
+        _stop_pid "$pid" $(_children_of "$pid")
+    done
+    _ROUTERS_EXTRA_PIDS=()
     return 0
 }

@@ -1,0 +1,123 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fc_change.h"
+#include "fc_json.h"
+#include "fc_router.h"
+
+static const char usage[] = "usage: ficus doctor [--repair]";
+static const char desc[] =
+	"Check the plan for unfinished work and report it:\n"
+	"  - a change an interrupted ficus left between its database write and its\n"
+	"    commit (finished here, as every ficus command does: committed once);\n"
+	"  - flags that some router replica does not have at the plan's revision\n"
+	"    (pending, unreachable or drifted, from the recorded router state);\n"
+	"  - router settings a push would trip over: an unreadable or too widely\n"
+	"    readable token file, a missing token variable, TLS verification off.\n"
+	"With --repair, push the pending flags' latest values to the routers.\n"
+	"Exit status 5 when flags are still pending, 1 for a settings problem, else 0.";
+
+int cmd_doctor(struct cli *c, int argc, char **argv)
+{
+	const char *pos[1];
+	int npos, rc, repair = 0, repaired = 0, more = 0, problems = 0, st = 0;
+	char **pending = NULL, *notes = NULL;
+	size_t npending = 0;
+	fc_router_result res = { 0 };
+	fc_plan *p = NULL;
+	cJSON *doc = NULL;
+	cli_opt opts[] = {
+		{ "repair", 0, NULL, "push the pending flags to the routers", NULL, &repair, NULL },
+		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	};
+
+	if ((rc = cli_parse(c, opts, argc, argv, pos, 0, &npos)))
+		return rc;
+	if (c->help) {
+		cli_help(c, usage, desc, opts);
+		return 0;
+	}
+	if ((rc = cli_open(c, &p)))
+		return rc;
+	/* opening the plan already finished what it could: count that too */
+	repaired = fc_plan_repaired(p);
+	if ((rc = fc_change_repair(p, &more)) < 0) {
+		st = cli_fail(rc);
+		goto done;
+	}
+	if ((rc = fc_router_check_config(p, &notes, &problems)) < 0 ||
+	    (rc = fc_router_pending(p, &pending, &npending)) < 0) {
+		st = cli_fail(rc);
+		goto done;
+	}
+	repaired += more;
+	if (!c->json) {
+		if (repaired)
+			printf("journal: finished %d interrupted change%s\n", repaired, repaired == 1 ? "" : "s");
+		else
+			printf("journal: no interrupted change\n");
+		if (notes && *notes)
+			for (char *line = strtok(notes, "\n"); line; line = strtok(NULL, "\n"))
+				printf("settings: %s\n", line);
+		if (npending) {
+			printf("routers: %zu flag%s pending:", npending, npending == 1 ? "" : "s");
+			for (size_t i = 0; i < npending; i++)
+				printf(" %s", pending[i]);
+			printf("\n");
+		} else {
+			printf("routers: nothing pending\n");
+		}
+	}
+	if (repair && npending && !c->w.dry_run) {
+		rc = fc_router_repair(p, &res);
+		if (rc < 0 && rc != FC_ESYNC) {
+			st = cli_fail(rc);
+			goto done;
+		}
+		if (!c->json)
+			fputs(res.report ? res.report : "", stdout);
+		fc_router_names_free(pending, npending);
+		pending = NULL;
+		npending = 0;
+		if ((rc = fc_router_pending(p, &pending, &npending)) < 0) {
+			st = cli_fail(rc);
+			goto done;
+		}
+		if (!c->json)
+			printf("routers: %s\n", npending ? "still pending after the repair" : "repaired: every replica synced");
+	} else if (repair && npending && !c->json) {
+		printf("dry run: would push %zu flag%s\n", npending, npending == 1 ? "" : "s");
+	}
+	if (c->json) {
+		cJSON *arr = fc_json_arr(), *narr = fc_json_arr();
+		doc = fc_json_obj();
+		fc_json_add_num(doc, "changes_finished", repaired);
+		for (size_t i = 0; i < npending; i++)
+			fc_json_push(arr, cJSON_CreateString(pending[i]));
+		fc_json_add(doc, "pending", arr);
+		if (notes)
+			for (char *line = strtok(notes, "\n"); line; line = strtok(NULL, "\n"))
+				fc_json_push(narr, cJSON_CreateString(line));
+		fc_json_add(doc, "settings", narr);
+		fc_json_add_num(doc, "settings_problems", problems);
+		fc_json_add_str(doc, "push_report", res.report ? res.report : "");
+		fc_json_add_bool(doc, "ok", !npending && !problems);
+		cli_json(doc);
+	}
+	if (npending) {
+		if (!repair)
+			cli_note(c, "'ficus doctor --repair' or 'ficus router sync' pushes them");
+		st = EXIT_SYNC;
+	} else if (problems) {
+		st = EXIT_ERROR;
+	}
+done:
+	cJSON_Delete(doc);
+	fc_router_result_clear(&res);
+	fc_router_names_free(pending, npending);
+	free(notes);
+	fc_plan_free(p);
+	return st;
+}

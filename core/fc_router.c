@@ -1,0 +1,2075 @@
+/*
+ * Routers: the registry, the settings, tokens, and the engine that pushes
+ * the desired state to every replica in parallel, reads it back, and keeps
+ * the per-replica state in the router_state table.
+ *
+ * Invariants:
+ * - the settings hold no secret: a "token" key is refused, and a token
+ *   resolved for a run lives in memory only, never in a message;
+ * - a push reads the desired state under the plan lock, so the newest
+ *   value is the last one any ficus process sends;
+ * - drivers run in parallel (one thread per driver when several are in
+ *   use; each driver parallelises its replicas) and never touch the
+ *   database; the engine records their results afterwards in one
+ *   transaction.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fc_buf.h"
+#include "fc_change.h"
+#include "fc_error.h"
+#include "fc_http.h"
+#include "fc_json.h"
+#include "fc_name.h"
+#include "fc_router.h"
+#include "fc_router_driver.h"
+#include "fc_settings.h"
+#include "fc_store.h"
+
+/* The registry, in priority order: one line per driver. */
+static const fc_router_driver *const registry[] = {
+	&fc_router_driver_haproxy,
+	&fc_router_driver_nginx_lua,
+	&fc_router_driver_http,
+	&fc_router_driver_envoy,
+	&fc_router_driver_none,
+};
+#define NDRIVERS (sizeof(registry) / sizeof(registry[0]))
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_CONNECT_MS 2000
+#define DEFAULT_RETRIES 2
+#define MAX_ROUTERS 64
+#define TOKEN_MAX 4096
+
+static const fc_router_driver *find_driver(const char *name)
+{
+	for (size_t i = 0; i < NDRIVERS; i++)
+		if (!strcmp(registry[i]->name, name))
+			return registry[i];
+	return NULL;
+}
+
+const char *const *fc_router_drivers(void)
+{
+	static const char *names[NDRIVERS + 1];
+	for (size_t i = 0; i < NDRIVERS; i++)
+		names[i] = registry[i]->name;
+	names[NDRIVERS] = NULL;
+	return names;
+}
+
+int fc_router_driver_info(const char *driver, fc_router_caps *caps, const char **summary)
+{
+	const fc_router_driver *d = driver ? find_driver(driver) : NULL;
+
+	if (!d)
+		return fc_error_set(FC_ENOTFOUND, "unknown router driver '%.40s'", driver ? driver : "");
+	if (caps)
+		*caps = d->caps;
+	if (summary)
+		*summary = d->summary;
+	return 0;
+}
+
+/* ---- settings ---- */
+
+static const char *const known_keys[] = {
+	"name", "driver", "replicas", "map", "map_file", "prefix", "token_env", "token_file",
+	"ca_file", "tls_verify", "timeout", "connect_timeout", "retries", NULL
+};
+
+static void conf_clear(fc_router_conf *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	for (size_t i = 0; i < r->nreplicas; i++)
+		free(r->replicas[i]);
+	free(r->replicas);
+	free(r->map);
+	free(r->map_file);
+	free(r->prefix);
+	free(r->token_env);
+	free(r->token_file);
+	free(r->ca_file);
+	if (r->token) {
+		memset(r->token, 0, strlen(r->token));
+		free(r->token);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+static void confs_free(fc_router_conf *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		conf_clear(&r[i]);
+	free(r);
+}
+
+/* "800ms", "5s", "2m" into milliseconds within [min, max]. */
+static int parse_ms(long *out, const char *s, long min, long max)
+{
+	int64_t secs;
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > 2 && !strcmp(s + n - 2, "ms")) {
+		char *end = NULL;
+		long v;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno || end != s + n - 2 || !isdigit((unsigned char)s[0]))
+			return -1;
+		*out = v;
+	} else {
+		if (!s || fc_duration_parse(&secs, s) < 0 || secs > 86400)
+			return -1;
+		*out = (long)secs * 1000;
+	}
+	return *out >= min && *out <= max ? 0 : -1;
+}
+
+static int has_bad_chars(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* host: a name, an IPv4 address, or [IPv6]; port optional (need_port). */
+static int check_authority(const char *a, size_t len, int need_port)
+{
+	size_t i = 0, hl;
+	const char *colon;
+
+	if (len == 0)
+		return -1;
+	if (a[0] == '[') {
+		const char *close = memchr(a, ']', len);
+		if (!close)
+			return -1;
+		for (const char *p = a + 1; p < close; p++)
+			if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+				return -1;
+		i = (size_t)(close - a) + 1;
+		colon = i < len && a[i] == ':' ? a + i : NULL;
+		if (i < len && !colon)
+			return -1;
+	} else {
+		colon = memchr(a, ':', len);
+		hl = colon ? (size_t)(colon - a) : len;
+		if (hl == 0)
+			return -1;
+		for (i = 0; i < hl; i++)
+			if (!isalnum((unsigned char)a[i]) && a[i] != '.' && a[i] != '-' && a[i] != '_')
+				return -1;
+	}
+	if (colon) {
+		long port = 0;
+		const char *p = colon + 1;
+		if (p >= a + len)
+			return -1;
+		for (; p < a + len; p++) {
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			port = port * 10 + (*p - '0');
+			if (port > 65535)
+				return -1;
+		}
+		if (port < 1)
+			return -1;
+	} else if (need_port) {
+		return -1;
+	}
+	return 0;
+}
+
+static int check_replica(const char *what, const char *router, const fc_router_driver *d, const char *url)
+{
+	size_t n = strlen(url);
+	char *shown;
+	int rc = 0;
+
+	if (n == 0 || n > 512 || has_bad_chars(url))
+		goto bad;
+	if (d == &fc_router_driver_haproxy) {
+		if (!strncmp(url, "tcp://", 6)) {
+			if (check_authority(url + 6, n - 6, 1) < 0)
+				goto bad;
+		} else if (!strncmp(url, "unix://", 7)) {
+			if (url[7] != '/' || n - 7 > 107)
+				goto bad;
+		} else {
+			goto bad;
+		}
+		return 0;
+	}
+	{
+		const char *rest, *slash;
+		if (!strncmp(url, "http://", 7))
+			rest = url + 7;
+		else if (!strncmp(url, "https://", 8))
+			rest = url + 8;
+		else
+			goto bad;
+		slash = strchr(rest, '/');
+		if (strchr(rest, '@') && (!slash || strchr(rest, '@') < slash)) {
+			shown = fc_sanitize(router, 0);
+			rc = fc_error_set(FC_EPARSE,
+				"%s: router '%s': a replica URL must not hold credentials: use 'token_env' or 'token_file'",
+				what, shown);
+			free(shown);
+			return rc;
+		}
+		if (strpbrk(url, "?#") ||
+		    check_authority(rest, slash ? (size_t)(slash - rest) : strlen(rest), 0) < 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	shown = fc_sanitize(url, 0);
+	if (strlen(shown) > 80)
+		strcpy(shown + 77, "...");
+	if (d == &fc_router_driver_haproxy)
+		rc = fc_error_set(FC_EPARSE,
+			"%s: router '%s': replica '%s' is not tcp://HOST:PORT or unix:///PATH", what, router, shown);
+	else
+		rc = fc_error_set(FC_EPARSE,
+			"%s: router '%s': replica '%s' is not an http:// or https:// URL (no query, no credentials)",
+			what, router, shown);
+	free(shown);
+	return rc;
+}
+
+static int valid_env_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 128 || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int get_path(char **out, const cJSON *o, const char *key, const char *what, const char *router, int absolute)
+{
+	const char *v = NULL;
+	int rc;
+
+	if ((rc = fc_json_get_str(&v, o, key, what)) < 0)
+		return rc;
+	if (!v)
+		return 0;
+	if (!*v || strlen(v) > 1024 || has_bad_chars(v) || strchr(v, ';') || (absolute && v[0] != '/'))
+		return fc_error_set(FC_EPARSE, "%s: router '%s': '%s' must be %s path without spaces or ';'",
+				    what, router, key, absolute ? "an absolute" : "a");
+	*out = fc_strdup(v);
+	return 0;
+}
+
+/* Parse one settings object.  FC_EPARSE with a message naming the key. */
+static int conf_parse(fc_router_conf *r, const cJSON *o, const char *what)
+{
+	const cJSON *c, *reps;
+	const char *name = NULL, *driver = NULL, *s = NULL;
+	long long retries = DEFAULT_RETRIES;
+	int rc, tls = 1, i;
+	char rn[64] = "?";
+
+	memset(r, 0, sizeof(*r));
+	if (!cJSON_IsObject(o))
+		return fc_error_set(FC_EPARSE, "%s: each entry of 'routers' must be an object", what);
+	if ((rc = fc_json_get_str(&name, o, "name", what)) < 0)
+		return rc;
+	if (!name)
+		return fc_error_set(FC_EPARSE, "%s: a router has no 'name'", what);
+	if (fc_name_check("router", name) < 0)
+		return fc_error_wrap(FC_EPARSE, "%s", what);
+	snprintf(rn, sizeof(rn), "%s", name);
+	for (c = o->child; c; c = c->next) {
+		for (i = 0; known_keys[i] && strcmp(known_keys[i], c->string); i++)
+			;
+		if (known_keys[i])
+			continue;
+		if (strstr(c->string, "token") || strstr(c->string, "password") || strstr(c->string, "secret"))
+			return fc_error_set(FC_EPARSE,
+				"%s: router '%s': '%.40s' is not allowed: secrets never go into the plan; "
+				"name them with 'token_env' or 'token_file'", what, rn, c->string);
+		return fc_error_set(FC_EPARSE, "%s: router '%s': unknown setting '%.40s'", what, rn, c->string);
+	}
+	r->name = fc_strdup(name);
+	if ((rc = fc_json_get_str(&driver, o, "driver", what)) < 0)
+		return rc;
+	if (!driver)
+		return fc_error_set(FC_EPARSE, "%s: router '%s' has no 'driver'", what, rn);
+	if (!(r->drv = find_driver(driver))) {
+		fc_buf names = FC_BUF_INIT;
+		for (size_t k = 0; k < NDRIVERS; k++)
+			fc_buf_printf(&names, "%s%s", k ? ", " : "", registry[k]->name);
+		s = fc_buf_cstr(&names);
+		rc = fc_error_set(FC_EPARSE, "%s: router '%s': unknown driver '%.40s' (one of %s)",
+				  what, rn, driver, s);
+		fc_buf_free(&names);
+		return rc;
+	}
+	reps = cJSON_GetObjectItemCaseSensitive(o, "replicas");
+	if (reps && !cJSON_IsArray(reps))
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must be a list of URLs", what, rn);
+	if (r->drv->caps.pushes && cJSON_GetArraySize(reps) < 1)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must name at least one replica", what, rn);
+	if (!r->drv->caps.pushes && cJSON_GetArraySize(reps) > 0)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': the none driver takes no replicas", what, rn);
+	if (cJSON_GetArraySize(reps) > FC_ROUTER_MAX_REPLICAS)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': more than %d replicas", what, rn,
+				    FC_ROUTER_MAX_REPLICAS);
+	r->replicas = fc_calloc((size_t)cJSON_GetArraySize(reps) + 1, sizeof(char *));
+	cJSON_ArrayForEach(c, reps) {
+		if (!cJSON_IsString(c))
+			return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must be a list of URLs", what, rn);
+		if ((rc = check_replica(what, rn, r->drv, c->valuestring)) < 0)
+			return rc;
+		for (size_t k = 0; k < r->nreplicas; k++)
+			if (!strcmp(r->replicas[k], c->valuestring))
+				return fc_error_set(FC_EPARSE, "%s: router '%s': replica '%.80s' is listed twice",
+						    what, rn, c->valuestring);
+		r->replicas[r->nreplicas++] = fc_strdup(c->valuestring);
+	}
+	if ((rc = get_path(&r->map, o, "map", what, rn, 0)) < 0 ||
+	    (rc = get_path(&r->map_file, o, "map_file", what, rn, 1)) < 0 ||
+	    (rc = get_path(&r->token_file, o, "token_file", what, rn, 1)) < 0 ||
+	    (rc = get_path(&r->ca_file, o, "ca_file", what, rn, 1)) < 0)
+		return rc;
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "prefix", what)) < 0)
+		return rc;
+	if (s) {
+		for (const char *p = s; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+				return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' may hold a-z, 0-9, '.', '_' and '-'",
+						    what, rn);
+		if (strlen(s) > 64)
+			return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' is longer than 64", what, rn);
+		r->prefix = fc_strdup(s);
+	}
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "token_env", what)) < 0)
+		return rc;
+	if (s) {
+		if (!valid_env_name(s))
+			return fc_error_set(FC_EPARSE, "%s: router '%s': 'token_env' must be an environment variable name",
+					    what, rn);
+		r->token_env = fc_strdup(s);
+	}
+	if ((rc = fc_json_get_bool(&tls, o, "tls_verify", what)) < 0)
+		return rc;
+	r->tls_verify = tls;
+	r->timeout_ms = DEFAULT_TIMEOUT_MS;
+	r->connect_timeout_ms = DEFAULT_CONNECT_MS;
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "timeout", what)) < 0)
+		return rc;
+	if (s && parse_ms(&r->timeout_ms, s, 10, 600000) < 0)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'timeout' must be a duration from 10ms to 10m, like \"5s\"",
+				    what, rn);
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "connect_timeout", what)) < 0)
+		return rc;
+	if (s && parse_ms(&r->connect_timeout_ms, s, 10, 60000) < 0)
+		return fc_error_set(FC_EPARSE,
+			"%s: router '%s': 'connect_timeout' must be a duration from 10ms to 1m, like \"2s\"", what, rn);
+	if ((rc = fc_json_get_int(&retries, o, "retries", what)) < 0)
+		return rc;
+	if (retries < 0 || retries > 10)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'retries' must be 0..10", what, rn);
+	r->retries = (int)retries;
+	if (r->drv->check && (rc = r->drv->check(r, what)) < 0)
+		return rc;
+	return 0;
+}
+
+/* Parse the settings' routers; *out may be NULL with n 0. */
+static int confs_parse(fc_router_conf **out, size_t *n, const cJSON *routers, const char *what)
+{
+	fc_router_conf *rs = NULL;
+	const cJSON *c;
+	size_t k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!routers || cJSON_IsNull(routers))
+		return 0;
+	if (!cJSON_IsArray(routers))
+		return fc_error_set(FC_EPARSE, "%s: 'routers' must be a list", what);
+	if (cJSON_GetArraySize(routers) > MAX_ROUTERS)
+		return fc_error_set(FC_EPARSE, "%s: more than %d routers", what, MAX_ROUTERS);
+	rs = fc_calloc((size_t)cJSON_GetArraySize(routers) + 1, sizeof(*rs));
+	cJSON_ArrayForEach(c, routers) {
+		if ((rc = conf_parse(&rs[k], c, what)) < 0) {
+			confs_free(rs, k + 1);
+			return rc;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (!strcmp(rs[j].name, rs[k].name)) {
+				rc = fc_error_set(FC_EPARSE, "%s: router '%s' is defined twice", what, rs[k].name);
+				confs_free(rs, k + 1);
+				return rc;
+			}
+		k++;
+	}
+	*out = rs;
+	*n = k;
+	return 0;
+}
+
+int fc_router_config_check(const cJSON *routers, const char *what)
+{
+	fc_router_conf *rs = NULL;
+	size_t n = 0;
+	int rc = confs_parse(&rs, &n, routers, what ? what : "settings");
+
+	confs_free(rs, n);
+	return rc;
+}
+
+static int confs_load(fc_store *s, fc_router_conf **out, size_t *n)
+{
+	fc_settings st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_settings_get(s, &st)) < 0)
+		return rc;
+	rc = confs_parse(out, n, cJSON_GetObjectItemCaseSensitive(st.doc, "routers"), "settings");
+	fc_settings_clear(&st);
+	return rc;
+}
+
+/* ---- tokens ---- */
+
+static int token_chars_ok(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Resolve the token of one router for this run; failures go to token_error. */
+static void resolve_token(fc_router_conf *r)
+{
+	char buf[TOKEN_MAX + 2];
+	struct stat st;
+	ssize_t got;
+	size_t len = 0;
+	int fd;
+
+	r->token_error[0] = '\0';
+	if (r->token_env) {
+		const char *v = getenv(r->token_env);
+		if (v && *v) {
+			if (strlen(v) > TOKEN_MAX || !token_chars_ok(v)) {
+				snprintf(r->token_error, sizeof(r->token_error),
+					 "the token in environment variable '%s' has characters a bearer token cannot hold",
+					 r->token_env);
+				return;
+			}
+			r->token = fc_strdup(v);
+			return;
+		}
+		if (!r->token_file) {
+			snprintf(r->token_error, sizeof(r->token_error),
+				 "environment variable '%s' (token_env) is not set", r->token_env);
+			return;
+		}
+	}
+	if (!r->token_file)
+		return;
+	fd = open(r->token_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(r->token_error, sizeof(r->token_error), "cannot read token file '%.200s': %s",
+			 r->token_file, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is not a regular file",
+			 r->token_file);
+		close(fd);
+		return;
+	}
+	if (st.st_mode & 077) {
+		snprintf(r->token_error, sizeof(r->token_error),
+			 "token file '%.200s' is readable or writable by group or others (mode %04o): "
+			 "refused; chmod 600 it", r->token_file, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return;
+	}
+	while (len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	buf[len] = '\0';
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	if (len == 0)
+		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is empty", r->token_file);
+	else if (len > TOKEN_MAX || !token_chars_ok(buf))
+		snprintf(r->token_error, sizeof(r->token_error),
+			 "token file '%.200s' holds characters a bearer token cannot hold (one line expected)",
+			 r->token_file);
+	else
+		r->token = fc_strdup(buf);
+	memset(buf, 0, sizeof(buf));
+}
+
+/* ---- job helpers (called by drivers, possibly on threads) ---- */
+
+static void mask(char *msg, const char *token)
+{
+	size_t tl = token ? strlen(token) : 0;
+	char *at;
+
+	if (tl < 4)
+		return;
+	while ((at = strstr(msg, token))) {
+		memmove(at + 3, at + tl, strlen(at + tl) + 1);
+		memcpy(at, "***", 3);
+	}
+}
+
+static void vformat(char *dst, size_t size, const char *token, const char *fmt, va_list ap)
+{
+	char tmp[512], *clean;
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	mask(tmp, token);
+	clean = fc_sanitize(tmp, 0);
+	snprintf(dst, size, "%s", clean);
+	free(clean);
+}
+
+void fc_router_job_fail(fc_router_job *j, int unreachable, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!j->failed || !j->msg[0]) {
+		va_start(ap, fmt);
+		vformat(j->msg, sizeof(j->msg), j->r->token, fmt, ap);
+		va_end(ap);
+	}
+	if (!j->failed)
+		j->unreachable = unreachable;
+	j->failed = 1;
+}
+
+void fc_router_job_flag_error(fc_router_job *j, size_t i, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+
+	if (i >= j->nwant)
+		return;
+	if (!j->flag_error)
+		j->flag_error = fc_calloc(j->nwant, sizeof(char *));
+	if (j->flag_error[i])
+		return;
+	va_start(ap, fmt);
+	vformat(tmp, sizeof(tmp), j->r->token, fmt, ap);
+	va_end(ap);
+	j->flag_error[i] = fc_strdup(tmp);
+	if (!j->msg[0])
+		snprintf(j->msg, sizeof(j->msg), "%s", tmp);
+}
+
+void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, long long rev)
+{
+	fc_rflag *f;
+
+	if (strlen(flag) >= sizeof(f->flag))
+		return;
+	if ((j->nseen & (j->nseen - 1)) == 0) /* grow at powers of two */
+		j->seen = fc_realloc(j->seen, (j->nseen ? j->nseen * 2 : 16) * sizeof(*j->seen));
+	f = &j->seen[j->nseen++];
+	snprintf(f->flag, sizeof(f->flag), "%s", flag);
+	f->bp = bp;
+	f->shadow = shadow;
+	f->rev = rev;
+}
+
+void fc_router_job_clear_seen(fc_router_job *j)
+{
+	j->nseen = 0;
+	j->seen_sorted = 0;
+}
+
+long fc_router_job_want_index(const fc_router_job *j, const char *flag)
+{
+	for (size_t i = 0; i < j->nwant; i++)
+		if (!strcmp(j->want[i].flag, flag))
+			return (long)i;
+	return -1;
+}
+
+static int cmp_rflag(const void *a, const void *b)
+{
+	return strcmp(((const fc_rflag *)a)->flag, ((const fc_rflag *)b)->flag);
+}
+
+const fc_rflag *fc_router_job_find_seen(fc_router_job *j, const char *flag)
+{
+	fc_rflag key;
+
+	if (!j->nseen)
+		return NULL;
+	if (j->seen_sorted != j->nseen) {
+		qsort(j->seen, j->nseen, sizeof(*j->seen), cmp_rflag);
+		j->seen_sorted = j->nseen;
+	}
+	snprintf(key.flag, sizeof(key.flag), "%s", flag);
+	return bsearch(&key, j->seen, j->nseen, sizeof(*j->seen), cmp_rflag);
+}
+
+int64_t fc_router_job_left(const fc_router_job *j)
+{
+	return j->deadline_ms - fc_http_now_ms();
+}
+
+int64_t fc_router_backoff_ms(int attempt, unsigned *seed)
+{
+	int64_t b = 100;
+	for (int i = 2; i < attempt && b < 5000; i++)
+		b *= 2;
+	return b + (int64_t)(rand_r(seed) % (unsigned)(b / 2 + 1));
+}
+
+int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, char *err, size_t errlen)
+{
+	const cJSON *b, *s, *r;
+
+	if (!cJSON_IsObject(obj)) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	b = cJSON_GetObjectItemCaseSensitive(obj, "bp");
+	s = cJSON_GetObjectItemCaseSensitive(obj, "shadow");
+	r = cJSON_GetObjectItemCaseSensitive(obj, "rev");
+	if (!cJSON_IsNumber(b) || b->valuedouble < 0 || b->valuedouble > 10000 ||
+	    b->valuedouble != (double)(int)b->valuedouble) {
+		snprintf(err, errlen, "'bp' is not an integer 0..10000");
+		return -1;
+	}
+	if (!cJSON_IsBool(s)) {
+		snprintf(err, errlen, "'shadow' is not true or false");
+		return -1;
+	}
+	if (!cJSON_IsNumber(r) || r->valuedouble < 0 || r->valuedouble > 9007199254740991.0 ||
+	    r->valuedouble != (double)(long long)r->valuedouble) {
+		snprintf(err, errlen, "'rev' is not a non-negative integer");
+		return -1;
+	}
+	*bp = (int)b->valuedouble;
+	*shadow = cJSON_IsTrue(s);
+	*rev = (long long)r->valuedouble;
+	return 0;
+}
+
+static void job_clear(fc_router_job *j)
+{
+	free(j->seen);
+	free(j->newer);
+	if (j->flag_error)
+		for (size_t i = 0; i < j->nwant; i++)
+			free(j->flag_error[i]);
+	free(j->flag_error);
+}
+
+/* ---- the desired state ---- */
+
+typedef struct {
+	char *service;
+	char *flag;
+	int bp, shadow;
+	long long rev;
+	int all;          /* bound to every router */
+	char **routers;   /* else: these */
+	size_t nrouters;
+	int selected;
+} svc_row;
+
+static void svcs_free(svc_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].service);
+		free(v[i].flag);
+		for (size_t k = 0; k < v[i].nrouters; k++)
+			free(v[i].routers[k]);
+		free(v[i].routers);
+	}
+	free(v);
+}
+
+/* One row of "SELECT name, flag, bp, shadow, rev, routers FROM service". */
+static void svc_from_row(svc_row *r, sqlite3_stmt *st)
+{
+	const char *binding = fc_col_text(st, 5);
+
+	memset(r, 0, sizeof(*r));
+	r->service = fc_strdup(fc_col_text(st, 0));
+	r->flag = fc_strdup(fc_col_text(st, 1));
+	r->bp = sqlite3_column_int(st, 2);
+	r->shadow = sqlite3_column_int(st, 3);
+	r->rev = sqlite3_column_int64(st, 4);
+	if (!*binding) {
+		r->all = 1;
+	} else {
+		cJSON *arr = cJSON_Parse(binding), *c;
+		if (cJSON_IsArray(arr)) {
+			r->routers = fc_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
+			cJSON_ArrayForEach(c, arr)
+				if (cJSON_IsString(c))
+					r->routers[r->nrouters++] = fc_strdup(c->valuestring);
+		} else if (cJSON_IsString(arr)) {
+			r->routers = fc_calloc(1, sizeof(char *));
+			r->routers[r->nrouters++] = fc_strdup(arr->valuestring);
+		} else {
+			r->all = 1; /* unreadable binding: safest is every router */
+		}
+		cJSON_Delete(arr);
+	}
+}
+
+/*
+ * The services (all, or with `names`, those whose flag or name is one of
+ * them: a change pushes a flag or two, and must not read five thousand).
+ */
+static int load_services_named(fc_store *s, svc_row **out, size_t *n, const char *const *names, size_t nnames)
+{
+	sqlite3_stmt *st = NULL;
+	svc_row *v = NULL;
+	size_t k = 0, cap = 0, next = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_store_prepare(s, &st, names ?
+		"SELECT name, flag, bp, shadow, rev, routers FROM service WHERE flag = ?1 OR name = ?1" :
+		"SELECT name, flag, bp, shadow, rev, routers FROM service ORDER BY flag")) < 0)
+		return rc;
+	if (names) {
+		if (!nnames)
+			goto done;
+		sqlite3_bind_text(st, 1, names[next++], -1, SQLITE_STATIC);
+	}
+	for (;;) {
+		if ((rc = fc_store_step(s, st)) != 1) {
+			if (rc == 0 && names && next < nnames) {
+				sqlite3_reset(st);
+				sqlite3_bind_text(st, 1, names[next++], -1, SQLITE_STATIC);
+				continue;
+			}
+			break;
+		}
+		for (size_t i = 0; names && i < k; i++)
+			if (!strcmp(v[i].service, fc_col_text(st, 0)))
+				goto next_row; /* named twice */
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = fc_realloc(v, cap * sizeof(*v));
+		}
+		svc_from_row(&v[k++], st);
+next_row:;
+	}
+done:
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		svcs_free(v, k);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static int load_services(fc_store *s, svc_row **out, size_t *n)
+{
+	return load_services_named(s, out, n, NULL, 0);
+}
+
+static int is_bound(const svc_row *v, const char *router)
+{
+	if (v->all)
+		return 1;
+	for (size_t i = 0; i < v->nrouters; i++)
+		if (!strcmp(v->routers[i], router))
+			return 1;
+	return 0;
+}
+
+/* Mark the selected services; names are flags or service names. */
+static int select_services(svc_row *v, size_t n, const char *const *names, size_t nnames, int strict)
+{
+	if (!names || !nnames) {
+		for (size_t i = 0; i < n; i++)
+			v[i].selected = 1;
+		return 0;
+	}
+	for (size_t k = 0; k < nnames; k++) {
+		int found = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(v[i].flag, names[k]) || !strcmp(v[i].service, names[k])) {
+				v[i].selected = 1;
+				found = 1;
+			}
+		if (!found && strict) {
+			char *shown = fc_sanitize(names[k], 0);
+			int rc = fc_error_set(FC_ENOTFOUND, "no service has the flag or name '%.60s'", shown);
+			free(shown);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+void fc_router_result_clear(fc_router_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nreplicas; i++) {
+		fc_router_replica_result *x = &r->replicas[i];
+		free(x->router);
+		free(x->replica);
+		free(x->driver);
+		free(x->error);
+		for (size_t k = 0; k < x->nextra; k++)
+			free(x->extra[k]);
+		free(x->extra);
+	}
+	free(r->replicas);
+	for (size_t i = 0; i < r->nflags; i++) {
+		fc_router_flag_state *f = &r->flags[i];
+		free(f->router);
+		free(f->replica);
+		free(f->flag);
+		free(f->service);
+		free(f->error);
+	}
+	free(r->flags);
+	free(r->report);
+	free(r->calls);
+	memset(r, 0, sizeof(*r));
+}
+
+static fc_router_flag_state *add_flag_state(fc_router_result *res, size_t *cap)
+{
+	fc_router_flag_state *f;
+
+	if (res->nflags == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		res->flags = fc_realloc(res->flags, *cap * sizeof(*res->flags));
+	}
+	f = &res->flags[res->nflags++];
+	memset(f, 0, sizeof(*f));
+	f->seen_rev = -1;
+	return f;
+}
+
+static int state_rank(const char *s)
+{
+	if (!strcmp(s, "synced"))
+		return 0;
+	if (!strcmp(s, "newer"))
+		return 1;
+	if (!strcmp(s, "pending"))
+		return 2;
+	if (!strcmp(s, "drift"))
+		return 3;
+	return 4; /* unreachable */
+}
+
+static void count_state(fc_router_replica_result *x, const char *state)
+{
+	x->nflags++;
+	if (!strcmp(state, "synced"))
+		x->nsynced++;
+	else if (!strcmp(state, "newer"))
+		x->nnewer++;
+	else if (!strcmp(state, "pending"))
+		x->npending++;
+	else if (!strcmp(state, "drift"))
+		x->ndrift++;
+	else
+		x->nunreachable++;
+	if (state_rank(state) > state_rank(x->state))
+		snprintf(x->state, sizeof(x->state), "%s", state);
+}
+
+/* ---- the state table ---- */
+
+static int store_state(fc_store *s, sqlite3_stmt **st, const fc_router_flag_state *f)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (!*st && (rc = fc_store_prepare(s, st,
+		"INSERT INTO router_state (router, replica, flag, want_bp, want_shadow, want_rev, "
+		"seen_bp, seen_shadow, seen_rev, state, error, attempts, updated) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+		"ON CONFLICT (router, replica, flag) DO UPDATE SET want_bp = excluded.want_bp, "
+		"want_shadow = excluded.want_shadow, want_rev = excluded.want_rev, seen_bp = excluded.seen_bp, "
+		"seen_shadow = excluded.seen_shadow, seen_rev = excluded.seen_rev, state = excluded.state, "
+		"error = excluded.error, attempts = excluded.attempts, updated = excluded.updated")) < 0)
+		return rc;
+	q = *st;
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	sqlite3_bind_text(q, 1, f->router, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, f->replica, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, f->flag, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, f->want_bp);
+	sqlite3_bind_int(q, 5, f->want_shadow);
+	sqlite3_bind_int64(q, 6, f->want_rev);
+	if (f->seen) {
+		sqlite3_bind_int(q, 7, f->seen_bp);
+		sqlite3_bind_int(q, 8, f->seen_shadow);
+		if (f->seen_rev >= 0)
+			sqlite3_bind_int64(q, 9, f->seen_rev);
+	}
+	sqlite3_bind_text(q, 10, f->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 11, f->error ? f->error : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 12, f->attempts);
+	sqlite3_bind_int64(q, 13, (long long)f->updated);
+	rc = fc_store_step(s, q);
+	return rc < 0 ? rc : 0;
+}
+
+/* Drop rows of routers, replicas and flags the settings and services no longer have. */
+static int prune_states(fc_store *s, const fc_router_conf *confs, size_t nconfs, const svc_row *v, size_t nv)
+{
+	sqlite3_stmt *st = NULL;
+	char **dead = NULL;
+	size_t ndead = 0, k;
+	int rc;
+
+	if ((rc = fc_store_prepare(s, &st, "SELECT router, replica, flag FROM router_state")) < 0)
+		return rc;
+	while ((rc = fc_store_step(s, st)) == 1) {
+		const char *router = fc_col_text(st, 0), *replica = fc_col_text(st, 1), *flag = fc_col_text(st, 2);
+		const fc_router_conf *c = NULL;
+		int keep = 0;
+		for (k = 0; k < nconfs && !c; k++)
+			if (!strcmp(confs[k].name, router))
+				c = &confs[k];
+		if (c) {
+			for (k = 0; k < c->nreplicas && !keep; k++)
+				keep = !strcmp(c->replicas[k], replica);
+			if (keep) {
+				keep = 0;
+				for (k = 0; k < nv && !keep; k++)
+					keep = !strcmp(v[k].flag, flag) && is_bound(&v[k], router);
+			}
+		}
+		if (!keep) {
+			dead = fc_realloc(dead, (ndead + 3) * sizeof(char *));
+			dead[ndead++] = fc_strdup(router);
+			dead[ndead++] = fc_strdup(replica);
+			dead[ndead++] = fc_strdup(flag);
+		}
+	}
+	sqlite3_finalize(st);
+	for (k = 0; rc == 0 && k < ndead; k += 3)
+		rc = fc_store_exec(s, "DELETE FROM router_state WHERE router = ? AND replica = ? AND flag = ?",
+				   "sss", dead[k], dead[k + 1], dead[k + 2]);
+	for (k = 0; k < ndead; k++)
+		free(dead[k]);
+	free(dead);
+	return rc;
+}
+
+/* ---- the engine ---- */
+
+typedef struct {
+	fc_router_conf *confs;
+	size_t nconfs;
+	svc_row *svcs;
+	size_t nsvcs;
+	int svcs_sorted;           /* every service, in flag order */
+	fc_rflag **wants;          /* per conf */
+	size_t *nwants;
+	fc_router_job *jobs;
+	size_t njobs;
+	size_t *job_conf;          /* conf index of each job */
+	size_t *job_rep;           /* replica index */
+} run_ctx;
+
+static void run_free(run_ctx *rc)
+{
+	for (size_t i = 0; i < rc->njobs; i++)
+		job_clear(&rc->jobs[i]);
+	free(rc->jobs);
+	free(rc->job_conf);
+	free(rc->job_rep);
+	for (size_t i = 0; i < rc->nconfs; i++)
+		free(rc->wants ? rc->wants[i] : NULL);
+	free(rc->wants);
+	free(rc->nwants);
+	confs_free(rc->confs, rc->nconfs);
+	svcs_free(rc->svcs, rc->nsvcs);
+	memset(rc, 0, sizeof(*rc));
+}
+
+static int cmp_svc_flag(const void *key, const void *row)
+{
+	return strcmp(key, ((const svc_row *)row)->flag);
+}
+
+static const svc_row *svc_by_flag(const run_ctx *x, const char *flag)
+{
+	if (x->svcs_sorted)
+		return bsearch(flag, x->svcs, x->nsvcs, sizeof(*x->svcs), cmp_svc_flag);
+	for (size_t i = 0; i < x->nsvcs; i++)
+		if (!strcmp(x->svcs[i].flag, flag))
+			return &x->svcs[i];
+	return NULL;
+}
+
+/*
+ * Load settings and services, select, and build one job per replica of
+ * every pushing router that has a selected bound flag (or, with
+ * `all_routers`, every pushing router).  Jobs are grouped by driver.
+ */
+static int run_build(run_ctx *x, fc_plan *p, const fc_router_opts *o, int strict, int all_routers)
+{
+	fc_store *s = fc_plan_store(p);
+	size_t cap = 0;
+	int rc, found = 0;
+
+	memset(x, 0, sizeof(*x));
+	if ((rc = confs_load(s, &x->confs, &x->nconfs)) < 0)
+		return rc;
+	for (size_t i = 0; i < x->nconfs; i++)
+		found |= x->confs[i].drv->caps.pushes;
+	if (!found && !o->router && !strict)
+		return 0; /* the pipeline, and no router pushes anything: nothing to load */
+	found = 0;
+	if (o->flags && o->nflags && o->nflags <= 64) {
+		rc = load_services_named(s, &x->svcs, &x->nsvcs, o->flags, o->nflags);
+	} else {
+		rc = load_services(s, &x->svcs, &x->nsvcs);
+		x->svcs_sorted = 1;
+	}
+	if (rc < 0)
+		return rc;
+	if (o->router) {
+		for (size_t i = 0; i < x->nconfs; i++)
+			found |= !strcmp(x->confs[i].name, o->router);
+		if (!found) {
+			char *shown = fc_sanitize(o->router, 0);
+			rc = fc_error_set(FC_ENOTFOUND, "no router named '%.60s' (see 'ficus router list')", shown);
+			free(shown);
+			return rc;
+		}
+	}
+	if ((rc = select_services(x->svcs, x->nsvcs, o->flags, o->nflags, strict)) < 0)
+		return rc;
+	x->wants = fc_calloc(x->nconfs + 1, sizeof(*x->wants));
+	x->nwants = fc_calloc(x->nconfs + 1, sizeof(*x->nwants));
+	for (size_t d = 0; d < NDRIVERS; d++) {
+		for (size_t ci = 0; ci < x->nconfs; ci++) {
+			fc_router_conf *c = &x->confs[ci];
+			if (c->drv != registry[d] || !c->drv->caps.pushes || (o->router && strcmp(o->router, c->name)))
+				continue;
+			x->wants[ci] = fc_calloc(x->nsvcs + 1, sizeof(fc_rflag));
+			for (size_t k = 0; k < x->nsvcs; k++) {
+				const svc_row *v = &x->svcs[k];
+				fc_rflag *w;
+				if (!v->selected || !is_bound(v, c->name) || strlen(v->flag) >= sizeof(w->flag))
+					continue;
+				w = &x->wants[ci][x->nwants[ci]++];
+				snprintf(w->flag, sizeof(w->flag), "%s", v->flag);
+				w->bp = v->bp;
+				w->shadow = v->shadow;
+				w->rev = v->rev;
+			}
+			if (!x->nwants[ci] && !all_routers)
+				continue;
+			for (size_t r = 0; r < c->nreplicas; r++) {
+				fc_router_job *j;
+				if (x->njobs == cap) {
+					cap = cap ? cap * 2 : 8;
+					x->jobs = fc_realloc(x->jobs, cap * sizeof(*x->jobs));
+					x->job_conf = fc_realloc(x->job_conf, cap * sizeof(size_t));
+					x->job_rep = fc_realloc(x->job_rep, cap * sizeof(size_t));
+				}
+				j = &x->jobs[x->njobs];
+				memset(j, 0, sizeof(*j));
+				j->r = c;
+				j->replica = c->replicas[r];
+				j->want = x->wants[ci];
+				j->nwant = x->nwants[ci];
+				x->job_conf[x->njobs] = ci;
+				x->job_rep[x->njobs] = r;
+				x->njobs++;
+			}
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	const fc_router_driver *d;
+	fc_router_job *jobs;
+	size_t n;
+	int list;
+} group;
+
+static void run_group(group *g)
+{
+	if (g->list)
+		g->d->list(g->jobs, g->n);
+	else
+		g->d->push(g->jobs, g->n);
+}
+
+static void *group_main(void *arg)
+{
+	run_group(arg);
+	return NULL;
+}
+
+/* Resolve tokens, set deadlines, and run every driver's jobs in parallel. */
+static void run_jobs(run_ctx *x, int list)
+{
+	group gs[NDRIVERS];
+	pthread_t th[NDRIVERS];
+	int started[NDRIVERS];
+	size_t ng = 0, i;
+	int64_t now;
+
+	for (i = 0; i < x->nconfs; i++)
+		if (x->confs[i].drv->caps.pushes && (x->confs[i].token_env || x->confs[i].token_file))
+			resolve_token(&x->confs[i]);
+	now = fc_http_now_ms();
+	for (i = 0; i < x->njobs; i++) {
+		fc_router_job *j = &x->jobs[i];
+		j->deadline_ms = now + j->r->timeout_ms;
+		if (j->r->token_error[0])
+			fc_router_job_fail(j, 0, "%s", j->r->token_error);
+		if (!ng || gs[ng - 1].d != j->r->drv) {
+			gs[ng].d = j->r->drv;
+			gs[ng].jobs = j;
+			gs[ng].n = 0;
+			gs[ng].list = list;
+			ng++;
+		}
+		gs[ng - 1].n++;
+	}
+	for (i = 1; i < ng; i++)
+		started[i] = pthread_create(&th[i], NULL, group_main, &gs[i]) == 0;
+	if (ng)
+		run_group(&gs[0]);
+	for (i = 1; i < ng; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			run_group(&gs[i]);
+	}
+}
+
+static int values_equal(const fc_router_caps *caps, const fc_rflag *want, const fc_rflag *seen)
+{
+	return want->bp == seen->bp && (!caps->shadow || want->shadow == seen->shadow);
+}
+
+static fc_router_replica_result *add_replica(fc_router_result *res, const fc_router_job *j)
+{
+	fc_router_replica_result *x;
+
+	res->replicas = fc_realloc(res->replicas, (res->nreplicas + 1) * sizeof(*res->replicas));
+	x = &res->replicas[res->nreplicas++];
+	memset(x, 0, sizeof(*x));
+	x->router = fc_strdup(j->r->name);
+	x->replica = fc_strdup(j->replica);
+	x->driver = fc_strdup(j->r->drv->name);
+	snprintf(x->state, sizeof(x->state), "synced");
+	x->attempts = j->attempts;
+	x->ms = j->ms;
+	return x;
+}
+
+static void fill_flag(fc_router_flag_state *f, const fc_router_job *j, const fc_rflag *want,
+		      const svc_row *v, const fc_rflag *seen, fc_time now)
+{
+	f->router = fc_strdup(j->r->name);
+	f->replica = fc_strdup(j->replica);
+	f->flag = fc_strdup(want->flag);
+	f->service = fc_strdup(v ? v->service : "");
+	f->want_bp = want->bp;
+	f->want_shadow = want->shadow;
+	f->want_rev = want->rev;
+	if (seen) {
+		f->seen = 1;
+		f->seen_bp = seen->bp;
+		f->seen_shadow = seen->shadow;
+		f->seen_rev = seen->rev;
+	}
+	f->attempts = j->attempts;
+	f->updated = now;
+}
+
+/* Judge a push job: a state per wanted flag. */
+static void judge_push(const run_ctx *x, fc_router_job *j, fc_router_result *res, size_t *cap, fc_time now)
+{
+	fc_router_replica_result *rr = add_replica(res, j);
+	const fc_router_caps *caps = &j->r->drv->caps;
+	char pb[16], pw[16];
+
+	for (size_t i = 0; i < j->nwant; i++) {
+		const fc_rflag *w = &j->want[i];
+		const fc_rflag *seen = fc_router_job_find_seen(j, w->flag);
+		fc_router_flag_state *f = add_flag_state(res, cap);
+		const char *state, *err = j->flag_error && j->flag_error[i] ? j->flag_error[i] : NULL;
+
+		fill_flag(f, j, w, svc_by_flag(x, w->flag), seen, now);
+		if (seen && values_equal(caps, w, seen) && (!caps->revisions || seen->rev >= w->rev) && !err) {
+			state = "synced";
+		} else if ((j->newer && j->newer[i]) ||
+			   (seen && caps->revisions && seen->rev > w->rev)) {
+			state = "newer";
+			if (seen)
+				f->error = fc_asprintf("the router holds revision %lld, newer than the plan's %lld",
+						       seen->rev, w->rev);
+			else
+				f->error = fc_asprintf("the router holds a revision newer than the plan's %lld", w->rev);
+		} else if (j->failed && j->unreachable) {
+			state = "unreachable";
+		} else {
+			state = "pending";
+			if (!err && !j->failed && j->seen_valid) {
+				if (seen) {
+					fc_pct_format(pb, sizeof(pb), seen->bp);
+					fc_pct_format(pw, sizeof(pw), w->bp);
+					f->error = fc_asprintf("read back %s%s after the push, expected %s%s", pb,
+							       seen->shadow ? " + shadow" : "", pw, w->shadow ? " + shadow" : "");
+				} else {
+					f->error = fc_strdup("missing on the router after the push");
+				}
+			}
+		}
+		if (!f->error)
+			f->error = fc_strdup(!strcmp(state, "synced") ? "" : err ? err : j->msg[0] ? j->msg :
+					     "not confirmed by a read-back");
+		snprintf(f->state, sizeof(f->state), "%s", state);
+		count_state(rr, state);
+		if (!rr->error && strcmp(state, "synced") && strcmp(state, "newer"))
+			rr->error = fc_strdup(f->error);
+	}
+	if (!rr->error && j->failed)
+		rr->error = fc_strdup(j->msg);
+	if (!rr->error)
+		rr->error = fc_strdup("");
+}
+
+/* Judge a list job against the plan: drift per bound flag. */
+static void judge_list(const run_ctx *x, fc_router_job *j, fc_router_result *res, size_t *cap,
+		       fc_time now, int extras)
+{
+	fc_router_replica_result *rr = add_replica(res, j);
+	const fc_router_caps *caps = &j->r->drv->caps;
+	char pb[16], pw[16];
+
+	for (size_t i = 0; i < j->nwant; i++) {
+		const fc_rflag *w = &j->want[i];
+		const fc_rflag *seen = j->failed ? NULL : fc_router_job_find_seen(j, w->flag);
+		fc_router_flag_state *f = add_flag_state(res, cap);
+		const char *state;
+
+		fill_flag(f, j, w, svc_by_flag(x, w->flag), seen, now);
+		if (j->failed) {
+			state = j->unreachable ? "unreachable" : "pending";
+			f->error = fc_strdup(j->msg);
+		} else if (!seen) {
+			state = "drift";
+			f->error = fc_strdup("missing on the router");
+		} else if (!values_equal(caps, w, seen)) {
+			state = "drift";
+			fc_pct_format(pb, sizeof(pb), seen->bp);
+			fc_pct_format(pw, sizeof(pw), w->bp);
+			if (caps->revisions && seen->rev > w->rev)
+				f->error = fc_asprintf("the router has %s%s at revision %lld, newer than the plan's "
+						       "%s%s at %lld (another ficus, or a change by hand)", pb,
+						       seen->shadow ? " + shadow" : "", seen->rev, pw,
+						       w->shadow ? " + shadow" : "", w->rev);
+			else
+				f->error = fc_asprintf("the router has %s%s, the plan %s%s", pb,
+						       caps->shadow && seen->shadow ? " + shadow" : "", pw,
+						       caps->shadow && w->shadow ? " + shadow" : "");
+		} else {
+			state = "synced";
+			f->error = fc_strdup("");
+		}
+		snprintf(f->state, sizeof(f->state), "%s", state);
+		count_state(rr, state);
+		if (!rr->error && strcmp(state, "synced"))
+			rr->error = strcmp(state, "drift") ? fc_strdup(f->error)
+							   : fc_asprintf("flag '%s': %s", w->flag, f->error);
+	}
+	if (extras && !j->failed) {
+		/* want is in flag order here (every service, ORDER BY flag) */
+		for (size_t k = 0; k < j->nseen; k++) {
+			if (bsearch(&j->seen[k], j->want, j->nwant, sizeof(*j->want), cmp_rflag))
+				continue;
+			rr->extra = fc_realloc(rr->extra, (rr->nextra + 1) * sizeof(char *));
+			rr->extra[rr->nextra++] = fc_strdup(j->seen[k].flag);
+		}
+	}
+	if (!rr->error && j->failed) {
+		rr->error = fc_strdup(j->msg);
+		snprintf(rr->state, sizeof(rr->state), "%s", j->unreachable ? "unreachable" : "pending");
+	}
+	if (!rr->error)
+		rr->error = fc_strdup("");
+}
+
+static void report_line(fc_buf *b, const fc_router_replica_result *x, int verify)
+{
+	if (!strcmp(x->state, "synced") || !strcmp(x->state, "newer")) {
+		fc_buf_printf(b, "router '%s' replica %s: %s %zu flag%s", x->router, x->replica,
+			      verify ? "in sync," : "synced", x->nflags, x->nflags == 1 ? "" : "s");
+		if (x->nnewer)
+			fc_buf_printf(b, " (%zu newer on the router)", x->nnewer);
+		if (!verify)
+			fc_buf_printf(b, " in %ld ms", x->ms);
+		if (x->nextra)
+			fc_buf_printf(b, "; %zu flag%s not in the plan", x->nextra, x->nextra == 1 ? "" : "s");
+		fc_buf_putc(b, '\n');
+		return;
+	}
+	if (verify && x->ndrift)
+		fc_buf_printf(b, "router '%s' replica %s: drift on %zu of %zu flag%s", x->router, x->replica, x->ndrift,
+			      x->nflags, x->nflags == 1 ? "" : "s");
+	else
+		fc_buf_printf(b, "router '%s' replica %s: %s: %s", x->router, x->replica, x->state, x->error);
+	if (!verify && x->nflags > 1 && x->nsynced + x->nnewer < x->nflags)
+		fc_buf_printf(b, " (%zu of %zu flags not synced)", x->nflags - x->nsynced - x->nnewer, x->nflags);
+	if (x->attempts > 1)
+		fc_buf_printf(b, " (%d attempts)", x->attempts);
+	fc_buf_putc(b, '\n');
+}
+
+static int store_results(fc_plan *p, const run_ctx *x, const fc_router_result *res, int prune)
+{
+	fc_store *s = fc_plan_store(p);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = fc_store_begin(s, 1)) < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < res->nflags; i++)
+		rc = store_state(s, &st, &res->flags[i]);
+	sqlite3_finalize(st);
+	if (rc == 0 && prune)
+		rc = prune_states(s, x->confs, x->nconfs, x->svcs, x->nsvcs);
+	if (rc < 0) {
+		fc_store_rollback(s);
+		return rc;
+	}
+	return fc_store_commit(s);
+}
+
+static void describe(const run_ctx *x, fc_buf *out)
+{
+	for (size_t i = 0; i < x->njobs; i++) {
+		const fc_router_job *j = &x->jobs[i];
+		if (j->r->drv->describe)
+			j->r->drv->describe(j->r, j->replica, j->want, j->nwant, out);
+	}
+}
+
+static int none_result(const run_ctx *x, fc_router_result *out, const char *what)
+{
+	int pushing = 0;
+
+	for (size_t i = 0; i < x->nconfs; i++)
+		pushing |= x->confs[i].drv->caps.pushes;
+	out->none = !pushing;
+	if (!pushing)
+		out->report = fc_strdup("no routers configured (driver 'none'): decisions are recorded, nothing is pushed\n");
+	else
+		out->report = fc_asprintf("no flag is bound to a router: nothing to %s\n", what);
+	return 0;
+}
+
+static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_result *out)
+{
+	static const fc_router_opts none = FC_ROUTER_OPTS_INIT;
+	run_ctx x;
+	fc_buf rep = FC_BUF_INIT;
+	size_t cap = 0, bad = 0, first = 0;
+	int rc, locked = 0;
+	fc_time now;
+
+	memset(out, 0, sizeof(*out));
+	if (!o)
+		o = &none;
+	if (!o->dry_run) {
+		if ((rc = fc_plan_lock(p)) < 0)
+			return fc_error_wrap(rc, "pushing to the routers");
+		locked = 1;
+	}
+	if ((rc = run_build(&x, p, o, strict, 0)) < 0)
+		goto done;
+	if (!x.njobs) {
+		rc = none_result(&x, out, "push");
+		goto done;
+	}
+	if (o->dry_run) {
+		fc_buf calls = FC_BUF_INIT;
+		describe(&x, &calls);
+		out->calls = fc_buf_detach(&calls);
+		goto done;
+	}
+	run_jobs(&x, 0);
+	now = fc_now();
+	for (size_t i = 0; i < x.njobs; i++)
+		judge_push(&x, &x.jobs[i], out, &cap, now);
+	for (size_t i = 0; i < out->nreplicas; i++) {
+		report_line(&rep, &out->replicas[i], 0);
+		if (strcmp(out->replicas[i].state, "synced") && strcmp(out->replicas[i].state, "newer") && !bad++)
+			first = i;
+	}
+	out->report = fc_buf_detach(&rep);
+	if ((rc = store_results(p, &x, out, !o->router && !o->nflags)) < 0)
+		goto done;
+	if (bad) {
+		const fc_router_replica_result *f = &out->replicas[first];
+		if (bad > 1)
+			rc = fc_error_set(FC_ESYNC, "router '%s' replica %s: %s (and %zu more replica%s not synced)",
+					  f->router, f->replica, f->error, bad - 1, bad > 2 ? "s" : "");
+		else
+			rc = fc_error_set(FC_ESYNC, "router '%s' replica %s: %s", f->router, f->replica, f->error);
+	}
+done:
+	fc_buf_free(&rep);
+	run_free(&x);
+	if (locked)
+		fc_plan_unlock(p);
+	return rc;
+}
+
+int fc_router_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out)
+{
+	return do_sync(p, o, 1, out);
+}
+
+/*
+ * Flags some replica lacks according to the state table: a push that
+ * failed, a drift verify found.  Cheap (a partial index), so that every
+ * change can retry what an earlier one left behind.  A change killed
+ * before its push leaves no such row: the journal's repair pushes it.
+ */
+static int recorded_pending(fc_store *s, char ***out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	char **v = NULL;
+	size_t k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_store_prepare(s, &st,
+		"SELECT DISTINCT flag FROM router_state WHERE state <> 'synced' AND state <> 'newer'")) < 0)
+		return rc;
+	while ((rc = fc_store_step(s, st)) == 1) {
+		v = fc_realloc(v, (k + 1) * sizeof(char *));
+		v[k++] = fc_strdup(fc_col_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		fc_router_names_free(v, k);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int fc_router_push(fc_plan *p, const char *const *flags, size_t nflags, char **report)
+{
+	fc_router_opts o = FC_ROUTER_OPTS_INIT;
+	fc_router_result res;
+	char **pending = NULL;
+	const char **all = NULL;
+	size_t npending = 0, n = 0;
+	int rc;
+
+	if (report)
+		*report = NULL;
+	if (flags && nflags == 0)
+		return 0;
+	if (flags) {
+		/* the change's flags, and whatever an earlier push left behind */
+		if (recorded_pending(fc_plan_store(p), &pending, &npending) < 0)
+			npending = 0;
+		all = fc_calloc(nflags + npending + 1, sizeof(char *));
+		for (size_t i = 0; i < nflags; i++)
+			all[n++] = flags[i];
+		for (size_t i = 0; i < npending; i++) {
+			int dup = 0;
+			for (size_t k = 0; k < nflags && !dup; k++)
+				dup = !strcmp(flags[k], pending[i]);
+			if (!dup)
+				all[n++] = pending[i];
+		}
+		o.flags = all;
+		o.nflags = n;
+	}
+	rc = do_sync(p, &o, 0, &res);
+	if (report && res.report) {
+		*report = res.report;
+		res.report = NULL;
+	}
+	fc_router_result_clear(&res);
+	free(all);
+	fc_router_names_free(pending, npending);
+	return rc;
+}
+
+int fc_router_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out)
+{
+	static const fc_router_opts none = FC_ROUTER_OPTS_INIT;
+	run_ctx x;
+	fc_buf rep = FC_BUF_INIT;
+	size_t cap = 0, ndrift = 0, nfail = 0;
+	const fc_router_flag_state *fd = NULL;
+	const fc_router_replica_result *ff = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!o)
+		o = &none;
+	if ((rc = run_build(&x, p, o, 1, 1)) < 0)
+		goto done;
+	if (!x.njobs) {
+		rc = none_result(&x, out, "verify");
+		goto done;
+	}
+	run_jobs(&x, 1);
+	for (size_t i = 0; i < x.njobs; i++)
+		judge_list(&x, &x.jobs[i], out, &cap, fc_now(), !o->nflags);
+	for (size_t i = 0; i < out->nflags; i++)
+		if (!strcmp(out->flags[i].state, "drift") && !ndrift++)
+			fd = &out->flags[i];
+	for (size_t i = 0; i < out->nreplicas; i++) {
+		report_line(&rep, &out->replicas[i], 1);
+		if ((!strcmp(out->replicas[i].state, "unreachable") || !strcmp(out->replicas[i].state, "pending")) &&
+		    !nfail++)
+			ff = &out->replicas[i];
+	}
+	out->report = fc_buf_detach(&rep);
+	if ((rc = store_results(p, &x, out, 0)) < 0)
+		goto done;
+	if (ndrift)
+		rc = fc_error_set(FC_EDRIFT, "drift on %zu flag%s: router '%s' replica %s: flag '%s': %s", ndrift,
+				  ndrift == 1 ? "" : "s", fd->router, fd->replica, fd->flag, fd->error);
+	else if (nfail)
+		rc = fc_error_set(FC_ESYNC, "router '%s' replica %s could not be read: %s%s", ff->router, ff->replica,
+				  ff->error, nfail > 1 ? " (and more)" : "");
+done:
+	fc_buf_free(&rep);
+	run_free(&x);
+	return rc;
+}
+
+/*
+ * The recorded state of one (router, replica, flag) judged against the
+ * plan, from a row of ROW_COLUMNS (q positioned on it), or NULL: no row.
+ */
+#define ROW_COLUMNS "want_bp, want_shadow, want_rev, seen_bp, seen_shadow, seen_rev, state, error, attempts, updated"
+
+static void judge_row(sqlite3_stmt *q, fc_router_flag_state *f)
+{
+	snprintf(f->state, sizeof(f->state), "pending");
+	if (!q) {
+		f->error = fc_strdup("never pushed to this replica");
+		return;
+	}
+	if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
+		f->seen = 1;
+		f->seen_bp = sqlite3_column_int(q, 3);
+		f->seen_shadow = sqlite3_column_int(q, 4);
+		f->seen_rev = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 5);
+	}
+	f->attempts = sqlite3_column_int(q, 8);
+	f->updated = sqlite3_column_int64(q, 9);
+	if (sqlite3_column_int(q, 0) != f->want_bp || sqlite3_column_int(q, 1) != f->want_shadow ||
+	    sqlite3_column_int64(q, 2) != f->want_rev) {
+		f->error = fc_asprintf("the plan changed since the last push (revision %lld, last pushed %lld)",
+				       f->want_rev, (long long)sqlite3_column_int64(q, 2));
+		return;
+	}
+	snprintf(f->state, sizeof(f->state), "%s", fc_col_text(q, 6));
+	f->error = fc_strdup(fc_col_text(q, 7));
+}
+
+/*
+ * Judge every wanted flag of one job from the table: one indexed scan of
+ * the replica's rows merged with the wants when they are in flag order,
+ * else one lookup per flag.
+ */
+static int judge_rows(fc_store *s, const fc_router_job *j, int sorted, fc_router_flag_state *const *fs)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, have = 0;
+
+	if (sorted) {
+		if ((rc = fc_store_preparef(s, &q, "SELECT " ROW_COLUMNS ", flag FROM router_state "
+					    "WHERE router = ? AND replica = ? ORDER BY flag", "ss", j->r->name, j->replica)) < 0)
+			return rc;
+		have = sqlite3_step(q) == SQLITE_ROW;
+		for (size_t k = 0; k < j->nwant; k++) {
+			int c = 1;
+			while (have && (c = strcmp(fc_col_text(q, 10), j->want[k].flag)) < 0)
+				have = sqlite3_step(q) == SQLITE_ROW;
+			judge_row(have && c == 0 ? q : NULL, fs[k]);
+		}
+	} else {
+		if ((rc = fc_store_prepare(s, &q, "SELECT " ROW_COLUMNS " FROM router_state "
+					   "WHERE router = ? AND replica = ? AND flag = ?")) < 0)
+			return rc;
+		for (size_t k = 0; k < j->nwant; k++) {
+			sqlite3_reset(q);
+			sqlite3_bind_text(q, 1, j->r->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, j->replica, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, j->want[k].flag, -1, SQLITE_STATIC);
+			judge_row(sqlite3_step(q) == SQLITE_ROW ? q : NULL, fs[k]);
+		}
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int fc_router_status(fc_plan *p, const fc_router_opts *o, fc_router_result *out)
+{
+	static const fc_router_opts none = FC_ROUTER_OPTS_INIT;
+	fc_store *s = fc_plan_store(p);
+	fc_buf rep = FC_BUF_INIT;
+	run_ctx x;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!o)
+		o = &none;
+	if ((rc = run_build(&x, p, o, 1, 1)) < 0)
+		goto done;
+	if (!x.njobs) {
+		rc = none_result(&x, out, "report");
+		goto done;
+	}
+	if ((rc = fc_store_begin(s, 0)) < 0)
+		goto done;
+	for (size_t i = 0; i < x.njobs && rc == 0; i++) {
+		const fc_router_job *j = &x.jobs[i];
+		fc_router_replica_result *rr = add_replica(out, j);
+		size_t first = out->nflags;
+		fc_router_flag_state **fs = fc_calloc(j->nwant + 1, sizeof(*fs));
+		for (size_t k = 0; k < j->nwant; k++) {
+			fc_router_flag_state *f = add_flag_state(out, &cap);
+			const svc_row *v = svc_by_flag(&x, j->want[k].flag);
+			f->router = fc_strdup(j->r->name);
+			f->replica = fc_strdup(j->replica);
+			f->flag = fc_strdup(j->want[k].flag);
+			f->service = fc_strdup(v ? v->service : "");
+			f->want_bp = j->want[k].bp;
+			f->want_shadow = j->want[k].shadow;
+			f->want_rev = j->want[k].rev;
+		}
+		for (size_t k = 0; k < j->nwant; k++)
+			fs[k] = &out->flags[first + k]; /* after the last realloc */
+		rc = judge_rows(s, j, x.svcs_sorted, fs);
+		free(fs);
+		for (size_t k = 0; k < j->nwant && rc == 0; k++) {
+			const fc_router_flag_state *f = &out->flags[first + k];
+			count_state(rr, f->state);
+			if (!rr->error && strcmp(f->state, "synced") && strcmp(f->state, "newer"))
+				rr->error = fc_strdup(f->error);
+		}
+		if (!rr->error)
+			rr->error = fc_strdup("");
+		fc_buf_printf(&rep, "router '%s' replica %s: %zu synced, %zu pending, %zu drift, %zu unreachable%s%s\n",
+			      rr->router, rr->replica, rr->nsynced + rr->nnewer, rr->npending, rr->ndrift,
+			      rr->nunreachable, *rr->error ? ": " : "", rr->error);
+	}
+	fc_store_commit(s);
+	out->report = fc_buf_detach(&rep);
+done:
+	fc_buf_free(&rep);
+	run_free(&x);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void fc_router_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int fc_router_pending(fc_plan *p, char ***flags, size_t *n)
+{
+	fc_router_result res;
+	char **out = NULL;
+	size_t k = 0;
+	int rc;
+
+	*flags = NULL;
+	*n = 0;
+	if ((rc = fc_router_status(p, NULL, &res)) < 0)
+		return rc;
+	for (size_t i = 0; i < res.nflags; i++) {
+		const fc_router_flag_state *f = &res.flags[i];
+		if (!strcmp(f->state, "synced") || !strcmp(f->state, "newer"))
+			continue;
+		out = fc_realloc(out, (k + 1) * sizeof(char *));
+		out[k++] = fc_strdup(f->flag);
+	}
+	/* a flag pending on several replicas once */
+	if (k > 1) {
+		size_t u = 1;
+		qsort(out, k, sizeof(char *), cmp_str);
+		for (size_t i = 1; i < k; i++) {
+			if (!strcmp(out[i], out[u - 1]))
+				free(out[i]);
+			else
+				out[u++] = out[i];
+		}
+		k = u;
+	}
+	fc_router_result_clear(&res);
+	*flags = out;
+	*n = k;
+	return 0;
+}
+
+int fc_router_repair(fc_plan *p, fc_router_result *out)
+{
+	fc_router_opts o = FC_ROUTER_OPTS_INIT;
+	char **flags = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = fc_router_pending(p, &flags, &n)) < 0)
+		return rc;
+	if (!n) {
+		out->report = fc_strdup("");
+		return 0;
+	}
+	o.flags = (const char *const *)flags;
+	o.nflags = n;
+	rc = do_sync(p, &o, 0, out);
+	fc_router_names_free(flags, n);
+	return rc;
+}
+
+int fc_router_describe(fc_plan *p, const fc_router_value *v, size_t n, char **calls)
+{
+	fc_store *s = fc_plan_store(p);
+	fc_router_conf *confs = NULL;
+	svc_row *svcs = NULL;
+	size_t nconfs = 0, nsvcs = 0;
+	fc_rflag *want = NULL;
+	fc_buf out = FC_BUF_INIT;
+	int rc;
+
+	*calls = NULL;
+	if ((rc = confs_load(s, &confs, &nconfs)) < 0 || (rc = load_services(s, &svcs, &nsvcs)) < 0)
+		goto done;
+	want = fc_calloc(n + 1, sizeof(*want));
+	for (size_t ci = 0; ci < nconfs; ci++) {
+		const fc_router_conf *c = &confs[ci];
+		size_t nw = 0;
+		if (!c->drv->caps.pushes || !c->drv->describe)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const svc_row *sv = NULL;
+			for (size_t k = 0; k < nsvcs && !sv; k++)
+				if (!strcmp(svcs[k].flag, v[i].flag))
+					sv = &svcs[k];
+			if ((sv && !is_bound(sv, c->name)) || strlen(v[i].flag) >= sizeof(want->flag))
+				continue;
+			snprintf(want[nw].flag, sizeof(want->flag), "%s", v[i].flag);
+			want[nw].bp = v[i].bp;
+			want[nw].shadow = v[i].shadow;
+			want[nw].rev = v[i].rev;
+			nw++;
+		}
+		for (size_t r = 0; nw && r < c->nreplicas; r++)
+			c->drv->describe(c, c->replicas[r], want, nw, &out);
+	}
+	*calls = fc_buf_detach(&out);
+done:
+	fc_buf_free(&out);
+	free(want);
+	confs_free(confs, nconfs);
+	svcs_free(svcs, nsvcs);
+	return rc;
+}
+
+int fc_router_check_config(fc_plan *p, char **notes, int *problems)
+{
+	fc_router_conf *confs = NULL;
+	size_t n = 0;
+	fc_buf b = FC_BUF_INIT;
+	int rc;
+
+	*notes = NULL;
+	*problems = 0;
+	if ((rc = confs_load(fc_plan_store(p), &confs, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		fc_router_conf *c = &confs[i];
+		int plain = 0;
+		if (!c->drv->caps.pushes)
+			continue;
+		for (size_t k = 0; k < c->nreplicas; k++)
+			plain |= !strncmp(c->replicas[k], "http://", 7);
+		if (c->token_env || c->token_file) {
+			resolve_token(c);
+			if (c->token_error[0]) {
+				fc_buf_printf(&b, "router '%s': %s\n", c->name, c->token_error);
+				(*problems)++;
+			} else if (plain) {
+				fc_buf_printf(&b, "router '%s': the token travels over plain http: use https, "
+					      "or keep the admin port on loopback\n", c->name);
+			}
+		}
+		if (!c->tls_verify)
+			fc_buf_printf(&b, "router '%s': TLS verification is off ('tls_verify': false)\n", c->name);
+	}
+	*notes = fc_buf_detach(&b);
+	confs_free(confs, n);
+	return 0;
+}
+
+/* ---- configuration through the change API ---- */
+
+int fc_router_list(fc_plan *p, fc_router_info **out, size_t *n)
+{
+	fc_settings st;
+	fc_router_info *v = NULL;
+	const cJSON *routers, *c;
+	size_t k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_settings_get(fc_plan_store(p), &st)) < 0)
+		return rc;
+	routers = cJSON_GetObjectItemCaseSensitive(st.doc, "routers");
+	if ((rc = fc_router_config_check(routers, "settings")) < 0)
+		goto done;
+	v = fc_calloc((size_t)cJSON_GetArraySize(routers) + 1, sizeof(*v));
+	cJSON_ArrayForEach(c, routers) {
+		fc_router_info *r = &v[k++];
+		const cJSON *reps = cJSON_GetObjectItemCaseSensitive(c, "replicas"), *e;
+		r->name = fc_strdup(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring);
+		r->driver = fc_strdup(cJSON_GetObjectItemCaseSensitive(c, "driver")->valuestring);
+		fc_router_driver_info(r->driver, &r->caps, NULL);
+		r->replicas = fc_calloc((size_t)cJSON_GetArraySize(reps) + 1, sizeof(char *));
+		cJSON_ArrayForEach(e, reps)
+			r->replicas[r->nreplicas++] = fc_strdup(e->valuestring);
+		r->config = cJSON_Duplicate(c, 1);
+		if (!strcmp(r->driver, "haproxy"))
+			r->caps.survives_restart = cJSON_GetObjectItemCaseSensitive(c, "map_file") ? 1 : 0;
+	}
+	*out = v;
+	*n = k;
+done:
+	fc_settings_clear(&st);
+	return rc;
+}
+
+void fc_router_infos_free(fc_router_info *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].name);
+		free(r[i].driver);
+		for (size_t k = 0; k < r[i].nreplicas; k++)
+			free(r[i].replicas[k]);
+		free(r[i].replicas);
+		cJSON_Delete(r[i].config);
+	}
+	free(r);
+}
+
+static cJSON *spec_json(const fc_router_spec *sp)
+{
+	cJSON *o = fc_json_obj(), *reps = fc_json_arr();
+
+	fc_json_add_str(o, "name", sp->name);
+	fc_json_add_str(o, "driver", sp->driver);
+	for (size_t i = 0; i < sp->nreplicas; i++)
+		fc_json_push(reps, cJSON_CreateString(sp->replicas[i]));
+	fc_json_add(o, "replicas", reps);
+#define STR(key, field) if (sp->field) fc_json_add_str(o, key, sp->field)
+	STR("map", map);
+	STR("map_file", map_file);
+	STR("prefix", prefix);
+	STR("token_env", token_env);
+	STR("token_file", token_file);
+	STR("ca_file", ca_file);
+	STR("timeout", timeout);
+	STR("connect_timeout", connect_timeout);
+#undef STR
+	if (sp->retries) {
+		char *end = NULL;
+		long v = strtol(sp->retries, &end, 10);
+		if (*sp->retries && !*end)
+			fc_json_add_num(o, "retries", (double)v);
+		else
+			fc_json_add_str(o, "retries", sp->retries); /* refused by the check */
+	}
+	if (sp->no_tls_verify)
+		fc_json_add_bool(o, "tls_verify", 0);
+	return o;
+}
+
+int fc_router_add(fc_plan *p, const fc_router_spec *sp, const fc_write_opts *w, fc_outcome *out)
+{
+	fc_change *c = NULL;
+	fc_settings st = { 0 };
+	cJSON *routers, *obj = NULL, *e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!sp->name || fc_name_check("router", sp->name) < 0)
+		return sp->name ? FC_EINVAL : fc_error_set(FC_EINVAL, "router name is empty");
+	if (!sp->driver)
+		return fc_error_set(FC_EINVAL, "router '%s': which driver? (--driver %s)", sp->name,
+				    "haproxy|nginx-lua|http|envoy|none");
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		return rc;
+	if ((rc = fc_settings_get(fc_change_store(c), &st)) < 0)
+		goto fail;
+	obj = spec_json(sp);
+	routers = cJSON_GetObjectItemCaseSensitive(st.doc, "routers");
+	if (!routers) {
+		routers = fc_json_arr();
+		fc_json_add(st.doc, "routers", routers);
+	}
+	cJSON_ArrayForEach(e, routers) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name");
+		if (!cJSON_IsString(nm) || strcmp(nm->valuestring, sp->name))
+			continue;
+		if (cJSON_Compare(e, obj, 1)) {
+			fc_change_noop(c, "router '%s' is already configured so", sp->name);
+			cJSON_Delete(obj);
+			obj = NULL;
+			goto finish;
+		}
+		rc = fc_error_set(FC_EEXISTS,
+			"router '%s' already exists with other settings ('ficus router rm %s' first)", sp->name, sp->name);
+		goto fail;
+	}
+	fc_json_push(routers, obj);
+	obj = NULL;
+	if ((rc = fc_router_config_check(routers, "settings")) < 0) {
+		char *msg = fc_strdup(fc_error_last());
+		rc = fc_error_set(FC_EINVAL, "%s", msg); /* command-line input: a usage error */
+		free(msg);
+		goto fail;
+	}
+	if ((rc = fc_settings_put(fc_change_store(c), st.doc)) < 0)
+		goto fail;
+	fc_change_touch(c, "ficus.json");
+	fc_change_subject(c, "router: add %s (%s, %zu replica%s)", sp->name, sp->driver, sp->nreplicas,
+			  sp->nreplicas == 1 ? "" : "s");
+	fc_change_trailer(c, "Ficus-Action", "router-add");
+	fc_change_trailer(c, "Ficus-Router", "%s", sp->name);
+finish:
+	fc_settings_clear(&st);
+	return fc_change_finish(c, out);
+fail:
+	cJSON_Delete(obj);
+	fc_settings_clear(&st);
+	fc_change_abort(c);
+	return rc;
+}
+
+int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out)
+{
+	fc_change *c = NULL;
+	fc_settings st = { 0 };
+	svc_row *svcs = NULL;
+	size_t nsvcs = 0, idx = 0;
+	cJSON *routers, *e;
+	fc_buf users = FC_BUF_INIT;
+	int rc, found = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = fc_name_check("router", name)) < 0)
+		return rc;
+	if ((rc = fc_change_begin(&c, p, w)) < 0)
+		return rc;
+	if ((rc = fc_settings_get(fc_change_store(c), &st)) < 0)
+		goto fail;
+	routers = cJSON_GetObjectItemCaseSensitive(st.doc, "routers");
+	cJSON_ArrayForEach(e, routers) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name");
+		if (cJSON_IsString(nm) && !strcmp(nm->valuestring, name))
+			found = (int)idx;
+		idx++;
+	}
+	if (found < 0) {
+		rc = fc_error_set(FC_ENOTFOUND, "no router named '%s' (see 'ficus router list')", name);
+		goto fail;
+	}
+	if ((rc = load_services(fc_change_store(c), &svcs, &nsvcs)) < 0)
+		goto fail;
+	for (size_t i = 0; i < nsvcs; i++)
+		if (!svcs[i].all && is_bound(&svcs[i], name))
+			fc_buf_printf(&users, "%s'%s'", users.len ? ", " : "", svcs[i].service);
+	if (users.len && !fc_change_opts(c)->force) {
+		rc = fc_error_set(FC_EINVAL, "router '%s' is named by service %s: bind them elsewhere first, "
+				  "or --force", name, fc_buf_cstr(&users));
+		goto fail;
+	}
+	cJSON_DeleteItemFromArray(routers, found);
+	if ((rc = fc_settings_put(fc_change_store(c), st.doc)) < 0 ||
+	    (rc = fc_store_exec(fc_change_store(c), "DELETE FROM router_state WHERE router = ?", "s", name)) < 0)
+		goto fail;
+	fc_change_touch(c, "ficus.json");
+	fc_change_subject(c, "router: remove %s", name);
+	fc_change_trailer(c, "Ficus-Action", "router-rm");
+	fc_change_trailer(c, "Ficus-Router", "%s", name);
+	if (users.len)
+		fc_change_trailer(c, "Ficus-Forced", "yes (still named by %s)", fc_buf_cstr(&users));
+	fc_buf_free(&users);
+	svcs_free(svcs, nsvcs);
+	fc_settings_clear(&st);
+	return fc_change_finish(c, out);
+fail:
+	fc_buf_free(&users);
+	svcs_free(svcs, nsvcs);
+	fc_settings_clear(&st);
+	fc_change_abort(c);
+	return rc;
+}

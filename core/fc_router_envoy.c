@@ -1,0 +1,315 @@
+/*
+ * The envoy driver: Envoy's admin API.
+ *
+ *   POST {base}/runtime_modify?<prefix>bp.<flag>=<bp>&<prefix>shadow.<flag>=<0|10000>
+ *        &<prefix>rev.<flag>=<rev>     (up to CHUNK flags per request)
+ *   GET  {base}/runtime              read back: {"entries":{"<key>":{"final_value":"1000",...}}}
+ *
+ * The route configuration (ficus-routers(7)) reads <prefix>bp.<flag> as a
+ * runtime_fraction numerator over TEN_THOUSAND and the shadow key in a
+ * request mirror policy.  Envoy's split is per request, not per tenant, and
+ * the admin layer is lost when Envoy restarts; the rev key is kept for the
+ * record only: Envoy cannot refuse an older revision.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_buf.h"
+#include "fc_http.h"
+#include "fc_error.h"
+#include "fc_router_driver.h"
+
+#define CHUNK 30
+#define DEFAULT_PREFIX "ficus."
+
+typedef struct ejob ejob;
+
+typedef struct {
+	ejob *ej;
+	fc_http_req req;
+	char *url;
+} epost;
+
+struct ejob {
+	fc_router_job *j;
+	fc_http *h;
+	char *base;
+	char *runtime_url;
+	fc_http_req get;
+	epost *posts;
+	size_t nposts;
+	size_t outstanding;
+	int answered;
+	int unreachable;
+	int list_only;
+};
+
+static const char *prefix_of(const fc_router_conf *r)
+{
+	return r->prefix ? r->prefix : DEFAULT_PREFIX;
+}
+
+static char *base_of(const char *replica)
+{
+	size_t n = strlen(replica);
+	while (n > 0 && replica[n - 1] == '/')
+		n--;
+	return fc_strndup(replica, n);
+}
+
+static void req_init(fc_http_req *r, ejob *ej, const char *method, const char *url,
+		     void (*done)(fc_http_req *, void *), void *ctx)
+{
+	const fc_router_conf *c = ej->j->r;
+
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->url = url;
+	r->token = c->token;
+	r->ca_file = c->ca_file;
+	r->tls_verify = c->tls_verify;
+	r->connect_timeout_ms = c->connect_timeout_ms;
+	r->deadline_ms = ej->j->deadline_ms;
+	r->retries = c->retries;
+	r->done = done;
+	r->ctx = ctx;
+}
+
+/* The query of one runtime_modify call for want[from..to). */
+static char *modify_query(const fc_router_conf *r, const fc_rflag *want, size_t from, size_t to)
+{
+	fc_buf b = FC_BUF_INIT;
+	char *pre = fc_http_escape(prefix_of(r));
+
+	for (size_t i = from; i < to; i++)
+		fc_buf_printf(&b, "%s%sbp.%s=%d&%sshadow.%s=%d&%srev.%s=%lld", i > from ? "&" : "", pre,
+			      want[i].flag, want[i].bp, pre, want[i].flag, want[i].shadow ? 10000 : 0, pre,
+			      want[i].flag, want[i].rev);
+	free(pre);
+	return fc_buf_detach(&b);
+}
+
+static void problem(char *out, size_t len, const ejob *ej, const fc_http_req *q, const char *what)
+{
+	if (q->failed)
+		snprintf(out, len, "%s", q->error);
+	else if (q->status == 404)
+		snprintf(out, len, "404 Not Found for %s: is '%s' Envoy's admin address?", what, ej->base);
+	else
+		snprintf(out, len, "HTTP %ld%s%s for %s", q->status, *fc_http_reason(q->status) ? " " : "",
+			 fc_http_reason(q->status), what);
+}
+
+static int parse_value(const cJSON *entry, long long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "final_value");
+	char *end = NULL;
+
+	if (cJSON_IsNumber(v)) {
+		*out = (long long)v->valuedouble;
+		return 0;
+	}
+	if (!cJSON_IsString(v) || !*v->valuestring)
+		return -1;
+	*out = strtoll(v->valuestring, &end, 10);
+	return *end ? -1 : 0;
+}
+
+/* Parse GET /runtime into seen: every <prefix>bp.<flag> key. */
+static int parse_runtime(ejob *ej, char *err, size_t errlen)
+{
+	fc_router_job *j = ej->j;
+	const fc_buf *b = &ej->get.resp;
+	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
+	const cJSON *entries, *c;
+	const char *pre = prefix_of(j->r);
+	size_t pl = strlen(pre);
+
+	if (!doc) {
+		snprintf(err, errlen, "the answer to GET /runtime is not JSON");
+		return -1;
+	}
+	entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
+	if (!cJSON_IsObject(entries)) {
+		snprintf(err, errlen, "the answer to GET /runtime has no \"entries\" object");
+		cJSON_Delete(doc);
+		return -1;
+	}
+	cJSON_ArrayForEach(c, entries) {
+		const char *flag;
+		char key[160];
+		long long bp, shadow = 0, rev = -1;
+		if (strncmp(c->string, pre, pl) || strncmp(c->string + pl, "bp.", 3))
+			continue;
+		flag = c->string + pl + 3;
+		if (!*flag || strlen(flag) > 63)
+			continue;
+		if (parse_value(c, &bp) < 0 || bp < 0 || bp > 10000) {
+			snprintf(err, errlen, "runtime key '%.80s' is not a number 0..10000", c->string);
+			cJSON_Delete(doc);
+			return -1;
+		}
+		snprintf(key, sizeof(key), "%sshadow.%s", pre, flag);
+		if (parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &shadow) < 0)
+			shadow = 0;
+		snprintf(key, sizeof(key), "%srev.%s", pre, flag);
+		if (parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &rev) < 0)
+			rev = -1;
+		fc_router_job_seen(j, flag, (int)bp, shadow > 0, rev);
+	}
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static void get_done(fc_http_req *q, void *ctx)
+{
+	ejob *ej = ctx;
+	fc_router_job *j = ej->j;
+	char why[512];
+
+	if (q->attempts > j->attempts)
+		j->attempts = q->attempts;
+	if (q->failed || q->status != 200) {
+		problem(why, sizeof(why), ej, q, "GET /runtime");
+		if (ej->list_only)
+			fc_router_job_fail(j, q->no_answer, "%s", why);
+		else
+			fc_router_job_fail(j, 0, "read-back failed: %s", why);
+		return;
+	}
+	fc_router_job_clear_seen(j);
+	if (parse_runtime(ej, why, sizeof(why)) < 0) {
+		fc_router_job_fail(j, 0, "%s", why);
+		return;
+	}
+	j->seen_valid = 1;
+}
+
+static void post_done(fc_http_req *q, void *ctx)
+{
+	epost *po = ctx;
+	ejob *ej = po->ej;
+	fc_router_job *j = ej->j;
+	char why[512];
+
+	if (q->attempts > j->attempts)
+		j->attempts = q->attempts;
+	if (q->failed) {
+		ej->unreachable |= q->no_answer;
+		fc_router_job_fail(j, 0, "%s", q->error);
+	} else {
+		ej->answered = 1;
+		if (q->status != 200) {
+			problem(why, sizeof(why), ej, q, "POST /runtime_modify");
+			fc_router_job_fail(j, 0, "%s", why);
+		}
+	}
+	if (--ej->outstanding > 0)
+		return;
+	if (!ej->answered) {
+		j->unreachable = ej->unreachable;
+		return;
+	}
+	req_init(&ej->get, ej, "GET", ej->runtime_url, get_done, ej);
+	fc_http_add(ej->h, &ej->get);
+}
+
+static void run(fc_router_job *jobs, size_t n, int list_only)
+{
+	fc_http *h = fc_http_new();
+	ejob *es = fc_calloc(n + 1, sizeof(*es));
+	int64_t start = fc_http_now_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		ejob *ej = &es[i];
+		fc_router_job *j = &jobs[i];
+		ej->j = j;
+		ej->h = h;
+		ej->list_only = list_only;
+		ej->base = base_of(j->replica);
+		ej->runtime_url = fc_asprintf("%s/runtime", ej->base);
+		if (j->failed)
+			continue;
+		if (list_only || !j->nwant) {
+			ej->list_only = 1;
+			req_init(&ej->get, ej, "GET", ej->runtime_url, get_done, ej);
+			fc_http_add(h, &ej->get);
+			continue;
+		}
+		ej->posts = fc_calloc(j->nwant / CHUNK + 2, sizeof(*ej->posts));
+		for (size_t from = 0; from < j->nwant; from += CHUNK) {
+			size_t to = from + CHUNK < j->nwant ? from + CHUNK : j->nwant;
+			epost *po = &ej->posts[ej->nposts++];
+			char *q = modify_query(j->r, j->want, from, to);
+			po->ej = ej;
+			po->url = fc_asprintf("%s/runtime_modify?%s", ej->base, q);
+			free(q);
+		}
+		ej->outstanding = ej->nposts;
+		for (size_t k = 0; k < ej->nposts; k++) {
+			req_init(&ej->posts[k].req, ej, "POST", ej->posts[k].url, post_done, &ej->posts[k]);
+			fc_http_add(h, &ej->posts[k].req);
+		}
+	}
+	fc_http_run(h);
+	for (size_t i = 0; i < n; i++) {
+		ejob *ej = &es[i];
+		if (!jobs[i].ms)
+			jobs[i].ms = (long)(fc_http_now_ms() - start);
+		if (ej->nposts && !ej->answered && !jobs[i].failed)
+			fc_router_job_fail(&jobs[i], ej->unreachable, "no answer");
+		fc_http_req_clear(&ej->get);
+		for (size_t k = 0; k < ej->nposts; k++) {
+			fc_http_req_clear(&ej->posts[k].req);
+			free(ej->posts[k].url);
+		}
+		free(ej->posts);
+		free(ej->base);
+		free(ej->runtime_url);
+	}
+	free(es);
+	fc_http_free(h);
+}
+
+static void push(fc_router_job *jobs, size_t n)
+{
+	run(jobs, n, 0);
+}
+
+static void list(fc_router_job *jobs, size_t n)
+{
+	run(jobs, n, 1);
+}
+
+static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
+{
+	char *base = base_of(replica);
+
+	for (size_t from = 0; from < n; from += CHUNK) {
+		char *q = modify_query(r, want, from, from + CHUNK < n ? from + CHUNK : n);
+		fc_buf_printf(out, "router '%s' (envoy): POST %s/runtime_modify?%s\n", r->name, base, q);
+		free(q);
+	}
+	fc_buf_printf(out, "router '%s' (envoy): GET %s/runtime (read back)\n", r->name, base);
+	free(base);
+}
+
+static int check(const fc_router_conf *r, const char *what)
+{
+	if (r->map || r->map_file)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
+				    what, r->name);
+	return 0;
+}
+
+const fc_router_driver fc_router_driver_envoy = {
+	.name = "envoy",
+	.summary = "Envoy admin API runtime keys (split per request, not per tenant)",
+	.caps = { .pushes = 1, .sticky = 0, .granularity_bp = 1, .survives_restart = 0,
+		  .revisions = 0, .shadow = 1 },
+	.check = check,
+	.push = push,
+	.list = list,
+	.describe = describe,
+};

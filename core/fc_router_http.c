@@ -1,0 +1,484 @@
+/*
+ * The ficus router protocol v1 (ficus-routers(7)), for the `http` driver
+ * and for `nginx-lua` (contrib/nginx/ficus.lua speaks the same protocol):
+ *
+ *   GET {base}/v1/flags          -> {"flags":{"<flag>":{"bp":N,"shadow":B,"rev":N}}}
+ *   PUT {base}/v1/flags/<flag>   {"bp":N,"shadow":B,"rev":N}
+ *                                -> 200 and the stored object, or
+ *                                -> 409 and the stored object when its rev is newer
+ *   Authorization: Bearer <token> when a token is configured.
+ *
+ * Per replica: PUT every flag (in parallel), then read each back with
+ *   GET {base}/v1/flags/<flag>   -> 200 and the object, 404 {"error":"unknown flag"}
+ * (a server without that path, answering another 404, is read through the
+ * list instead).  With many flags the list is read first, only the flags
+ * that differ are put, and the list is read again.  Every replica of every router runs in one libcurl multi session, so
+ * a push to twenty replicas takes about as long as a push to one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_buf.h"
+#include "fc_http.h"
+#include "fc_error.h"
+#include "fc_router_driver.h"
+
+#define BULK 8   /* more flags than this: read the list first, put what differs */
+
+typedef struct hjob hjob;
+
+typedef struct {
+	hjob *hj;
+	size_t i;             /* index into want */
+	fc_http_req req;
+	char *url;
+	char *body;
+} hput;
+
+typedef struct {
+	hjob *hj;
+	size_t i;             /* index into want */
+	fc_http_req req;
+	char *url;
+} hget;
+
+struct hjob {
+	fc_router_job *j;
+	fc_http *h;
+	char *base;
+	char *list_url;
+	fc_http_req list;
+	hget *gets;           /* read-back of a few flags, one by one */
+	size_t ngets;
+	size_t gets_left;
+	int gets_fallback;    /* the server has no GET /v1/flags/<flag>: read the list */
+	int prelisted;
+	int stage;            /* 0 first list, 1 puts, 2 read-back, 3 done */
+	hput *puts;
+	size_t nputs;
+	size_t outstanding;
+	int put_answered;     /* some PUT got an HTTP answer */
+	int put_unreachable;  /* some PUT could not connect */
+};
+
+static void list_done(fc_http_req *q, void *ctx);
+static void put_done(fc_http_req *q, void *ctx);
+static void get_done(fc_http_req *q, void *ctx);
+
+static char *base_of(const char *replica)
+{
+	size_t n = strlen(replica);
+	while (n > 0 && replica[n - 1] == '/')
+		n--;
+	return fc_strndup(replica, n);
+}
+
+static void req_init(fc_http_req *r, hjob *hj, const char *method, const char *url, const char *body,
+		     void (*done)(fc_http_req *, void *), void *ctx)
+{
+	const fc_router_conf *c = hj->j->r;
+
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->url = url;
+	r->body = body;
+	r->body_len = body ? strlen(body) : 0;
+	r->token = c->token;
+	r->ca_file = c->ca_file;
+	r->tls_verify = c->tls_verify;
+	r->connect_timeout_ms = c->connect_timeout_ms;
+	r->deadline_ms = hj->j->deadline_ms;
+	r->retries = c->retries;
+	r->done = done;
+	r->ctx = ctx;
+}
+
+static const char *token_source(const fc_router_conf *c, char *buf, size_t len)
+{
+	if (c->token_env && getenv(c->token_env) && *getenv(c->token_env))
+		snprintf(buf, len, "from token_env '%s'", c->token_env);
+	else
+		snprintf(buf, len, "from token_file '%s'", c->token_file ? c->token_file : "?");
+	return buf;
+}
+
+/* Why an answer is not what we wanted, one line, no token. */
+static void problem(char *out, size_t len, const hjob *hj, const fc_http_req *q, const char *what)
+{
+	const fc_router_conf *c = hj->j->r;
+	char src[300];
+
+	if (q->failed) {
+		snprintf(out, len, "%s", q->error);
+	} else if (q->status == 401 || q->status == 403) {
+		if (c->token)
+			snprintf(out, len, "%ld %s: the router refused the token %s", q->status,
+				 fc_http_reason(q->status), token_source(c, src, sizeof(src)));
+		else
+			snprintf(out, len, "%ld %s: the router wants a bearer token (set token_env or token_file)",
+				 q->status, fc_http_reason(q->status));
+	} else if (q->status == 404) {
+		snprintf(out, len, "404 Not Found for %s: is '%s' the base URL of a ficus router protocol v1 endpoint?",
+			 what, hj->base);
+	} else {
+		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+		char *clean = cJSON_IsString(e) ? fc_sanitize(e->valuestring, 0) : NULL;
+		if (clean && strlen(clean) > 120)
+			strcpy(clean + 117, "...");
+		snprintf(out, len, "HTTP %ld%s%s for %s%s%s", q->status, *fc_http_reason(q->status) ? " " : "",
+			 fc_http_reason(q->status), what, clean ? ": " : "", clean ? clean : "");
+		free(clean);
+		cJSON_Delete(doc);
+	}
+}
+
+static int parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)
+{
+	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
+	const cJSON *flags, *c;
+	int rc = 0;
+
+	if (!doc) {
+		snprintf(err, errlen, "the answer to GET /v1/flags is not JSON");
+		return -1;
+	}
+	flags = cJSON_GetObjectItemCaseSensitive(doc, "flags");
+	if (!cJSON_IsObject(flags)) {
+		snprintf(err, errlen, "the answer to GET /v1/flags has no \"flags\" object");
+		cJSON_Delete(doc);
+		return -1;
+	}
+	cJSON_ArrayForEach(c, flags) {
+		char why[128];
+		int bp, shadow;
+		long long rev;
+		if (fc_router_parse_v1(c, &bp, &shadow, &rev, why, sizeof(why)) < 0) {
+			char *name = fc_sanitize(c->string, 0);
+			snprintf(err, errlen, "the answer to GET /v1/flags is malformed: flag '%.60s': %s", name, why);
+			free(name);
+			rc = -1;
+			break;
+		}
+		fc_router_job_seen(j, c->string, bp, shadow, rev);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static void start_list(hjob *hj, int stage)
+{
+	hj->stage = stage;
+	fc_http_req_clear(&hj->list); /* the first list's answer, when this is the read-back */
+	req_init(&hj->list, hj, "GET", hj->list_url, NULL, list_done, hj);
+	fc_http_add(hj->h, &hj->list);
+}
+
+static void start_puts(hjob *hj, const unsigned char *which)
+{
+	fc_router_job *j = hj->j;
+
+	hj->stage = 1;
+	hj->puts = fc_calloc(j->nwant + 1, sizeof(*hj->puts));
+	for (size_t i = 0; i < j->nwant; i++) {
+		hput *pu;
+		if (which && !which[i])
+			continue;
+		pu = &hj->puts[hj->nputs++];
+		pu->hj = hj;
+		pu->i = i;
+		pu->url = fc_asprintf("%s/v1/flags/%s", hj->base, j->want[i].flag);
+		pu->body = fc_asprintf("{\"bp\":%d,\"shadow\":%s,\"rev\":%lld}", j->want[i].bp,
+				       j->want[i].shadow ? "true" : "false", j->want[i].rev);
+	}
+	hj->outstanding = hj->nputs;
+	for (size_t k = 0; k < hj->nputs; k++) {
+		hput *pu = &hj->puts[k];
+		req_init(&pu->req, hj, "PUT", pu->url, pu->body, put_done, pu);
+		fc_http_add(hj->h, &pu->req);
+	}
+}
+
+static void note_attempts(fc_router_job *j, const fc_http_req *q)
+{
+	if (q->attempts > j->attempts)
+		j->attempts = q->attempts;
+}
+
+/* The read-back is in: a PUT whose answer was lost but whose value arrived is fine. */
+static void readback_done(hjob *hj)
+{
+	fc_router_job *j = hj->j;
+
+	j->seen_valid = 1;
+	for (size_t i = 0; j->flag_error && i < j->nwant; i++) {
+		const fc_rflag *s = fc_router_job_find_seen(j, j->want[i].flag);
+		if (j->flag_error[i] && s && s->bp == j->want[i].bp && s->shadow == j->want[i].shadow &&
+		    s->rev == j->want[i].rev) {
+			free(j->flag_error[i]);
+			j->flag_error[i] = NULL;
+		}
+	}
+	hj->stage = 3;
+}
+
+static void start_gets(hjob *hj)
+{
+	fc_router_job *j = hj->j;
+
+	hj->stage = 2;
+	hj->gets = fc_calloc(j->nwant + 1, sizeof(*hj->gets));
+	for (size_t i = 0; i < j->nwant; i++) {
+		hget *g = &hj->gets[hj->ngets++];
+		g->hj = hj;
+		g->i = i;
+		g->url = fc_asprintf("%s/v1/flags/%s", hj->base, j->want[i].flag);
+	}
+	hj->gets_left = hj->ngets;
+	for (size_t k = 0; k < hj->ngets; k++) {
+		req_init(&hj->gets[k].req, hj, "GET", hj->gets[k].url, NULL, get_done, &hj->gets[k]);
+		fc_http_add(hj->h, &hj->gets[k].req);
+	}
+}
+
+static void get_done(fc_http_req *q, void *ctx)
+{
+	hget *g = ctx;
+	hjob *hj = g->hj;
+	fc_router_job *j = hj->j;
+	const char *flag = j->want[g->i].flag;
+	char why[512], what[128];
+	int bp, shadow;
+	long long rev;
+
+	note_attempts(j, q);
+	snprintf(what, sizeof(what), "GET /v1/flags/%s", flag);
+	if (!q->failed && q->status == 200) {
+		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
+		if (doc && fc_router_parse_v1(doc, &bp, &shadow, &rev, why, sizeof(why)) == 0)
+			fc_router_job_seen(j, flag, bp, shadow, rev);
+		else
+			fc_router_job_fail(j, 0, "read-back failed: the answer to %s is %s", what,
+					   doc ? "not a flag object" : "not JSON");
+		cJSON_Delete(doc);
+	} else if (!q->failed && (q->status == 404 || q->status == 405)) {
+		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+		/* the protocol's "unknown flag" is an answer: not there */
+		if (q->status == 405 || !cJSON_IsString(e) || strcmp(e->valuestring, "unknown flag"))
+			hj->gets_fallback = 1;
+		cJSON_Delete(doc);
+	} else {
+		problem(why, sizeof(why), hj, q, what);
+		fc_router_job_fail(j, 0, "read-back failed: %s", why);
+	}
+	if (--hj->gets_left > 0)
+		return;
+	if (j->failed) {
+		hj->stage = 3;
+	} else if (hj->gets_fallback) {
+		fc_router_job_clear_seen(j);
+		start_list(hj, 2);
+	} else {
+		readback_done(hj);
+	}
+}
+
+static void put_done(fc_http_req *q, void *ctx)
+{
+	hput *pu = ctx;
+	hjob *hj = pu->hj;
+	fc_router_job *j = hj->j;
+	const fc_rflag *w = &j->want[pu->i];
+	char why[512], what[128];
+	int bp, shadow;
+	long long rev;
+
+	note_attempts(j, q);
+	snprintf(what, sizeof(what), "PUT /v1/flags/%s", w->flag);
+	if (q->failed) {
+		fc_router_job_flag_error(j, pu->i, "%s", q->error);
+		hj->put_unreachable |= q->no_answer; /* refused, or no answer in time */
+	} else if (q->status == 200 || q->status == 409) {
+		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
+		hj->put_answered = 1;
+		if (!doc || fc_router_parse_v1(doc, &bp, &shadow, &rev, why, sizeof(why)) < 0) {
+			fc_router_job_flag_error(j, pu->i, "the router answered %ld to %s with a body that is %s",
+						 q->status, what, doc ? "not a flag object" : "not JSON");
+		} else if (q->status == 409 && rev > w->rev) {
+			if (!j->newer)
+				j->newer = fc_calloc(j->nwant, 1);
+			j->newer[pu->i] = 1;
+		} else if (q->status == 409) {
+			fc_router_job_flag_error(j, pu->i,
+				"409 Conflict for %s, but the router's revision %lld is not newer than ours (%lld)",
+				what, rev, w->rev);
+		}
+		cJSON_Delete(doc);
+	} else {
+		hj->put_answered = 1;
+		problem(why, sizeof(why), hj, q, what);
+		fc_router_job_flag_error(j, pu->i, "%s", why);
+	}
+	if (--hj->outstanding > 0)
+		return;
+	if (!hj->put_answered) {
+		fc_router_job_fail(j, hj->put_unreachable, "%s", j->msg[0] ? j->msg : "no answer");
+		hj->stage = 3;
+		return;
+	}
+	fc_router_job_clear_seen(j); /* the read-back is the truth */
+	if (hj->prelisted || j->nwant > BULK)
+		start_list(hj, 2);
+	else
+		start_gets(hj);
+}
+
+static void list_done(fc_http_req *q, void *ctx)
+{
+	hjob *hj = ctx;
+	fc_router_job *j = hj->j;
+	unsigned char *which;
+	size_t differ = 0;
+	char why[512];
+
+	note_attempts(j, q);
+	if (q->failed || q->status != 200) {
+		problem(why, sizeof(why), hj, q, "GET /v1/flags");
+		if (hj->stage == 2 && hj->nputs)
+			fc_router_job_fail(j, 0, "read-back failed: %s", why);
+		else
+			fc_router_job_fail(j, q->no_answer, "%s", why);
+		hj->stage = 3;
+		return;
+	}
+	if (parse_list(j, &q->resp, why, sizeof(why)) < 0) {
+		fc_router_job_fail(j, 0, "%s", why);
+		hj->stage = 3;
+		return;
+	}
+	if (hj->stage == 2) {
+		readback_done(hj);
+		return;
+	}
+	j->seen_valid = 1;
+	hj->prelisted = 1;
+	which = fc_calloc(j->nwant + 1, 1);
+	for (size_t i = 0; i < j->nwant; i++) {
+		const fc_rflag *s = fc_router_job_find_seen(j, j->want[i].flag);
+		if (!s || s->bp != j->want[i].bp || s->shadow != j->want[i].shadow || s->rev != j->want[i].rev) {
+			which[i] = 1;
+			differ++;
+		}
+	}
+	if (differ)
+		start_puts(hj, which);
+	else
+		hj->stage = 3;
+	free(which);
+}
+
+static void run(fc_router_job *jobs, size_t n, int list_only)
+{
+	fc_http *h = fc_http_new();
+	hjob *hs = fc_calloc(n + 1, sizeof(*hs));
+	int64_t start = fc_http_now_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		hjob *hj = &hs[i];
+		hj->j = &jobs[i];
+		hj->h = h;
+		hj->base = base_of(jobs[i].replica);
+		hj->list_url = fc_asprintf("%s/v1/flags", hj->base);
+		if (jobs[i].failed)
+			continue; /* the engine failed it already (token) */
+		if (list_only || jobs[i].nwant > BULK)
+			start_list(hj, list_only ? 2 : 0);
+		else if (jobs[i].nwant)
+			start_puts(hj, NULL);
+		else
+			start_list(hj, 2);
+	}
+	fc_http_run(h);
+	for (size_t i = 0; i < n; i++) {
+		hjob *hj = &hs[i];
+		if (!jobs[i].ms)
+			jobs[i].ms = (long)(fc_http_now_ms() - start);
+		fc_http_req_clear(&hj->list);
+		for (size_t k = 0; k < hj->ngets; k++) {
+			fc_http_req_clear(&hj->gets[k].req);
+			free(hj->gets[k].url);
+		}
+		free(hj->gets);
+		for (size_t k = 0; k < hj->nputs; k++) {
+			fc_http_req_clear(&hj->puts[k].req);
+			free(hj->puts[k].url);
+			free(hj->puts[k].body);
+		}
+		free(hj->puts);
+		free(hj->base);
+		free(hj->list_url);
+	}
+	free(hs);
+	fc_http_free(h);
+}
+
+static void push(fc_router_job *jobs, size_t n)
+{
+	run(jobs, n, 0);
+}
+
+static void list(fc_router_job *jobs, size_t n)
+{
+	run(jobs, n, 1);
+}
+
+static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
+{
+	char *base = base_of(replica);
+
+	for (size_t i = 0; i < n; i++)
+		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld}%s\n",
+			      r->name, r->drv->name, base, want[i].flag, want[i].bp, want[i].shadow ? "true" : "false",
+			      want[i].rev, r->token_env || r->token_file ? " with a bearer token" : "");
+	if (n > BULK)
+		fc_buf_printf(out, "router '%s' (%s): GET %s/v1/flags (read back)\n", r->name, r->drv->name, base);
+	else
+		for (size_t i = 0; i < n; i++)
+			fc_buf_printf(out, "router '%s' (%s): GET %s/v1/flags/%s (read back)\n", r->name, r->drv->name,
+				      base, want[i].flag);
+	free(base);
+}
+
+static int check(const fc_router_conf *r, const char *what)
+{
+	if (r->map || r->map_file)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
+				    what, r->name);
+	if (r->prefix)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' is for the envoy driver", what, r->name);
+	return 0;
+}
+
+const fc_router_driver fc_router_driver_http = {
+	.name = "http",
+	.summary = "any router or flag service speaking the ficus router protocol v1",
+	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = -1,
+		  .revisions = 1, .shadow = 1 },
+	.check = check,
+	.push = push,
+	.list = list,
+	.describe = describe,
+};
+
+const fc_router_driver fc_router_driver_nginx_lua = {
+	.name = "nginx-lua",
+	.summary = "nginx with lua and contrib/nginx/ficus.lua (router protocol v1)",
+	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = 0,
+		  .revisions = 1, .shadow = 1 },
+	.check = check,
+	.push = push,
+	.list = list,
+	.describe = describe,
+};
