@@ -43,7 +43,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 # Build and test dependencies from Debian (tools/deps.sh installs what is missing).
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev \
 	libncurses-dev libcjson-dev
-DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev \
+DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev openssl \
 	valgrind procps util-linux man-db
 
 # Everything below needs the packages: resolve pkg-config lazily.
@@ -211,7 +211,7 @@ clean:
 #   make bench        generate (or reuse, bench/cache/) the plans and print the table
 #   make bench-gen    only generate the cached plans
 #   make bench-smoke  the generator at tiny scale, checked with ficus verify and git fsck
-BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd
+BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd $(BUILD)/bench/tm
 
 .PHONY: bench-bins bench-gen bench-smoke
 
@@ -223,6 +223,11 @@ $(BUILD)/bench/gen: bench/gen.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/flagd: bench/flagd.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILD)/bench/tm: bench/tm.c
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<

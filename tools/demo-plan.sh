@@ -4,7 +4,7 @@
 # Usage: tools/demo-plan.sh DIR   (DIR must not exist)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-F="$top/ficus"
+F=${FICUS:-$top/ficus}
 dir=$1
 export FICUS_ACTOR="Dana Okafor <dana@logistics.example>"
 at() { export FICUS_NOW="$1"; }

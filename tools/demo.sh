@@ -2,7 +2,7 @@
 # The README's first command: build ficus, create the demo plan, show it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-F="$top/ficus"
+F=${FICUS:-$top/ficus}
 dir=${FICUS_DEMO_DIR:-$top/demo-plan}
 if [ ! -d "$dir" ]; then
 	"$top/tools/demo-plan.sh" "$dir"

@@ -8,7 +8,7 @@
 # Where nginx cannot be started, it says so and uses the 'none' router.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-F="$top/ficus"
+F=${FICUS:-$top/ficus}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ficus-demo.XXXXXX")
 traffic_pid=
 cleanup() {
