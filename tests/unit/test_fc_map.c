@@ -312,7 +312,6 @@ static void test_fc_map__domain_rm_refuses_with_dependents_unless_forced(void **
 	assert_fc(fc_domain_rm(u->p, "lone", &u->w, &o), FC_ENOTFOUND);
 }
 
-#if 1 /* were known bugs; fixed */
 /*
  * BUG (core/fc_map.c, fc_domain_rm): it reads w->force directly instead of
  * fc_change_opts(c)->force, so a NULL write-options pointer (accepted by
@@ -330,7 +329,6 @@ static void test_fc_map__domain_rm_with_null_options(void **state)
 	assert_true(fc_domain_rm(u->p, "core", NULL, &o) < 0);
 	unsetenv("FICUS_ACTOR");
 }
-#endif
 
 static const char *map1 =
 	"{\"version\": 1, \"domains\": [\n"
@@ -667,9 +665,7 @@ int main(void)
 		cmocka_unit_test(test_fc_map__dep_kinds),
 		cmocka_unit_test_setup_teardown(test_fc_map__domain_rm_refuses_with_dependents_unless_forced, setup,
 						teardown),
-#if 1 /* were known bugs; fixed */
 		cmocka_unit_test_setup_teardown(test_fc_map__domain_rm_with_null_options, setup, teardown),
-#endif
 		cmocka_unit_test_setup_teardown(test_fc_map__import_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_map__import_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_map__import_is_one_commit_and_dry_run_is_none, setup, teardown),

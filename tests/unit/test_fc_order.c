@@ -283,7 +283,6 @@ static void test_fc_order__blast_radius_limit(void **state)
 	fc_graph_clear(&g);
 }
 
-#if 1 /* were known bugs; fixed */
 /*
  * BUG (performance; core/fc_order.c, fc_order_graph): the members of each
  * rank are collected by scanning all n nodes once per rank, O(n * groups):
@@ -314,7 +313,6 @@ static void test_fc_order__max_map_ranks_quickly(void **state)
 	free(from);
 	free(to);
 }
-#endif
 
 /* ---- on a plan ---- */
 
@@ -403,9 +401,7 @@ int main(void)
 		cmocka_unit_test(test_fc_order__empty_map),
 		cmocka_unit_test(test_fc_order__long_chain_outside_in),
 		cmocka_unit_test(test_fc_order__blast_radius_limit),
-#if 1 /* were known bugs; fixed */
 		cmocka_unit_test(test_fc_order__max_map_ranks_quickly),
-#endif
 		cmocka_unit_test(test_fc_order__plan_order_is_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,7 +96,6 @@ static void test_fc_plan__init_refuses_existing_or_non_empty(void **state)
 	free(dir);
 }
 
-#if 1 /* were known bugs; fixed */
 /*
  * BUG (core/fc_plan.c fc_plan_init, core/fc_repo.c fc_repo_init): fc_plan.h
  * says the directory "must be empty or hold an empty git repository", and
@@ -119,7 +118,6 @@ static void test_fc_plan__init_in_a_fresh_git_repository(void **state)
 	free(cmd);
 	free(dir);
 }
-#endif
 
 static void test_fc_plan__open_by_dir_env_and_cwd(void **state)
 {
@@ -557,9 +555,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_makes_one_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_refuses_existing_or_non_empty, setup, teardown),
-#if 1 /* were known bugs; fixed */
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_in_a_fresh_git_repository, setup, teardown),
-#endif
 		cmocka_unit_test_setup_teardown(test_fc_plan__open_by_dir_env_and_cwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__open_refuses_non_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__open_without_database_says_rebuild, setup, teardown),

@@ -388,7 +388,6 @@ static void test_fc_repo__parse_message_parts(void **state)
 	fc_commit_info_clear(&c);
 }
 
-#if 1 /* were known bugs; fixed */
 /*
  * BUG (core/fc_repo.c, fc_commit_parse_message): the body ends at the first
  * line that *starts with* the first trailer's key, searched with strstr,
@@ -421,7 +420,6 @@ static void test_fc_repo__parse_message_without_an_open_repository(void **state)
 	assert_string_equal(c.body, "");
 	fc_commit_info_clear(&c);
 }
-#endif
 
 static void test_fc_repo__config(void **state)
 {
@@ -441,10 +439,8 @@ static void test_fc_repo__config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#if 1 /* were known bugs; fixed */
 		/* first, before any repository has initialised libgit2 */
 		cmocka_unit_test(test_fc_repo__parse_message_without_an_open_repository),
-#endif
 		cmocka_unit_test_setup_teardown(test_fc_repo__init_is_unborn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__open_refuses_non_repositories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__commit_records_author_message_and_committer, setup, teardown),
@@ -459,10 +455,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_repo__each_oid_matches_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__log_is_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__parse_message_parts, setup, teardown),
-#if 1 /* were known bugs; fixed */
 		cmocka_unit_test_setup_teardown(test_fc_repo__parse_message_body_line_starting_with_a_trailer_key,
 						setup, teardown),
-#endif
 		cmocka_unit_test_setup_teardown(test_fc_repo__config, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
