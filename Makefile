@@ -131,8 +131,9 @@ check-asan: deps-test
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" build unit-bins
-	$(Q)FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan \
+	$(Q)FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan FICUS_ASAN=1 \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		tests/run.sh unit cli integration tui
 
 # valgrind: every unit test, and the CLI tests named in VALGRIND_CLI with
