@@ -73,7 +73,7 @@ static void put_number(fc_buf *out, double v)
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		fc_buf_printf(out, "%.0f", v);
 	else
-		fc_buf_printf(out, "%.15g", v);
+		fc_buf_printf(out, "%.17g", v); /* round-trips exactly */
 }
 
 static int cmp_items(const void *a, const void *b)
