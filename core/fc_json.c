@@ -72,8 +72,14 @@ static void put_number(fc_buf *out, double v)
 		fc_buf_puts(out, "null");
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		fc_buf_printf(out, "%.0f", v);
-	else
-		fc_buf_printf(out, "%.17g", v); /* round-trips exactly */
+	else {
+		/* the shorter of 15 or 17 digits that reads back exactly */
+		char num[40];
+		snprintf(num, sizeof(num), "%.15g", v);
+		if (strtod(num, NULL) != v)
+			snprintf(num, sizeof(num), "%.17g", v);
+		fc_buf_puts(out, num);
+	}
 }
 
 static int cmp_items(const void *a, const void *b)
