@@ -2,6 +2,7 @@
  * Gate rules (SPEC section 1).  Defaults come from the plan settings,
  * overridden per service.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,15 +161,19 @@ static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
 	if (!sv->nneeds)
 		return;
 	for (size_t i = 0; i < sv->nneeds; i++) {
-		fc_service n;
+		sqlite3_stmt *q = NULL;
+		fc_phase phase;
 		int full = 0;
 		char state[64] = "missing";
-		if (fc_service_read(st, sv->needs[i], &n) == 0) {
-			full = n.phase == FC_PHASE_DONE || n.phase == FC_PHASE_DECOMMISSION ||
-			       (n.phase == FC_PHASE_READ_CUTOVER && n.bp == 10000);
-			fc_state_format(state, sizeof(state), n.phase, n.bp);
-			fc_service_clear(&n);
+		/* only the phase and the percentage: not the whole service */
+		if (fc_store_preparef(st, &q, "SELECT phase, bp FROM service WHERE name = ?", "s", sv->needs[i]) == 0 &&
+		    fc_store_step(st, q) == 1 && fc_phase_parse(&phase, fc_col_text(q, 0)) == 0) {
+			int bp = sqlite3_column_int(q, 1);
+			full = phase == FC_PHASE_DONE || phase == FC_PHASE_DECOMMISSION ||
+			       (phase == FC_PHASE_READ_CUTOVER && bp == 10000);
+			fc_state_format(state, sizeof(state), phase, bp);
 		}
+		sqlite3_finalize(q);
 		if (!full)
 			fc_buf_printf(&bad, "%s'%s' is at %s", bad.len ? ", " : "", sv->needs[i], state);
 	}
@@ -182,10 +187,53 @@ static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
 	fc_buf_free(&bad);
 }
 
+/*
+ * The names of the plan's routers (NULL for an entry without a string
+ * name), parsed once per settings text: status evaluates the gates of
+ * every service, and parsing the settings again for each planned one was
+ * a good part of its time.  The dashboard evaluates gates from two
+ * threads, hence the lock.
+ */
+static pthread_mutex_t routers_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *routers_text;
+static char **routers_names;
+static size_t routers_n;
+
+static void routers_forget(void)
+{
+	for (size_t i = 0; i < routers_n; i++)
+		free(routers_names[i]);
+	free(routers_names);
+	free(routers_text);
+	routers_names = NULL;
+	routers_text = NULL;
+	routers_n = 0;
+}
+
+/* Under routers_lock: make the cache describe `doc` (NULL: no settings). */
+static void routers_load(const char *doc)
+{
+	cJSON *settings = NULL, *routers, *r;
+
+	if (routers_text && doc && !strcmp(routers_text, doc))
+		return;
+	routers_forget();
+	if (!doc)
+		return;
+	routers_text = fc_strdup(doc);
+	fc_json_parse(&settings, "settings", doc, strlen(doc), 1u << 26);
+	routers = settings ? cJSON_GetObjectItemCaseSensitive(settings, "routers") : NULL;
+	routers_names = fc_calloc((size_t)cJSON_GetArraySize(routers) + 1, sizeof(char *));
+	cJSON_ArrayForEach(r, routers) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+		routers_names[routers_n++] = cJSON_IsString(name) ? fc_strdup(name->valuestring) : NULL;
+	}
+	cJSON_Delete(settings);
+}
+
 static void route_gate(fc_step *s, fc_store *st, const fc_service *sv)
 {
 	char *doc = fc_store_setting(st, "plan");
-	cJSON *settings = NULL, *routers, *r;
 	size_t nplan = 0, bound = 0;
 
 	if (sv->route[0])
@@ -193,22 +241,20 @@ static void route_gate(fc_step *s, fc_store *st, const fc_service *sv)
 	else
 		add_gate(s, "route", 0, fc_asprintf("route: service has no route (ficus service set %s --route PREFIX)", sv->name),
 			 fc_asprintf("closed (no route)"));
-	if (doc)
-		fc_json_parse(&settings, "settings", doc, strlen(doc), 1u << 26);
-	free(doc);
-	routers = settings ? cJSON_GetObjectItemCaseSensitive(settings, "routers") : NULL;
-	cJSON_ArrayForEach(r, routers) {
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+	pthread_mutex_lock(&routers_lock);
+	routers_load(doc);
+	for (size_t k = 0; k < routers_n; k++) {
 		nplan++;
 		if (!sv->nrouters) {
 			bound++;
 			continue;
 		}
 		for (size_t i = 0; i < sv->nrouters; i++)
-			if (cJSON_IsString(name) && !strcmp(name->valuestring, sv->routers[i]))
+			if (routers_names[k] && !strcmp(routers_names[k], sv->routers[i]))
 				bound++;
 	}
-	cJSON_Delete(settings);
+	pthread_mutex_unlock(&routers_lock);
+	free(doc);
 	if (!nplan && !sv->nrouters)
 		add_gate(s, "routers", 1, fc_asprintf("routers: the plan's routers are none (decisions recorded only)"),
 			 fc_asprintf("open (routers: none)"));

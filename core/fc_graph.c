@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,11 +100,50 @@ void fc_graph_scc(fc_graph *g)
 	free(edge);
 }
 
+/* Names to node indexes by hash (open addressing). */
+typedef struct {
+	int *slot; /* node + 1; 0 = empty */
+	size_t mask;
+} name_index;
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void index_build(name_index *x, const fc_graph *g)
+{
+	size_t cap = 16;
+
+	while (cap < g->n * 2)
+		cap *= 2;
+	x->slot = fc_calloc(cap, sizeof(int));
+	x->mask = cap - 1;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t k = name_hash(g->names[i]) & x->mask;
+		while (x->slot[k])
+			k = (k + 1) & x->mask;
+		x->slot[k] = (int)i + 1;
+	}
+}
+
+static int index_find(const name_index *x, const fc_graph *g, const char *name)
+{
+	for (size_t k = name_hash(name) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
+		if (!strcmp(g->names[x->slot[k] - 1], name))
+			return x->slot[k] - 1;
+	return -1;
+}
+
 int fc_graph_load(fc_graph *g, fc_store *s)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0, ne = 0, ecap = 0, i;
+	size_t cap = 0, ne = 0, ecap = 0, i, walk = 0;
 	int *src = NULL, *dst = NULL;
+	name_index ix = { NULL, 0 };
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -122,12 +162,26 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 	st = NULL;
 	if (rc < 0)
 		goto fail;
-	if ((rc = fc_store_prepare(s, &st, "SELECT DISTINCT src, dst FROM dep ORDER BY src, dst")) < 0)
+	/*
+	 * The primary key's order (src, dst, kind): no sorter, unlike DISTINCT
+	 * (which SQLite answers from another index and sorts); the kinds of one
+	 * pair arrive together and collapse here.  Sources arrive in name order,
+	 * so they are matched by walking the names; targets by a hash.
+	 */
+	if ((rc = fc_store_prepare(s, &st, "SELECT src, dst FROM dep ORDER BY src, dst, kind")) < 0)
 		goto fail;
+	index_build(&ix, g);
 	while ((rc = fc_store_step(s, st)) == 1) {
-		int u = fc_graph_find(g, fc_col_text(st, 0)), v = fc_graph_find(g, fc_col_text(st, 1));
+		const char *a = fc_col_text(st, 0), *b = fc_col_text(st, 1);
+		int u, v, c = 1;
+		while (walk < g->n && (c = strcmp(g->names[walk], a)) < 0)
+			walk++;
+		u = walk < g->n && c == 0 ? (int)walk : fc_graph_find(g, a);
+		v = index_find(&ix, g, b);
 		if (u < 0 || v < 0)
 			continue;
+		if (ne && src[ne - 1] == u && dst[ne - 1] == v)
+			continue; /* another kind of the same dependency */
 		if (ne == ecap) {
 			ecap = ecap ? ecap * 2 : 256;
 			src = fc_realloc(src, ecap * sizeof(int));
@@ -137,6 +191,8 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 		dst[ne++] = v;
 	}
 	sqlite3_finalize(st);
+	free(ix.slot);
+	ix.slot = NULL;
 	if (rc < 0)
 		goto fail;
 	g->out_off = fc_calloc(g->n + 1, sizeof(size_t));
@@ -169,6 +225,7 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 	fc_graph_scc(g);
 	return 0;
 fail:
+	free(ix.slot);
 	free(src);
 	free(dst);
 	fc_graph_clear(g);

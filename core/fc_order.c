@@ -80,21 +80,31 @@ static group *condense(const fc_graph *g)
 		x->nmembers++;
 		x->rps += g->rps[u];
 	}
-	/* collect, then dedupe, the cross-component edges of each group */
+	/* collect, then dedupe, the cross-component edges of each group (each
+	 * list allocated once, at its size: a realloc per edge was a good part
+	 * of the time on large maps) */
+	for (u = 0; u < g->n; u++) {
+		group *x = &gr[g->comp[u]];
+		x->ndeps += g->out_off[u + 1] - g->out_off[u];
+		x->ndependents += g->in_off[u + 1] - g->in_off[u];
+	}
+	for (u = 0; u < g->ncomp; u++) {
+		gr[u].deps = gr[u].ndeps ? fc_malloc(gr[u].ndeps * sizeof(int)) : NULL;
+		gr[u].dependents = gr[u].ndependents ? fc_malloc(gr[u].ndependents * sizeof(int)) : NULL;
+		gr[u].ndeps = gr[u].ndependents = 0;
+	}
 	for (u = 0; u < g->n; u++) {
 		group *x = &gr[g->comp[u]];
 		for (e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
 			int c = g->comp[g->out_to[e]];
 			if (c == g->comp[u])
 				continue;
-			x->deps = fc_realloc(x->deps, (x->ndeps + 1) * sizeof(int));
 			x->deps[x->ndeps++] = c;
 		}
 		for (e = g->in_off[u]; e < g->in_off[u + 1]; e++) {
 			int c = g->comp[g->in_from[e]];
 			if (c == g->comp[u])
 				continue;
-			x->dependents = fc_realloc(x->dependents, (x->ndependents + 1) * sizeof(int));
 			x->dependents[x->ndependents++] = c;
 		}
 	}

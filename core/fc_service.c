@@ -2,6 +2,7 @@
  * Services: rows, the service file, and the add/set/rm edits.  The
  * lifecycle moves (promote, rollback, shadow, checks) live in fc_life.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,179 @@ int fc_service_get(fc_plan *p, const char *name, fc_service *out)
 	return fc_service_read(fc_plan_store(p), name, out);
 }
 
+/*
+ * The details of every service, a query per kind rather than five per
+ * service: rows come in (service, ...) order and are dealt out to `v`,
+ * which is sorted by name (the same BINARY order as SQLite's).
+ */
+typedef struct {
+	fc_service *v;
+	size_t n, i;
+} deal;
+
+static fc_service *deal_to(deal *d, const char *service)
+{
+	int c = 1;
+
+	while (d->i < d->n && (c = strcmp(d->v[d->i].name, service)) < 0)
+		d->i++;
+	return d->i < d->n && c == 0 ? &d->v[d->i] : NULL;
+}
+
+static int list_lists(fc_store *st, const char *sql, fc_service *v, size_t n, int needs)
+{
+	deal d = { v, n, 0 };
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = fc_store_prepare(st, &q, sql)) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		fc_service *s = deal_to(&d, fc_col_text(q, 0));
+		if (!s)
+			continue;
+		if (needs)
+			push(&s->needs, &s->nneeds, fc_col_text(q, 1));
+		else
+			push(&s->domains, &s->ndomains, fc_col_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
+/* An index of the services by name (open addressing), for rows that come in table order. */
+typedef struct {
+	uint32_t *slot; /* service index + 1; 0 = empty */
+	size_t mask;
+} name_index;
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void index_build(name_index *x, const fc_service *v, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < n * 2)
+		cap *= 2;
+	x->slot = fc_calloc(cap, sizeof(uint32_t));
+	x->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = name_hash(v[i].name) & x->mask;
+		while (x->slot[k])
+			k = (k + 1) & x->mask;
+		x->slot[k] = (uint32_t)i + 1;
+	}
+}
+
+static fc_service *index_find(const name_index *x, fc_service *v, const char *name)
+{
+	size_t k = name_hash(name) & x->mask;
+
+	for (; x->slot[k]; k = (k + 1) & x->mask)
+		if (!strcmp(v[x->slot[k] - 1].name, name))
+			return &v[x->slot[k] - 1];
+	return NULL;
+}
+
+/*
+ * Every check result, in one pass over the table (rowid order: no index
+ * lookups, no sorter), dealt out by service; each service's results are
+ * then put in (at, id) order, as read_details has them: rows arrive in id
+ * order, so a stable sort by time is enough, and it is an insertion sort
+ * because results mostly arrive in time order already.
+ */
+static int list_results(fc_store *st, fc_service *v, size_t n)
+{
+	sqlite3_stmt *q = NULL;
+	size_t *cap = fc_calloc(n + 1, sizeof(size_t));
+	name_index x;
+	int rc;
+
+	index_build(&x, v, n);
+	if ((rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id")) < 0)
+		goto done;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		fc_service *s = index_find(&x, v, fc_col_text(q, 0));
+		fc_check_result *r;
+		size_t i;
+		if (!s)
+			continue;
+		i = (size_t)(s - v);
+		if (s->nresults == cap[i]) {
+			cap[i] = cap[i] ? cap[i] * 2 : 8;
+			s->results = fc_realloc(s->results, cap[i] * sizeof(*s->results));
+		}
+		r = &s->results[s->nresults++];
+		r->name = fc_strdup(fc_col_text(q, 1));
+		r->pass = sqlite3_column_int(q, 2);
+		r->detail = fc_strdup(fc_col_text(q, 3));
+		r->at = sqlite3_column_int64(q, 4);
+		r->actor = fc_strdup(fc_col_text(q, 5));
+	}
+	sqlite3_finalize(q);
+	for (size_t i = 0; i < n; i++) {
+		fc_check_result *r = v[i].results;
+		for (size_t a = 1; a < v[i].nresults; a++) {
+			fc_check_result t = r[a];
+			size_t b = a;
+			while (b > 0 && r[b - 1].at > t.at) {
+				r[b] = r[b - 1];
+				b--;
+			}
+			r[b] = t;
+		}
+	}
+done:
+	free(x.slot);
+	free(cap);
+	return rc < 0 ? rc : 0;
+}
+
+static int list_details(fc_store *st, fc_service *v, size_t n)
+{
+	sqlite3_stmt *q = NULL;
+	deal d = { v, n, 0 };
+	int rc;
+
+	if ((rc = list_lists(st, "SELECT service, domain FROM service_domain ORDER BY service, domain", v, n, 0)) < 0 ||
+	    (rc = list_lists(st, "SELECT service, need FROM service_need ORDER BY service, need", v, n, 1)) < 0 ||
+	    (rc = list_results(st, v, n)) < 0)
+		return rc;
+	if ((rc = fc_store_prepare(st, &q,
+		"SELECT service, name, last_fail FROM check_state WHERE last_fail IS NOT NULL ORDER BY service, name")) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		fc_service *s = deal_to(&d, fc_col_text(q, 0));
+		if (!s)
+			continue;
+		s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
+		s->fail_at[s->nfails] = sqlite3_column_int64(q, 2);
+		push(&s->fail_names, &s->nfails, fc_col_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	if (rc < 0)
+		return rc;
+	/* sum() over each service's domains in domain order, as read_details does */
+	d.i = 0;
+	if ((rc = fc_store_prepare(st, &q,
+		"SELECT sd.service, coalesce(sum(d.rps), 0) FROM service_domain sd JOIN domain d ON d.name = sd.domain "
+		"GROUP BY sd.service ORDER BY sd.service")) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1) {
+		fc_service *s = deal_to(&d, fc_col_text(q, 0));
+		if (s)
+			s->rps = sqlite3_column_double(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
 int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
 {
 	fc_store *st = fc_plan_store(p);
@@ -228,20 +402,28 @@ int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
+	/* one read transaction: a consistent view, and no lock per statement */
+	if ((rc = fc_store_begin(st, 0)) < 0)
 		return rc;
+	if ((rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
+		goto done;
 	while ((rc = fc_store_step(st, q)) == 1) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = fc_realloc(*out, cap * sizeof(**out));
 		}
-		if ((rc = row_to_service(st, q, &(*out)[*n])) < 0)
+		if ((rc = row_to_service(st, q, &(*out)[*n])) < 0) {
+			fc_service_clear(&(*out)[*n]);
 			break;
+		}
 		(*n)++;
 	}
 	sqlite3_finalize(q);
-	for (size_t i = 0; rc >= 0 && i < *n; i++)
-		rc = read_details(st, &(*out)[i]);
+	if (rc >= 0)
+		rc = list_details(st, *out, *n);
+done:
+	/* read only: commit, so that a failure never dooms a caller's transaction */
+	fc_store_commit(st);
 	if (rc < 0) {
 		fc_services_free(*out, *n);
 		*out = NULL;
@@ -688,7 +870,27 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 		}
 	}
 	if (e->routers) {
+		char *doc;
+		cJSON *settings = NULL;
 		if ((rc = split_names(&s->routers, &s->nrouters, strcmp(e->routers, "all") ? e->routers : "", "router")) < 0)
+			return rc;
+		/* a router the plan does not have would silently never be pushed to */
+		doc = fc_store_setting(st, "plan");
+		if (doc)
+			fc_json_parse(&settings, "settings", doc, strlen(doc), FC_FILE_MAX);
+		free(doc);
+		for (i = 0; i < s->nrouters && rc == 0; i++) {
+			const cJSON *r, *list = settings ? cJSON_GetObjectItemCaseSensitive(settings, "routers") : NULL;
+			int found = 0;
+			cJSON_ArrayForEach(r, list) {
+				const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "name");
+				found |= cJSON_IsString(n) && !strcmp(n->valuestring, s->routers[i]);
+			}
+			if (!found)
+				rc = fc_error_set(FC_ENOTFOUND, "router '%s' does not exist (ficus router add)", s->routers[i]);
+		}
+		cJSON_Delete(settings);
+		if (rc < 0)
 			return rc;
 	}
 	if (e->needs) {
