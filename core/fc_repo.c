@@ -713,13 +713,13 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 {
 	char ipath[4200], lpath[4200], full[4200];
 	unsigned char *ix = NULL, *outb = NULL, sum[20];
-	size_t len = 0, off, count, *at = NULL, ext, keep_len = 0, olen;
+	size_t len = 0, off, count, *at = NULL, ext, olen;
 	git_commit *head = NULL;
 	git_tree *tree = NULL;
 	git_blob **blobs = NULL;
 	size_t written = 0;
 	sha1_ctx c;
-	int ver, rc = 1, fd = -1;
+	int ver, rc = 1, fd;
 
 	if (n == 0 || n > 64)
 		return 1;
@@ -781,7 +781,6 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 		if (!memcmp(ix + ext, "REUC", 4)) {
 			memcpy(outb + olen, ix + ext, 8 + esz);
 			olen += 8 + esz;
-			keep_len += 8 + esz;
 		} else if (memcmp(ix + ext, "TREE", 4)) {
 			goto done;
 		}
@@ -854,14 +853,11 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 		if (close(fd) < 0 || done_w != olen || rename(lpath, ipath) < 0) {
 			unlink(lpath);
 			unwrite(workdir, paths, written);
-			fd = -1;
 			goto done;
 		}
-		fd = -1;
 	}
 	rc = 0;
 done:
-	(void)keep_len;
 	for (size_t k = 0; blobs && k < n; k++)
 		git_blob_free(blobs[k]);
 	free(blobs);
