@@ -422,7 +422,7 @@ static int finish_pushes(fc_plan *p)
 	size_t n = 0;
 	int rc, waiting = 0;
 
-	if ((rc = fc_store_prepare(s, &st, "SELECT count(*) FROM journal WHERE state = 'committed'")) < 0)
+	if ((rc = fc_store_prepare(s, &st, "SELECT count(*) FROM journal WHERE state = 'committed' AND state <> 'applied'")) < 0)
 		return rc;
 	if (fc_store_step(s, st) == 1)
 		waiting = sqlite3_column_int(st, 0);
@@ -433,7 +433,7 @@ static int finish_pushes(fc_plan *p)
 		fc_router_push(p, (const char *const *)flags, n, NULL);
 	fc_router_names_free(flags, n);
 	fc_error_clear();
-	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed'", NULL);
+	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed' AND state <> 'applied'", NULL);
 }
 
 int fc_change_repair(fc_plan *p, int *repaired)
@@ -464,7 +464,7 @@ int fc_change_repair(fc_plan *p, int *repaired)
 
 		if ((rc = fc_store_prepare(s, &st,
 			"SELECT change_id, created, message, author_name, author_email, paths FROM journal "
-			"WHERE state = 'db' ORDER BY id LIMIT 1")) < 0)
+			"WHERE state = 'db' AND state <> 'applied' ORDER BY id LIMIT 1")) < 0)
 			break;
 		if ((rc = fc_store_step(s, st)) != 1) {
 			sqlite3_finalize(st);
