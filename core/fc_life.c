@@ -75,13 +75,6 @@ static int check_expect(const fc_write_opts *w, const fc_service *sv)
 			    want);
 }
 
-static void touch_service(fc_change *c, const char *name)
-{
-	char *path = fc_path_for(fc_change_store(c), "services/", name);
-	fc_change_touch(c, path);
-	fc_change_touch(c, "PLAN.md");
-	free(path);
-}
 
 static void traffic_trailer(fc_change *c, const fc_service *sv, int from_bp, int to_bp)
 {
@@ -188,7 +181,7 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
 	move_to(&sv, st.to_phase, st.to_bp);
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	step_subject(c, &sv, &st);
 	gates = fc_step_gates_line(&st);
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
@@ -367,7 +360,7 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	fc_state_format(to, sizeof(to), to_phase, to_bp);
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	if (from_bp != to_bp && to_phase == FC_PHASE_READ_CUTOVER && strncmp(from, "read-cutover", 12) == 0) {
 		char a[16], b[16];
 		fc_pct_format(a, sizeof(a), from_bp);
@@ -420,7 +413,7 @@ int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_o
 	sv.rev++;
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: shadow %s", name, on ? "on" : "off");
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "shadow");
@@ -483,7 +476,7 @@ int fc_check_record(fc_plan *p, const char *name, const char *check, int pass, c
 	    (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0 ||
 	    (rc = store_result(fc_change_store(c), name, check, pass, clean, fc_now(), actor)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: check %s %s", name, check, pass ? "passed" : "FAILED");
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "check");
@@ -602,7 +595,7 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 				goto done;
 			passed += (*results)[i].pass;
 		}
-		touch_service(chg, name);
+		fc_service_touch(chg, name);
 		if (*n == 1)
 			fc_change_subject(chg, "%s: check %s %s", name, (*results)[0].check,
 					  (*results)[0].pass ? "passed" : "FAILED");

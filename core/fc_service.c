@@ -960,24 +960,36 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 	return 0;
 }
 
-/* Two services under one route prefix could not be told apart by a router. */
-static int route_taken(fc_store *st, const fc_service *s)
+/*
+ * Two services under one route prefix or one flag could not be told apart
+ * by a router: refuse a route or flag another service has.
+ */
+static int taken(fc_store *st, const fc_service *s)
 {
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if (!s->route[0])
-		return 0;
-	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE route = ? AND name <> ? ORDER BY name",
-				    "ss", s->route, s->name)) < 0)
+	if (s->route[0]) {
+		if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE route = ? AND name <> ? ORDER BY name",
+					    "ss", s->route, s->name)) < 0)
+			return rc;
+		if (fc_store_step(st, q) == 1)
+			rc = fc_error_set(FC_EEXISTS, "route '%s' is already the route of service '%s'", s->route,
+					  fc_col_text(q, 0));
+		sqlite3_finalize(q);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ? AND name <> ?", "ss",
+				    s->flag, s->name)) < 0)
 		return rc;
 	if (fc_store_step(st, q) == 1)
-		rc = fc_error_set(FC_EEXISTS, "route '%s' is already the route of service '%s'", s->route, fc_col_text(q, 0));
+		rc = fc_error_set(FC_EEXISTS, "flag '%s' is already used by service '%s'", s->flag, fc_col_text(q, 0));
 	sqlite3_finalize(q);
 	return rc;
 }
 
-static void touch_service(fc_change *c, const char *name)
+void fc_service_touch(fc_change *c, const char *name)
 {
 	char *path = fc_path_for(fc_change_store(c), "services/", name);
 	fc_change_touch(c, path);
@@ -1018,19 +1030,11 @@ int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 	s.checks = fc_json_obj();
 	s.phase = FC_PHASE_PLANNED;
 	s.phase_since = s.step_since = fc_now();
-	if ((rc = apply_edit(st, &s, e)) < 0 || (rc = route_taken(st, &s)) < 0)
+	if ((rc = apply_edit(st, &s, e)) < 0 || (rc = taken(st, &s)) < 0)
 		goto done;
-	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ?", "s", s.flag)) < 0)
-		goto done;
-	if (fc_store_step(st, q) == 1) {
-		rc = fc_error_set(FC_EEXISTS, "flag '%s' is already used by service '%s'", s.flag, fc_col_text(q, 0));
-		sqlite3_finalize(q);
-		goto done;
-	}
-	sqlite3_finalize(q);
 	if ((rc = write_service(st, &s)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: add service (%s)", name, s.route[0] ? s.route : "no route yet");
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "service-add");
@@ -1049,7 +1053,6 @@ int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
 	fc_change *c = NULL;
 	fc_service s;
 	fc_store *st;
-	sqlite3_stmt *q = NULL;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -1059,20 +1062,11 @@ int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
 		goto done;
 	st = fc_change_store(c);
 	if ((rc = fc_service_read(st, name, &s)) < 0 || (rc = apply_edit(st, &s, e)) < 0 ||
-	    (rc = route_taken(st, &s)) < 0)
+	    (rc = taken(st, &s)) < 0)
 		goto done;
-	if ((rc = fc_store_preparef(st, &q, "SELECT name FROM service WHERE flag = ? AND name <> ?", "ss",
-				    s.flag, name)) < 0)
-		goto done;
-	if (fc_store_step(st, q) == 1) {
-		rc = fc_error_set(FC_EEXISTS, "flag '%s' is already used by service '%s'", s.flag, fc_col_text(q, 0));
-		sqlite3_finalize(q);
-		goto done;
-	}
-	sqlite3_finalize(q);
 	if ((rc = write_service(st, &s)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: edit service", name);
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "service-set");
@@ -1115,7 +1109,7 @@ int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outco
 	sqlite3_finalize(q);
 	if ((rc = fc_store_exec(st, "DELETE FROM service WHERE name = ?", "s", name)) < 0)
 		goto done;
-	touch_service(c, name);
+	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: remove service", name);
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "service-rm");

@@ -97,6 +97,10 @@ int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
 
 /* For core modules: read a service through a store (inside a change). */
 int fc_service_read(fc_store *s, const char *name, fc_service *out);
+typedef struct fc_change fc_change;
+/* Name the service's plan file and PLAN.md as touched by a change. */
+void fc_service_touch(fc_change *c, const char *name);
+
 /* Write the lifecycle columns (phase, bp, shadow, rev, times) of `sv`. */
 int fc_service_write_state(fc_store *s, const fc_service *sv);
 
