@@ -2073,3 +2073,12 @@ fail:
 	fc_change_abort(c);
 	return rc;
 }
+
+char *fc_router_base_url(const char *replica)
+{
+	size_t n = strlen(replica);
+
+	while (n > 0 && replica[n - 1] == '/')
+		n--;
+	return fc_strndup(replica, n);
+}

@@ -132,4 +132,7 @@ int64_t fc_router_backoff_ms(int attempt, unsigned *seed);
  */
 int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, char *err, size_t errlen);
 
+/* An http(s) replica URL without trailing slashes, for building paths (caller frees). */
+char *fc_router_base_url(const char *replica);
+
 #endif

@@ -50,13 +50,6 @@ static const char *prefix_of(const fc_router_conf *r)
 	return r->prefix ? r->prefix : DEFAULT_PREFIX;
 }
 
-static char *base_of(const char *replica)
-{
-	size_t n = strlen(replica);
-	while (n > 0 && replica[n - 1] == '/')
-		n--;
-	return fc_strndup(replica, n);
-}
 
 static void req_init(fc_http_req *r, ejob *ej, const char *method, const char *url,
 		     void (*done)(fc_http_req *, void *), void *ctx)
@@ -227,7 +220,7 @@ static void run(fc_router_job *jobs, size_t n, int list_only)
 		ej->j = j;
 		ej->h = h;
 		ej->list_only = list_only;
-		ej->base = base_of(j->replica);
+		ej->base = fc_router_base_url(j->replica);
 		ej->runtime_url = fc_asprintf("%s/runtime", ej->base);
 		if (j->failed)
 			continue;
@@ -284,7 +277,7 @@ static void list(fc_router_job *jobs, size_t n)
 
 static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
 {
-	char *base = base_of(replica);
+	char *base = fc_router_base_url(replica);
 
 	for (size_t from = 0; from < n; from += CHUNK) {
 		char *q = modify_query(r, want, from, from + CHUNK < n ? from + CHUNK : n);

@@ -66,13 +66,6 @@ static void list_done(fc_http_req *q, void *ctx);
 static void put_done(fc_http_req *q, void *ctx);
 static void get_done(fc_http_req *q, void *ctx);
 
-static char *base_of(const char *replica)
-{
-	size_t n = strlen(replica);
-	while (n > 0 && replica[n - 1] == '/')
-		n--;
-	return fc_strndup(replica, n);
-}
 
 static void req_init(fc_http_req *r, hjob *hj, const char *method, const char *url, const char *body,
 		     void (*done)(fc_http_req *, void *), void *ctx)
@@ -389,7 +382,7 @@ static void run(fc_router_job *jobs, size_t n, int list_only)
 		hjob *hj = &hs[i];
 		hj->j = &jobs[i];
 		hj->h = h;
-		hj->base = base_of(jobs[i].replica);
+		hj->base = fc_router_base_url(jobs[i].replica);
 		hj->list_url = fc_asprintf("%s/v1/flags", hj->base);
 		if (jobs[i].failed)
 			continue; /* the engine failed it already (token) */
@@ -436,7 +429,7 @@ static void list(fc_router_job *jobs, size_t n)
 
 static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
 {
-	char *base = base_of(replica);
+	char *base = fc_router_base_url(replica);
 
 	for (size_t i = 0; i < n; i++)
 		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld}%s\n",
