@@ -17,9 +17,20 @@ static const char desc[] =
 	"that step are open, with the reason and evidence of each gate. The answer\n"
 	"is the one 'ficus promote' would act on (same core function).";
 
-static cJSON *service_json(const fc_service *s, const fc_step *st)
+/*
+ * A service as status reports it.  `brief` (every service at once) leaves
+ * out the configuration and the check history: the check commands, the
+ * gate overrides and the recent results, which 'status SERVICE' and
+ * 'service show' give.  At 5,000 services they were most of the document.
+ */
+static cJSON *service_json(const fc_service *s, const fc_step *st, int brief)
 {
 	cJSON *o = fc_service_to_json(s);
+	if (brief) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "checks");
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "gates");
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "recent_checks");
+	}
 	fc_json_add_num(o, "bp", s->bp);
 	fc_json_add_num(o, "rps", s->rps);
 	fc_json_add(o, "next", cli_step_json(st));
@@ -362,8 +373,40 @@ static void jstep(fc_buf *b, const fc_step *st, int depth)
 	jend(b, depth, first, '}');
 }
 
+/* the recent check results, oldest first */
+static void jresults(fc_buf *b, const fc_service *s, int d)
+{
+	if (!s->nresults) {
+		PUTS(b, "[]");
+		return;
+	}
+	PUTS(b, "[");
+	for (size_t i = 0; i < s->nresults; i++) {
+		const fc_check_result *r = &s->results[i];
+		int rfirst = 1;
+		put(b, i ? ",\n" : "\n", i ? 2 : 1);
+		indent(b, d + 1);
+		PUTS(b, "{");
+		JKEY(b, d + 2, &rfirst, "actor");
+		jstr(b, r->actor);
+		JKEY(b, d + 2, &rfirst, "at");
+		jtime(b, r->at);
+		JKEY(b, d + 2, &rfirst, "detail");
+		jstr(b, r->detail);
+		JKEY(b, d + 2, &rfirst, "name");
+		jstr(b, r->name);
+		JKEY(b, d + 2, &rfirst, "pass");
+		if (r->pass)
+			PUTS(b, "true");
+		else
+			PUTS(b, "false");
+		jend(b, d + 1, rfirst, '}');
+	}
+	jend(b, d, 0, ']');
+}
+
 /* service_json() rendered at `depth` (keys in strcmp order) */
-static void jservice(fc_buf *b, const fc_service *s, const fc_step *st, int depth)
+static void jservice(fc_buf *b, const fc_service *s, const fc_step *st, int depth, int brief)
 {
 	char pct[16];
 	int first = 1, d = depth + 1;
@@ -371,24 +414,28 @@ static void jservice(fc_buf *b, const fc_service *s, const fc_step *st, int dept
 	PUTS(b, "{");
 	JKEY(b, d, &first, "bp");
 	jnum(b, s->bp);
-	JKEY(b, d, &first, "checks");
-	if (s->checks && s->checks->child)
-		jany(b, s->checks, d);
-	else if (s->checks && cJSON_IsObject(s->checks))
-		PUTS(b, "{}");
-	else
-		jany(b, s->checks, d);
+	if (!brief) {
+		JKEY(b, d, &first, "checks");
+		if (s->checks && s->checks->child)
+			jany(b, s->checks, d);
+		else if (s->checks && cJSON_IsObject(s->checks))
+			PUTS(b, "{}");
+		else
+			jany(b, s->checks, d);
+	}
 	JKEY(b, d, &first, "description");
 	jstr(b, s->description);
 	JKEY(b, d, &first, "domains");
 	jnames(b, s->domains, s->ndomains, d);
 	JKEY(b, d, &first, "flag");
 	jstr(b, s->flag);
-	JKEY(b, d, &first, "gates");
-	if (s->gates && cJSON_IsObject(s->gates) && !s->gates->child)
-		PUTS(b, "{}");
-	else
-		jany(b, s->gates, d);
+	if (!brief) {
+		JKEY(b, d, &first, "gates");
+		if (s->gates && cJSON_IsObject(s->gates) && !s->gates->child)
+			PUTS(b, "{}");
+		else
+			jany(b, s->gates, d);
+	}
 	JKEY(b, d, &first, "last_failure");
 	if (!s->nfails) {
 		PUTS(b, "{}");
@@ -416,33 +463,9 @@ static void jservice(fc_buf *b, const fc_service *s, const fc_step *st, int dept
 	jstr(b, fc_phase_name(s->phase));
 	JKEY(b, d, &first, "phase_since");
 	jtime(b, s->phase_since);
-	JKEY(b, d, &first, "recent_checks");
-	if (!s->nresults) {
-		PUTS(b, "[]");
-	} else {
-		PUTS(b, "[");
-		for (size_t i = 0; i < s->nresults; i++) {
-			const fc_check_result *r = &s->results[i];
-			int rfirst = 1;
-			put(b, i ? ",\n" : "\n", i ? 2 : 1);
-			indent(b, d + 1);
-			PUTS(b, "{");
-			JKEY(b, d + 2, &rfirst, "actor");
-			jstr(b, r->actor);
-			JKEY(b, d + 2, &rfirst, "at");
-			jtime(b, r->at);
-			JKEY(b, d + 2, &rfirst, "detail");
-			jstr(b, r->detail);
-			JKEY(b, d + 2, &rfirst, "name");
-			jstr(b, r->name);
-			JKEY(b, d + 2, &rfirst, "pass");
-			if (r->pass)
-				PUTS(b, "true");
-			else
-				PUTS(b, "false");
-			jend(b, d + 1, rfirst, '}');
-		}
-		jend(b, d, 0, ']');
+	if (!brief) {
+		JKEY(b, d, &first, "recent_checks");
+		jresults(b, s, d);
 	}
 	JKEY(b, d, &first, "rev");
 	jnum(b, (double)s->rev);
@@ -479,18 +502,18 @@ static unsigned shape_of(const fc_service *s, const fc_step *st)
 }
 
 /* 1 when the fast writer gives fc_json_render()'s bytes for this service */
-static int writer_agrees(const fc_service *s, const fc_step *st)
+static int writer_agrees(const fc_service *s, const fc_step *st, int brief)
 {
 	cJSON *doc = fc_json_obj(), *arr = fc_json_arr();
 	fc_buf ref = FC_BUF_INIT, fast = FC_BUF_INIT;
 	int same;
 
-	fc_json_push(arr, service_json(s, st));
+	fc_json_push(arr, service_json(s, st, brief));
 	fc_json_add(doc, "services", arr);
 	fc_json_render(&ref, doc);
 	cJSON_Delete(doc);
 	PUTS(&fast, "{\n  \"services\": [\n    ");
-	jservice(&fast, s, st, 2);
+	jservice(&fast, s, st, 2, brief);
 	PUTS(&fast, "\n  ]\n}\n");
 	fc_buf_grow(&fast, 0);
 	fast.ptr[fast.len] = '\0';
@@ -500,7 +523,7 @@ static int writer_agrees(const fc_service *s, const fc_step *st)
 	return same;
 }
 
-static void print_json(const fc_service *all, const fc_step *steps, size_t n)
+static void print_json(const fc_service *all, const fc_step *steps, size_t n, int brief)
 {
 	fc_buf b = FC_BUF_INIT;
 	unsigned char seen[1024] = { 0 };
@@ -510,13 +533,13 @@ static void print_json(const fc_service *all, const fc_step *steps, size_t n)
 		unsigned k = shape_of(&all[i], &steps[i]) & 1023;
 		if (!seen[k]) {
 			seen[k] = 1;
-			fast = writer_agrees(&all[i], &steps[i]);
+			fast = writer_agrees(&all[i], &steps[i], brief);
 		}
 	}
 	if (!fast) {
 		cJSON *doc = fc_json_obj(), *arr = fc_json_arr();
 		for (size_t i = 0; i < n; i++)
-			fc_json_push(arr, service_json(&all[i], &steps[i]));
+			fc_json_push(arr, service_json(&all[i], &steps[i], brief));
 		fc_json_add(doc, "services", arr);
 		cli_json(doc);
 		cJSON_Delete(doc);
@@ -530,7 +553,7 @@ static void print_json(const fc_service *all, const fc_step *steps, size_t n)
 		PUTS(&b, "{\n  \"services\": [");
 		for (size_t i = 0; i < n; i++) {
 			put(&b, i ? ",\n    " : "\n    ", i ? 6 : 5);
-			jservice(&b, &all[i], &steps[i], 2);
+			jservice(&b, &all[i], &steps[i], 2, brief);
 			if (b.len > (1u << 18)) {
 				fwrite(b.ptr, 1, b.len, stdout);
 				b.len = 0;
@@ -562,14 +585,14 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		cli_help(c, usage, desc, opts);
 		return 0;
 	}
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	if (npos) {
 		all = fc_calloc(1, sizeof(*all));
 		if ((rc = fc_service_get(p, pos[0], all)) == 0)
 			n = 1;
 	} else {
-		rc = fc_service_list(p, &all, &n);
+		rc = fc_service_list_brief(p, &all, &n);
 	}
 	if (rc < 0 || (rc = fc_settings_get(fc_plan_store(p), &set)) < 0) {
 		rc = cli_fail(rc);
@@ -582,7 +605,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 			goto done;
 		}
 	if (c->json) {
-		print_json(all, steps, n);
+		print_json(all, steps, n, !npos);
 	} else if (npos) {
 		char pct[16], since[32], tsince[32];
 		fc_pct_format(pct, sizeof(pct), all[0].bp);

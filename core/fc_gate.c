@@ -81,6 +81,12 @@ static fc_time last_fail(const fc_service *sv, const char *check)
 	return -1;
 }
 
+/* Only reconcile_passes_gate reads results, and only for backfill. */
+int fc_gate_reads_results(fc_phase phase)
+{
+	return phase == FC_PHASE_BACKFILL;
+}
+
 /* backfill -> read-cutover: the last N results all pass, newest fresh. */
 static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g)
 {

@@ -9,6 +9,7 @@
 
 #include "fc_change.h"
 #include "fc_error.h"
+#include "fc_gate.h"
 #include "fc_json.h"
 #include "fc_map.h"
 #include "fc_name.h"
@@ -307,7 +308,7 @@ static fc_service *index_find(const name_index *x, fc_service *v, const char *na
  * order, so a stable sort by time is enough, and it is an insertion sort
  * because results mostly arrive in time order already.
  */
-static int list_results(fc_store *st, fc_service *v, size_t n)
+static int list_results(fc_store *st, fc_service *v, size_t n, int brief)
 {
 	sqlite3_stmt *q = NULL;
 	size_t *cap = fc_calloc(n + 1, sizeof(size_t));
@@ -315,7 +316,24 @@ static int list_results(fc_store *st, fc_service *v, size_t n)
 	int rc;
 
 	index_build(&x, v, n);
-	if ((rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id")) < 0)
+	if (brief) {
+		/* the services whose gates read results, through the (service, ...) index */
+		fc_buf sql = FC_BUF_INIT;
+		const char *sep = "";
+		fc_buf_puts(&sql, "SELECT service, name, pass, NULL, at, NULL FROM check_result WHERE service IN "
+				  "(SELECT name FROM service WHERE phase IN (");
+		for (int ph = 0; ph < FC_PHASE_COUNT; ph++)
+			if (fc_gate_reads_results((fc_phase)ph)) {
+				fc_buf_printf(&sql, "%s'%s'", sep, fc_phase_name((fc_phase)ph));
+				sep = ", ";
+			}
+		fc_buf_puts(&sql, *sep ? ")) ORDER BY id" : "NULL)) ORDER BY id");
+		rc = fc_store_prepare(st, &q, sql.ptr);
+		fc_buf_free(&sql);
+	} else {
+		rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id");
+	}
+	if (rc < 0)
 		goto done;
 	while ((rc = fc_store_step(st, q)) == 1) {
 		fc_service *s = index_find(&x, v, fc_col_text(q, 0));
@@ -331,9 +349,9 @@ static int list_results(fc_store *st, fc_service *v, size_t n)
 		r = &s->results[s->nresults++];
 		r->name = fc_strdup(fc_col_text(q, 1));
 		r->pass = sqlite3_column_int(q, 2);
-		r->detail = fc_strdup(fc_col_text(q, 3));
+		r->detail = brief ? NULL : fc_strdup(fc_col_text(q, 3));
 		r->at = sqlite3_column_int64(q, 4);
-		r->actor = fc_strdup(fc_col_text(q, 5));
+		r->actor = brief ? NULL : fc_strdup(fc_col_text(q, 5));
 	}
 	sqlite3_finalize(q);
 	for (size_t i = 0; i < n; i++) {
@@ -354,7 +372,7 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
-static int list_details(fc_store *st, fc_service *v, size_t n)
+static int list_details(fc_store *st, fc_service *v, size_t n, int brief)
 {
 	sqlite3_stmt *q = NULL;
 	deal d = { v, n, 0 };
@@ -362,7 +380,7 @@ static int list_details(fc_store *st, fc_service *v, size_t n)
 
 	if ((rc = list_lists(st, "SELECT service, domain FROM service_domain ORDER BY service, domain", v, n, 0)) < 0 ||
 	    (rc = list_lists(st, "SELECT service, need FROM service_need ORDER BY service, need", v, n, 1)) < 0 ||
-	    (rc = list_results(st, v, n)) < 0)
+	    (rc = list_results(st, v, n, brief)) < 0)
 		return rc;
 	if ((rc = fc_store_prepare(st, &q,
 		"SELECT service, name, last_fail FROM check_state WHERE last_fail IS NOT NULL ORDER BY service, name")) < 0)
@@ -393,7 +411,7 @@ static int list_details(fc_store *st, fc_service *v, size_t n)
 	return rc < 0 ? rc : 0;
 }
 
-int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
+static int list(fc_plan *p, fc_service **out, size_t *n, int brief)
 {
 	fc_store *st = fc_plan_store(p);
 	sqlite3_stmt *q = NULL;
@@ -420,7 +438,7 @@ int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
 	}
 	sqlite3_finalize(q);
 	if (rc >= 0)
-		rc = list_details(st, *out, *n);
+		rc = list_details(st, *out, *n, brief);
 done:
 	/* read only: commit, so that a failure never dooms a caller's transaction */
 	fc_store_commit(st);
@@ -431,6 +449,16 @@ done:
 		return rc;
 	}
 	return 0;
+}
+
+int fc_service_list(fc_plan *p, fc_service **out, size_t *n)
+{
+	return list(p, out, n, 0);
+}
+
+int fc_service_list_brief(fc_plan *p, fc_service **out, size_t *n)
+{
+	return list(p, out, n, 1);
 }
 
 /* ---- writing ---- */

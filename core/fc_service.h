@@ -94,6 +94,12 @@ int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outco
 
 int fc_service_get(fc_plan *p, const char *name, fc_service *out);
 int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
+/*
+ * Every service with only what fc_gate_step() reads: check results only
+ * for the phases whose gates read them (fc_gate_reads_results), and those
+ * without detail and actor (NULL).  For plan-wide views of many services.
+ */
+int fc_service_list_brief(fc_plan *p, fc_service **out, size_t *n);
 
 /* For core modules: read a service through a store (inside a change). */
 int fc_service_read(fc_store *s, const char *name, fc_service *out);

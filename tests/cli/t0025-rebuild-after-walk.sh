@@ -45,6 +45,7 @@ expect_exit 0 ficus status --json
 want=$out
 expect_json "$want" "status --json"
 ficus service show tracking --json >"$T/show.want"
+ficus status tracking --json >"$T/status1.want"
 ficus status >"$T/text.want"
 
 # rebuild over the existing database
@@ -59,6 +60,9 @@ expect_exit 0 ficus rebuild
 expect_exit 0 ficus status --json
 expect_eq "$want" "$out" "status --json after rebuild from an empty database"
 check "service show after rebuild" cmp -s "$T/show.want" <(ficus service show tracking --json)
+check "status SERVICE --json (recent checks, last failure) after rebuild" cmp -s "$T/status1.want" <(ficus status tracking --json)
+expect_match '"recent_checks"' "$(cat "$T/status1.want")" "status SERVICE --json has the recent checks"
+check "status --json leaves the recent checks out" sh -c '! grep -q recent_checks "$1"' - <(ficus status --json)
 check "text status after rebuild" cmp -s "$T/text.want" <(ficus status)
 expect_exit 0 ficus verify
 
