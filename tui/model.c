@@ -149,7 +149,8 @@ int model_load(dash *d)
 		goto done;
 	}
 	m->have_set = 1;
-	if ((rc = fc_service_list(d->p, &all, &n)) < 0) {
+	/* brief: the table and the gates need no check history; the detail pane reads it per service */
+	if ((rc = fc_service_list_brief(d->p, &all, &n)) < 0) {
 		m->error = fc_asprintf("reading the services: %s", fc_error_last());
 		goto done;
 	}
@@ -335,6 +336,18 @@ svc_row *model_service(dash *d, const char *name)
 		if (!strcmp(d->m.svcs[i].sv.name, name))
 			return &d->m.svcs[i];
 	return NULL;
+}
+
+const fc_service *model_service_full(dash *d, svc_row *r)
+{
+	fc_service sv;
+
+	if (!r->full && fc_service_get(d->p, r->sv.name, &sv) == 0) {
+		fc_service_clear(&r->sv);
+		r->sv = sv;
+		r->full = 1;
+	}
+	return &r->sv;
 }
 
 int model_state_bp(const char *state, int *bp)

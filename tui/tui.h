@@ -216,7 +216,8 @@ void edit_draw(line_edit *e, int y, int x, int w, unsigned attr, int focus);
 /* ---- model: what the views show (model.c) ---- */
 
 typedef struct {
-	fc_service sv;
+	fc_service sv;      /* brief (fc_service_list_brief) until model_service_full() */
+	int full;           /* sv holds every recent check result, with its text */
 	fc_step st;
 	int st_ok;
 	char *st_err;       /* fc_gate_step failed: why */
@@ -280,6 +281,8 @@ void model_free(dash_model *m);
 /* The newest commit id, "" for none (cheap: one commit). */
 void model_head(dash *d, char out[41]);
 svc_row *model_service(dash *d, const char *name);
+/* The row's service with its recent check results (read once, when first shown). */
+const fc_service *model_service_full(dash *d, svc_row *r);
 /* Parse a "read-cutover 10%" / "backfill" state into a percentage (bp). */
 int model_state_bp(const char *state, int *bp);
 
@@ -529,7 +532,7 @@ void dash_job_done(dash *d, job *j);
 long long dash_ms(void);
 
 /* Detail lines for a service (services view pane and its pager). */
-void services_detail(dash *d, const svc_row *r, rtext *t, int width);
+void services_detail(dash *d, svc_row *r, rtext *t, int width);
 /* The ramp timeline points of a service from the history cache. */
 typedef struct {
 	fc_time at;

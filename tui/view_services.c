@@ -267,9 +267,9 @@ static void observed_line(const fc_service *sv, rtext *t)
 	fclose(f);
 }
 
-void services_detail(dash *d, const svc_row *r, rtext *t, int width)
+void services_detail(dash *d, svc_row *r, rtext *t, int width)
 {
-	const fc_service *sv = &r->sv;
+	const fc_service *sv = model_service_full(d, r);
 	const fc_step *st = &r->st;
 	const dash_syms *sy = draw_syms();
 	char state[64], since[32], dur[32], from[64], to[64];
@@ -460,7 +460,7 @@ static void svc_draw(dash *d, int y, int x, int h, int w)
 	if (sel < 0)
 		return;
 	{
-		const svc_row *r = &d->m.svcs[sel];
+		svc_row *r = &d->m.svcs[sel];
 		if (!side) {
 			draw_hline(y + th, x, w, A_DIM);
 			draw_printf(y + th, x + 2, w - 4, A_BOLD, " %s ", r->sv.name);
@@ -476,7 +476,7 @@ static void svc_draw(dash *d, int y, int x, int h, int w)
 
 static void svc_pager_text(dash *d, rtext *t, int width, const char *name)
 {
-	const svc_row *r = model_service(d, name);
+	svc_row *r = model_service(d, name);
 
 	if (!r) {
 		rt_nl(t);
