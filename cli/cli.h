@@ -79,6 +79,8 @@ int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 
 /* Open the plan named by the global options; prints the error itself. */
 int cli_open(struct cli *c, fc_plan **out);
+/* The same, for a verb that only reads (libgit2 is not warmed up for it). */
+int cli_open_read(struct cli *c, fc_plan **out);
 
 /* Print the outcome of a writing verb (text or JSON) and return its status. */
 int cli_outcome(struct cli *c, int rc, fc_outcome *o);

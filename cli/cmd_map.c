@@ -158,7 +158,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		fc_buf b = FC_BUF_INIT;
 		if (npos != 1)
 			return cli_usage(c, "'map export' takes no arguments");
-		if ((rc = cli_open(c, &p)) == 0) {
+		if ((rc = cli_open_read(c, &p)) == 0) {
 			if ((rc = fc_map_export(p, &b)) < 0)
 				rc = cli_fail(rc);
 			else
@@ -168,7 +168,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	} else if (!strcmp(pos[0], "show")) {
 		if (npos != 1)
 			return cli_usage(c, "'map show' takes no arguments");
-		if ((rc = cli_open(c, &p)) == 0)
+		if ((rc = cli_open_read(c, &p)) == 0)
 			rc = show(c, p, format ? format : c->json ? "json" : "text");
 	} else {
 		rc = cli_usage(c, "'%s' is not a map verb (import, export, show)", pos[0]);

@@ -37,7 +37,7 @@ int cmd_order(struct cli *c, int argc, char **argv)
 	}
 	if (strategy && fc_order_strategy_parse(&s, strategy) < 0)
 		return cli_usage(c, "%s", fc_error_last());
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	if ((rc = fc_order_compute(p, s, &r, &n)) < 0) {
 		rc = cli_fail(rc);

@@ -149,7 +149,7 @@ int cmd_service(struct cli *c, int argc, char **argv)
 			rc = cli_usage(c, "'service list' takes no arguments");
 			goto done;
 		}
-		if ((rc = cli_open(c, &p)) == 0)
+		if ((rc = cli_open_read(c, &p)) == 0)
 			rc = list(c, p);
 		goto done;
 	}
@@ -161,7 +161,7 @@ int cmd_service(struct cli *c, int argc, char **argv)
 		rc = cli_usage(c, "'service %s' needs a service name", pos[0]);
 		goto done;
 	}
-	if ((rc = cli_open(c, &p)))
+	if ((rc = !strcmp(pos[0], "show") ? cli_open_read(c, &p) : cli_open(c, &p)))
 		goto done;
 	if (!strcmp(pos[0], "show")) {
 		rc = show(c, p, pos[1]);

@@ -36,7 +36,7 @@ int cmd_tenant(struct cli *c, int argc, char **argv)
 	for (const char *s = pos[1]; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return cli_usage(c, "a tenant may not hold control characters");
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	if (npos == 3) {
 		all = fc_calloc(1, sizeof(*all));

@@ -213,6 +213,12 @@ int cli_open(struct cli *c, fc_plan **out)
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
+int cli_open_read(struct cli *c, fc_plan **out)
+{
+	c->open.read_only = 1;
+	return cli_open(c, out);
+}
+
 int cli_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;

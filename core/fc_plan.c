@@ -203,6 +203,8 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	    (rc = fc_repo_open(&p->repo, p->dir)) < 0 ||
 	    (rc = setup_paths(p)) < 0)
 		goto fail;
+	if (!o->read_only)
+		fc_repo_warm(p->repo);
 	if (o->create_db) {
 		*out = p; /* rebuild opens the database itself */
 		return 0;

@@ -96,6 +96,12 @@ static void lib_acquire(fc_repo *r)
 	}
 }
 
+void fc_repo_warm(fc_repo *r)
+{
+	if (r && !r->lib_held && !r->init_pending)
+		r->init_pending = pthread_create(&r->init_thread, NULL, lib_init_main, NULL) == 0;
+}
+
 static void lib_release(fc_repo *r)
 {
 	if (r->init_pending) {
@@ -229,8 +235,6 @@ int fc_repo_open(fc_repo **out, const char *dir)
 		fc_repo *r = fc_calloc(1, sizeof(*r));
 		r->workdir = fc_strdup(dir);
 		r->gitdir = gitdir;
-		/* the library initialises beside the caller's database work */
-		r->init_pending = pthread_create(&r->init_thread, NULL, lib_init_main, NULL) == 0;
 		*out = r;
 		return 0;
 	}

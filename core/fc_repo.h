@@ -42,8 +42,14 @@ const char *fc_commit_trailer(const fc_commit_info *c, const char *key);
 
 /* Create a repository with no commits in `dir` (which may exist, empty). */
 int fc_repo_init(fc_repo **out, const char *dir);
-/* Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none. */
+/*
+ * Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none.
+ * libgit2 itself is initialised on first use; fc_repo_warm() starts that
+ * in a thread beside the caller's database work, for callers that will
+ * write (a reader that never touches history then pays nothing for it).
+ */
 int fc_repo_open(fc_repo **out, const char *dir);
+void fc_repo_warm(fc_repo *r);
 void fc_repo_free(fc_repo *r);
 
 /* The .git directory (borrowed). */
