@@ -48,7 +48,10 @@ DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-
 
 # Everything below needs the packages: resolve pkg-config lazily.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# libcurl is not linked: core/fc_curl.c loads it with dlopen() on the first
+# request (its headers are still used).  See fc_curl.h for why.
+LINK_PKGS := $(filter-out libcurl,$(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lm -lpthread -ldl
 CMOCKA_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 CPPFLAGS += -Icore -I$(BUILD)/gen -D_GNU_SOURCE -DFICUS_VERSION='"$(VERSION)"'

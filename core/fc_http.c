@@ -17,9 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "fc_buf.h"
+#include "fc_curl.h"
 #include "fc_error.h"
 #include "fc_http.h"
 
@@ -47,10 +46,16 @@ struct fc_http {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
+static const fc_curl_api *C;   /* libcurl, loaded by the first session */
+static char global_why[256];
 
 static void global_init(void)
 {
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (!(C = fc_curl()))
+		snprintf(global_why, sizeof(global_why), "%s", fc_error_last());
+	else if (C->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		snprintf(global_why, sizeof(global_why), "libcurl cannot be initialised");
+	global_rc = global_why[0] ? -1 : 0;
 }
 
 int64_t fc_http_now_ms(void)
@@ -66,10 +71,10 @@ fc_http *fc_http_new(void)
 
 	pthread_once(&global_once, global_init);
 	if (global_rc == 0)
-		h->multi = curl_multi_init();
+		h->multi = C->multi_init();
 	if (h->multi) {
-		curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)MAX_PER_HOST);
-		curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_ACTIVE);
+		C->multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)MAX_PER_HOST);
+		C->multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_ACTIVE);
 	}
 	h->seed = (unsigned)fc_http_now_ms() ^ (unsigned)(uintptr_t)h;
 	return h;
@@ -79,12 +84,12 @@ static void release_easy(fc_http *h, fc_http_req *r)
 {
 	if (r->priv_easy) {
 		if (h && h->multi && r->priv_state == ST_ACTIVE)
-			curl_multi_remove_handle(h->multi, r->priv_easy);
-		curl_easy_cleanup(r->priv_easy);
+			C->multi_remove_handle(h->multi, r->priv_easy);
+		C->easy_cleanup(r->priv_easy);
 		r->priv_easy = NULL;
 	}
 	if (r->priv_headers) {
-		curl_slist_free_all(r->priv_headers);
+		C->slist_free_all(r->priv_headers);
 		r->priv_headers = NULL;
 	}
 }
@@ -94,7 +99,7 @@ void fc_http_free(fc_http *h)
 	if (!h)
 		return;
 	if (h->multi)
-		curl_multi_cleanup(h->multi);
+		C->multi_cleanup(h->multi);
 	free(h->all);
 	free(h);
 }
@@ -181,7 +186,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ctx)
 
 static int start(fc_http *h, fc_http_req *r)
 {
-	CURL *e = curl_easy_init();
+	CURL *e = C->easy_init();
 	struct curl_slist *hdrs = NULL, *tmp;
 	int64_t now = fc_http_now_ms(), left = r->deadline_ms - now;
 	long ct = r->connect_timeout_ms > 0 ? r->connect_timeout_ms : 2000;
@@ -198,56 +203,56 @@ static int start(fc_http *h, fc_http_req *r)
 	r->too_large = 0;
 	r->status = 0;
 
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	C->easy_setopt(e, CURLOPT_URL, r->url);
+	C->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	C->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	C->easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ct);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	C->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	C->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ct);
+	C->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
+	C->easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 			 (curl_off_t)(r->max_response ? r->max_response : FC_HTTP_MAX_RESPONSE));
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "ficus/" FICUS_VERSION);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
+	C->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	C->easy_setopt(e, CURLOPT_WRITEDATA, r);
+	C->easy_setopt(e, CURLOPT_PRIVATE, r);
+	C->easy_setopt(e, CURLOPT_USERAGENT, "ficus/" FICUS_VERSION);
+	C->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
+	C->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
 	if (r->ca_file && *r->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
+		C->easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
 	if (!strcmp(r->method, "GET")) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		C->easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
+		C->easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+		C->easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		C->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
 	}
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	hdrs = curl_slist_append(hdrs, "Expect:");
+	hdrs = C->slist_append(hdrs, "Accept: application/json");
+	hdrs = C->slist_append(hdrs, "Expect:");
 	if (r->body) {
 		snprintf(line, sizeof(line), "Content-Type: %s", r->content_type ? r->content_type : "application/json");
-		hdrs = curl_slist_append(hdrs, line);
+		hdrs = C->slist_append(hdrs, line);
 	} else if (strcmp(r->method, "GET")) {
-		hdrs = curl_slist_append(hdrs, "Content-Type:");
+		hdrs = C->slist_append(hdrs, "Content-Type:");
 	}
 	if (r->token && *r->token) {
 		char *auth = fc_asprintf("Authorization: Bearer %s", r->token);
-		tmp = curl_slist_append(hdrs, auth);
+		tmp = C->slist_append(hdrs, auth);
 		memset(auth, 0, strlen(auth));
 		free(auth);
 		hdrs = tmp;
 	}
 	if (!hdrs) {
-		curl_easy_cleanup(e);
+		C->easy_cleanup(e);
 		return -1;
 	}
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+	C->easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	r->priv_easy = e;
 	r->priv_headers = hdrs;
-	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+	if (C->multi_add_handle(h->multi, e) != CURLM_OK) {
 		release_easy(h, r);
 		return -1;
 	}
@@ -279,8 +284,8 @@ static void classify(fc_http_req *r, CURL *e, CURLcode code, int *retryable)
 	char os[128];
 
 	*retryable = 0;
-	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
-	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &connect_time);
+	C->easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
+	C->easy_getinfo(e, CURLINFO_CONNECT_TIME, &connect_time);
 	snprintf(os, sizeof(os), "%s", oserr ? strerror((int)oserr) : "");
 	lower_first(os);
 	r->failed = 1;
@@ -338,7 +343,7 @@ static void classify(fc_http_req *r, CURL *e, CURLcode code, int *retryable)
 		set_error(r, "unsupported protocol (only http and https)");
 		break;
 	default:
-		set_error(r, "%s", curl_easy_strerror(code));
+		set_error(r, "%s", C->easy_strerror(code));
 		lower_first(r->error);
 		break;
 	}
@@ -360,14 +365,14 @@ static void completed(fc_http *h, CURL *e, CURLcode code)
 	int retry = 0;
 	int64_t now = fc_http_now_ms(), at;
 
-	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	C->easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	if (!r)
 		return;
-	curl_multi_remove_handle(h->multi, e);
+	C->multi_remove_handle(h->multi, e);
 	h->active--;
 	r->priv_state = ST_WAITING;
 	if (code == CURLE_OK) {
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		C->easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 		r->failed = r->unreachable = r->timed_out = r->no_answer = 0;
 		r->error[0] = '\0';
 		retry = r->status >= 500 || r->status == 429;
@@ -428,7 +433,7 @@ static void fail_all(fc_http *h)
 	while ((r = h->queue)) {
 		h->queue = r->priv_next;
 		r->failed = 1;
-		set_error(r, "libcurl is not usable");
+		set_error(r, "%s", global_why[0] ? global_why : "libcurl is not usable");
 		finish(h, r);
 	}
 	h->queue_tail = NULL;
@@ -444,7 +449,7 @@ int fc_http_run(fc_http *h)
 
 	if (!h->multi) {
 		fail_all(h);
-		return fc_error_set(FC_ERROR, "libcurl cannot be initialised");
+		return fc_error_set(FC_ERROR, "%s", global_why[0] ? global_why : "libcurl cannot be initialised");
 	}
 	for (;;) {
 		int64_t now = fc_http_now_ms();
@@ -455,9 +460,9 @@ int fc_http_run(fc_http *h)
 		start_ready(h, now);
 		if (!h->active && !h->waiting && !h->queue)
 			break;
-		if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+		if (C->multi_perform(h->multi, &running) != CURLM_OK)
 			break;
-		while ((msg = curl_multi_info_read(h->multi, &left)))
+		while ((msg = C->multi_info_read(h->multi, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				completed(h, msg->easy_handle, msg->data.result);
 		if (!h->active && !h->waiting && !h->queue)
@@ -472,10 +477,10 @@ int fc_http_run(fc_http *h)
 			wait = 0;
 		if (h->active) {
 			long curl_wait = -1;
-			curl_multi_timeout(h->multi, &curl_wait);
+			C->multi_timeout(h->multi, &curl_wait);
 			if (curl_wait >= 0 && curl_wait < wait)
 				wait = curl_wait;
-			curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
+			C->multi_poll(h->multi, NULL, 0, (int)wait, NULL);
 		} else if (wait > 0) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
 			nanosleep(&ts, NULL);
