@@ -7,10 +7,12 @@
 
 build=${FICUS_BUILD:-$FICUS_SRC/build}
 gen=$T/gen
-# build the generator against the library make check built
-# shellcheck disable=SC2046
-if ! cc -std=c11 -O1 -D_GNU_SOURCE -I"$FICUS_SRC/core" -I"$build/gen" -o "$gen" "$FICUS_SRC/bench/gen.c" \
-	"$build/libficus.a" $(pkg-config --cflags --libs sqlite3 libgit2 libcurl ncursesw libcjson) -lm -lpthread; then
+# build the generator against the library make check built (with its sanitizers, under check-asan)
+san=
+[ "${FICUS_ASAN:-}" = 1 ] && san="-fsanitize=address,undefined"
+# shellcheck disable=SC2046,SC2086
+if ! cc -std=c11 -O1 -D_GNU_SOURCE $san -I"$FICUS_SRC/core" -I"$build/gen" -o "$gen" "$FICUS_SRC/bench/gen.c" \
+	"$build/libficus.a" $(pkg-config --cflags --libs sqlite3 libgit2 libcurl ncursesw libcjson) -lm -lpthread -ldl; then
 	fail "the generator does not build"
 	done_testing
 fi
