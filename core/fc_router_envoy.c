@@ -18,7 +18,7 @@
 #include "fc_buf.h"
 #include "fc_http.h"
 #include "fc_error.h"
-#include "fc_router_driver.h"
+#include "fc_router_parse.h"
 
 #define CHUNK 30
 #define DEFAULT_PREFIX "ficus."
@@ -94,7 +94,7 @@ static void problem(char *out, size_t len, const ejob *ej, const fc_http_req *q,
 			 fc_http_reason(q->status), what);
 }
 
-static int parse_value(const cJSON *entry, long long *out)
+int fc_router_envoy_parse_value(const cJSON *entry, long long *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "final_value");
 	char *end = NULL;
@@ -109,11 +109,8 @@ static int parse_value(const cJSON *entry, long long *out)
 	return *end ? -1 : 0;
 }
 
-/* Parse GET /runtime into seen: every <prefix>bp.<flag> key. */
-static int parse_runtime(ejob *ej, char *err, size_t errlen)
+int fc_router_envoy_parse_runtime(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)
 {
-	fc_router_job *j = ej->j;
-	const fc_buf *b = &ej->get.resp;
 	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
 	const cJSON *entries, *c;
 	const char *pre = prefix_of(j->r);
@@ -138,16 +135,16 @@ static int parse_runtime(ejob *ej, char *err, size_t errlen)
 		flag = c->string + pl + 3;
 		if (!*flag || strlen(flag) > 63)
 			continue;
-		if (parse_value(c, &bp) < 0 || bp < 0 || bp > 10000) {
+		if (fc_router_envoy_parse_value(c, &bp) < 0 || bp < 0 || bp > 10000) {
 			snprintf(err, errlen, "runtime key '%.80s' is not a number 0..10000", c->string);
 			cJSON_Delete(doc);
 			return -1;
 		}
 		snprintf(key, sizeof(key), "%sshadow.%s", pre, flag);
-		if (parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &shadow) < 0)
+		if (fc_router_envoy_parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &shadow) < 0)
 			shadow = 0;
 		snprintf(key, sizeof(key), "%srev.%s", pre, flag);
-		if (parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &rev) < 0)
+		if (fc_router_envoy_parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &rev) < 0)
 			rev = -1;
 		fc_router_job_seen(j, flag, (int)bp, shadow > 0, rev);
 	}
@@ -172,7 +169,7 @@ static void get_done(fc_http_req *q, void *ctx)
 		return;
 	}
 	fc_router_job_clear_seen(j);
-	if (parse_runtime(ej, why, sizeof(why)) < 0) {
+	if (fc_router_envoy_parse_runtime(j, &q->resp, why, sizeof(why)) < 0) {
 		fc_router_job_fail(j, 0, "%s", why);
 		return;
 	}

@@ -35,7 +35,7 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_http.h"
-#include "fc_router_driver.h"
+#include "fc_router_parse.h"
 
 #define LINE_MAX_BYTES 7000          /* HAProxy reads one command line into a 16 KiB buffer */
 #define ANSWER_MAX (16u << 20)
@@ -241,8 +241,7 @@ timeout:
 	return -1;
 }
 
-/* Split an answer into per-command answers (each ends with an empty line). */
-static size_t split_answers(char *text, char **out, size_t max)
+size_t fc_router_haproxy_split_answers(char *text, char **out, size_t max)
 {
 	size_t n = 0;
 	char *p = text, *start = text;
@@ -262,8 +261,7 @@ static size_t split_answers(char *text, char **out, size_t max)
 	return n;
 }
 
-/* The first line of an answer, trimmed, for messages. */
-static void first_line(const char *ans, char *out, size_t len)
+void fc_router_haproxy_first_line(const char *ans, char *out, size_t len)
 {
 	size_t n = strcspn(ans, "\n");
 	char *clean;
@@ -280,7 +278,7 @@ static void first_line(const char *ans, char *out, size_t len)
 	}
 }
 
-static const char *hint(const char *ans)
+const char *fc_router_haproxy_hint(const char *ans)
 {
 	if (!strncmp(ans, "Unknown command", 15))
 		return " (is this HAProxy's runtime API, version 1.6 or later?)";
@@ -291,16 +289,15 @@ static const char *hint(const char *ans)
 	return "";
 }
 
-/* Parse 'show map' into seen.  -1 with err when HAProxy refused. */
-static int parse_show(hap *h, fc_buf *ans, char *err, size_t errlen)
+int fc_router_haproxy_parse_show(fc_router_job *j, fc_buf *ans, char *err, size_t errlen)
 {
-	fc_router_job *j = h->j;
 	char *line, *save = NULL;
 
 	if (ans->len && ans->ptr[0] != '0' && ans->ptr[0] != '\n') {
 		char fl[200];
-		first_line(ans->ptr, fl, sizeof(fl));
-		snprintf(err, errlen, "haproxy refused 'show map %s': %s%s", map_of(j->r), fl, hint(ans->ptr));
+		fc_router_haproxy_first_line(ans->ptr, fl, sizeof(fl));
+		snprintf(err, errlen, "haproxy refused 'show map %s': %s%s", map_of(j->r), fl,
+			 fc_router_haproxy_hint(ans->ptr));
 		return -1;
 	}
 	fc_router_job_clear_seen(j);
@@ -326,7 +323,7 @@ static int show_map(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreacha
 	int rc = command(h, line, ans, err, errlen, unreachable);
 
 	free(line);
-	if (rc == 0 && parse_show(h, ans, err, errlen) < 0)
+	if (rc == 0 && fc_router_haproxy_parse_show(h->j, ans, err, errlen) < 0)
 		return -1;
 	return rc;
 }
@@ -358,7 +355,7 @@ static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_
 				fc_router_job_flag_error(j, idx[k], "%s", err);
 		} else {
 			char **answers = fc_calloc(to - from + 1, sizeof(char *));
-			size_t got = split_answers(ans.ptr ? ans.ptr : (char *)"", answers, to - from);
+			size_t got = fc_router_haproxy_split_answers(ans.ptr ? ans.ptr : (char *)"", answers, to - from);
 			for (size_t k = from; k < to; k++) {
 				const char *a = k - from < got ? answers[k - from] : NULL;
 				char fl[200];
@@ -372,9 +369,9 @@ static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_
 					fc_router_job_flag_error(j, idx[k], "haproxy gave no answer to '%s map'", verbs[k]);
 					continue;
 				}
-				first_line(a, fl, sizeof(fl));
+				fc_router_haproxy_first_line(a, fl, sizeof(fl));
 				fc_router_job_flag_error(j, idx[k], "haproxy refused '%s map %s %s': %s%s", verbs[k], map,
-							 j->want[idx[k]].flag, fl, hint(a));
+							 j->want[idx[k]].flag, fl, fc_router_haproxy_hint(a));
 			}
 			free(answers);
 		}

@@ -22,7 +22,7 @@
 #include "fc_buf.h"
 #include "fc_http.h"
 #include "fc_error.h"
-#include "fc_router_driver.h"
+#include "fc_router_parse.h"
 
 #define BULK 8   /* more flags than this: read the list first, put what differs */
 
@@ -115,19 +115,26 @@ static void problem(char *out, size_t len, const hjob *hj, const fc_http_req *q,
 		snprintf(out, len, "404 Not Found for %s: is '%s' the base URL of a ficus router protocol v1 endpoint?",
 			 what, hj->base);
 	} else {
-		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
-		char *clean = cJSON_IsString(e) ? fc_sanitize(e->valuestring, 0) : NULL;
-		if (clean && strlen(clean) > 120)
-			strcpy(clean + 117, "...");
+		char *clean = fc_router_http_error(&q->resp);
 		snprintf(out, len, "HTTP %ld%s%s for %s%s%s", q->status, *fc_http_reason(q->status) ? " " : "",
 			 fc_http_reason(q->status), what, clean ? ": " : "", clean ? clean : "");
 		free(clean);
-		cJSON_Delete(doc);
 	}
 }
 
-static int parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)
+char *fc_router_http_error(const fc_buf *b)
+{
+	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+	char *clean = cJSON_IsString(e) ? fc_sanitize(e->valuestring, 0) : NULL;
+
+	if (clean && strlen(clean) > 120)
+		strcpy(clean + 117, "...");
+	cJSON_Delete(doc);
+	return clean;
+}
+
+int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)
 {
 	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
 	const cJSON *flags, *c;
@@ -346,7 +353,7 @@ static void list_done(fc_http_req *q, void *ctx)
 		hj->stage = 3;
 		return;
 	}
-	if (parse_list(j, &q->resp, why, sizeof(why)) < 0) {
+	if (fc_router_http_parse_list(j, &q->resp, why, sizeof(why)) < 0) {
 		fc_router_job_fail(j, 0, "%s", why);
 		hj->stage = 3;
 		return;

@@ -1,0 +1,63 @@
+#ifndef FC_ROUTER_PARSE_H
+#define FC_ROUTER_PARSE_H
+/*
+ * The parsers of what routers answer, for the drivers that own them and
+ * for tests/fuzz/fuzz_router.c.  Internal: not part of the library's API.
+ *
+ * Everything here reads bytes a router sent: nothing in them may be trusted.
+ */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "fc_buf.h"
+#include "fc_router_driver.h"
+
+/* ---- ficus router protocol v1 (fc_router_http.c) ---- */
+
+/*
+ * Parse the answer to GET /v1/flags into j->seen (appended).  0, or -1
+ * with a reason in err when the body is not a flag list.
+ */
+int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen);
+
+/*
+ * The "error" string of an error body {"error":"..."}: sanitized, at most
+ * 120 bytes.  NULL when the body has none.  The caller frees.
+ */
+char *fc_router_http_error(const fc_buf *b);
+
+/* ---- Envoy admin API (fc_router_envoy.c) ---- */
+
+/*
+ * Parse the answer to GET /runtime into j->seen (appended): every
+ * <prefix>bp.<flag> key, with its shadow and rev keys.  The prefix is
+ * j->r's.  0, or -1 with a reason in err.
+ */
+int fc_router_envoy_parse_runtime(fc_router_job *j, const fc_buf *b, char *err, size_t errlen);
+
+/* The integer "final_value" of a runtime entry (a string or a number): 0, or -1. */
+int fc_router_envoy_parse_value(const cJSON *entry, long long *out);
+
+/* ---- HAProxy runtime API (fc_router_haproxy.c) ---- */
+
+/*
+ * Split `text` (modified: NUL-terminated answers) into at most `max`
+ * per-command answers, each ended by an empty line.  Returns how many;
+ * out[i] point into text.
+ */
+size_t fc_router_haproxy_split_answers(char *text, char **out, size_t max);
+
+/* The first line of an answer, trimmed and sanitized, into out (len > 0). */
+void fc_router_haproxy_first_line(const char *ans, char *out, size_t len);
+
+/* Advice for a known refusal, " (...)", or "" (static). */
+const char *fc_router_haproxy_hint(const char *ans);
+
+/*
+ * Parse the answer to 'show map' (modified in place) into j->seen, which
+ * is cleared first; the map name for messages is j->r's.  0, or -1 with
+ * err when HAProxy refused.
+ */
+int fc_router_haproxy_parse_show(fc_router_job *j, fc_buf *ans, char *err, size_t errlen);
+
+#endif
