@@ -293,7 +293,12 @@ int fc_router_haproxy_parse_show(fc_router_job *j, fc_buf *ans, char *err, size_
 {
 	char *line, *save = NULL;
 
-	if (ans->len && ans->ptr[0] != '0' && ans->ptr[0] != '\n') {
+	/* even an empty map ends with an empty line; and an untouched buffer has no ptr */
+	if (!ans->len) {
+		snprintf(err, errlen, "haproxy gave no answer to 'show map %s'", map_of(j->r));
+		return -1;
+	}
+	if (ans->ptr[0] != '0' && ans->ptr[0] != '\n') {
 		char fl[200];
 		fc_router_haproxy_first_line(ans->ptr, fl, sizeof(fl));
 		snprintf(err, errlen, "haproxy refused 'show map %s': %s%s", map_of(j->r), fl,

@@ -105,6 +105,29 @@ static void test_fc_router_haproxy__refusals_are_reported_with_a_hint(void **sta
 	}
 }
 
+static void test_fc_router_haproxy__an_empty_answer_is_no_answer(void **state)
+{
+	lb_config cfg = { .mode = LB_HAPROXY, .haproxy_reply = "" };
+	lb_server s;
+	unit_plan *u = unit_plan_new();
+	fc_router_result r;
+	(void)state;
+
+	/* HAProxy ends every answer with an empty line: nothing at all is not an empty map */
+	lb_start(&s, &cfg);
+	add_haproxy(u, s.tcp, NULL, NULL);
+	rt_service(u, "tracking", 1000, 0, 1, NULL);
+	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_contains(fc_error_last(), "haproxy gave no answer to 'show map " MAP "'");
+	assert_state(u, "edge", s.tcp, "tracking", "pending");
+	assert_true(fc_router_verify(u->p, NULL, &r) < 0);
+	assert_string_equal(rt_find(&r, "edge", s.tcp, "tracking")->error,
+			    "haproxy gave no answer to 'show map " MAP "'");
+	fc_router_result_clear(&r);
+	lb_stop(&s);
+	unit_plan_free(u);
+}
+
 static void test_fc_router_haproxy__map_file_is_rewritten_for_reloads(void **state)
 {
 	lb_config cfg = { .mode = LB_HAPROXY };
@@ -237,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_fc_router_haproxy__add_then_set_with_exact_commands),
 		cmocka_unit_test(test_fc_router_haproxy__entry_not_found_falls_back_to_add),
 		cmocka_unit_test(test_fc_router_haproxy__refusals_are_reported_with_a_hint),
+		cmocka_unit_test(test_fc_router_haproxy__an_empty_answer_is_no_answer),
 		cmocka_unit_test(test_fc_router_haproxy__map_file_is_rewritten_for_reloads),
 		cmocka_unit_test(test_fc_router_haproxy__unix_socket),
 		cmocka_unit_test(test_fc_router_haproxy__down_hung_and_stopped),
