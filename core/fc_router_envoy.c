@@ -133,10 +133,13 @@ int fc_router_envoy_parse_runtime(fc_router_job *j, const fc_buf *b, char *err, 
 		if (strncmp(c->string, pre, pl) || strncmp(c->string + pl, "bp.", 3))
 			continue;
 		flag = c->string + pl + 3;
-		if (!*flag || strlen(flag) > 63)
+		if (!fc_router_name_ok(flag))
 			continue;
 		if (fc_router_envoy_parse_value(c, &bp) < 0 || bp < 0 || bp > 10000) {
-			snprintf(err, errlen, "runtime key '%.80s' is not a number 0..10000", c->string);
+			char *name = fc_sanitize(c->string, 0);
+			fc_router_clip(name, 80);
+			snprintf(err, errlen, "runtime key '%s' is not a number 0..10000", name);
+			free(name);
 			cJSON_Delete(doc);
 			return -1;
 		}

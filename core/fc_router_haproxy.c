@@ -314,7 +314,7 @@ int fc_router_haproxy_parse_show(fc_router_job *j, fc_buf *ans, char *err, size_
 		if (!strtok_r(line, " ", &s2) || !(key = strtok_r(NULL, " ", &s2)) || !(val = strtok_r(NULL, " \r", &s2)))
 			continue;
 		v = strtol(val, &end, 10);
-		if (*end || v < 0 || v > 10000 || strlen(key) > 63)
+		if (*end || v < 0 || v > 10000 || !fc_router_name_ok(key))
 			continue; /* not a ficus value: reported as missing */
 		fc_router_job_seen(j, key, (int)v, 0, -1);
 	}

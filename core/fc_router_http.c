@@ -128,8 +128,8 @@ char *fc_router_http_error(const fc_buf *b)
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
 	char *clean = cJSON_IsString(e) ? fc_sanitize(e->valuestring, 0) : NULL;
 
-	if (clean && strlen(clean) > 120)
-		strcpy(clean + 117, "...");
+	if (clean)
+		fc_router_clip(clean, 120);
 	cJSON_Delete(doc);
 	return clean;
 }
@@ -156,12 +156,14 @@ int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size
 		long long rev;
 		if (fc_router_parse_v1(c, &bp, &shadow, &rev, why, sizeof(why)) < 0) {
 			char *name = fc_sanitize(c->string, 0);
-			snprintf(err, errlen, "the answer to GET /v1/flags is malformed: flag '%.60s': %s", name, why);
+			fc_router_clip(name, 60);
+			snprintf(err, errlen, "the answer to GET /v1/flags is malformed: flag '%s': %s", name, why);
 			free(name);
 			rc = -1;
 			break;
 		}
-		fc_router_job_seen(j, c->string, bp, shadow, rev);
+		if (fc_router_name_ok(c->string))
+			fc_router_job_seen(j, c->string, bp, shadow, rev);
 	}
 	cJSON_Delete(doc);
 	return rc;

@@ -4,13 +4,52 @@
  * The parsers of what routers answer, for the drivers that own them and
  * for tests/fuzz/fuzz_router.c.  Internal: not part of the library's API.
  *
- * Everything here reads bytes a router sent: nothing in them may be trusted.
+ * Everything here reads bytes a router sent, so nothing may be trusted:
+ * names that reach `seen` pass fc_router_name_ok, values are checked
+ * before they are stored, and messages fit the caller's buffer and are
+ * printable (cut with fc_router_clip, never inside a character).
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cjson/cJSON.h>
 
 #include "fc_buf.h"
 #include "fc_router_driver.h"
+
+/*
+ * 1 when a flag name a router sent may go into `seen`: non-empty, short
+ * enough for fc_rflag.flag, and printable as it is (no control characters,
+ * valid UTF-8), since names the plan does not know are shown to the user.
+ */
+static inline int fc_router_name_ok(const char *name)
+{
+	char *clean;
+	int ok;
+
+	if (!*name || strlen(name) >= sizeof(((fc_rflag *)0)->flag))
+		return 0;
+	clean = fc_sanitize(name, 0);
+	ok = !strcmp(clean, name);
+	free(clean);
+	return ok;
+}
+
+/*
+ * Cut a printable string (one from fc_sanitize) to at most max bytes, at a
+ * character boundary, with "..." where it was cut (max > 3).
+ */
+static inline void fc_router_clip(char *s, size_t max)
+{
+	size_t cut;
+
+	if (strlen(s) <= max)
+		return;
+	cut = max - 3;
+	while (cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	memcpy(s + cut, "...", 4);
+}
 
 /* ---- ficus router protocol v1 (fc_router_http.c) ---- */
 

@@ -660,6 +660,50 @@ static void test_fc_router__verify_reports_drift_missing_and_extra(void **state)
 	unit_plan_free(u);
 }
 
+static void test_fc_router__router_text_is_printable(void **state)
+{
+	lb_config names = { .mode = LB_STATUS, .status = 200,
+			    .body = "{\"flags\":{\"tracking\":{\"bp\":1000,\"shadow\":false,\"rev\":3},"
+				    "\"\\u001b]0;owned\\u0007\":{\"bp\":1,\"shadow\":false,\"rev\":1},"
+				    "\"\":{\"bp\":1,\"shadow\":false,\"rev\":1},"
+				    "\"legacy\":{\"bp\":1,\"shadow\":false,\"rev\":1}}}" };
+	lb_config error = { .mode = LB_STATUS, .status = 500 };
+	lb_server s;
+	unit_plan *u = unit_plan_new();
+	fc_router_result r;
+	fc_buf body = FC_BUF_INIT;
+	(void)state;
+
+	/* names the plan does not know are shown: empty or escape-laden ones are no flags */
+	lb_start(&s, &names);
+	rt_simple(u, "web", "http", s.url, NULL);
+	rt_service(u, "tracking", 1000, 0, 3, NULL);
+	assert_ok(fc_router_verify(u->p, NULL, &r));
+	assert_int_equal(r.replicas[0].nextra, 1);
+	assert_string_equal(r.replicas[0].extra[0], "legacy");
+	fc_router_result_clear(&r);
+	lb_stop(&s);
+	unit_plan_free(u);
+
+	/* a long error message is cut between characters, not inside one */
+	fc_buf_puts(&body, "{\"error\":\"");
+	for (int i = 0; i < 130; i++)
+		fc_buf_puts(&body, "\xc3\xa9");
+	fc_buf_puts(&body, "\"}");
+	error.body = fc_buf_cstr(&body);
+	u = unit_plan_new();
+	lb_start(&s, &error);
+	rt_simple(u, "web", "http", s.url, NULL);
+	rt_service(u, "tracking", 1000, 0, 3, NULL);
+	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_contains(fc_error_last(), "for PUT /v1/flags/tracking: \xc3\xa9\xc3\xa9");
+	assert_contains(fc_error_last(), "\xc3\xa9...");
+	assert_not_contains(fc_error_last(), "?");
+	lb_stop(&s);
+	unit_plan_free(u);
+	fc_buf_free(&body);
+}
+
 static void test_fc_router__status_follows_the_plan(void **state)
 {
 	lb_config cfg = { .mode = LB_V1 };
@@ -850,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_fc_router__hung_or_stopped_router_is_bounded_by_its_timeout),
 		cmocka_unit_test(test_fc_router__three_replicas_in_parallel),
 		cmocka_unit_test(test_fc_router__verify_reports_drift_missing_and_extra),
+		cmocka_unit_test(test_fc_router__router_text_is_printable),
 		cmocka_unit_test(test_fc_router__status_follows_the_plan),
 		cmocka_unit_test(test_fc_router__bindings_and_selection),
 		cmocka_unit_test(test_fc_router__many_flags_read_first_and_put_only_what_differs),

@@ -128,6 +128,26 @@ static void test_fc_router_haproxy__an_empty_answer_is_no_answer(void **state)
 	unit_plan_free(u);
 }
 
+static void test_fc_router_haproxy__unprintable_keys_are_not_flags(void **state)
+{
+	lb_config cfg = { .mode = LB_HAPROXY, .seed = "tracking=5;\033]0;owned\007=7;caf\351=9;lower=3" };
+	lb_server s;
+	unit_plan *u = unit_plan_new();
+	fc_router_result r;
+	(void)state;
+
+	/* keys the plan does not know are shown to the user: never terminal escapes */
+	lb_start(&s, &cfg);
+	add_haproxy(u, s.tcp, NULL, NULL);
+	rt_service(u, "tracking", 5, 0, 1, NULL);
+	assert_ok(fc_router_verify(u->p, NULL, &r));
+	assert_int_equal(r.replicas[0].nextra, 1);
+	assert_string_equal(r.replicas[0].extra[0], "lower");
+	fc_router_result_clear(&r);
+	lb_stop(&s);
+	unit_plan_free(u);
+}
+
 static void test_fc_router_haproxy__map_file_is_rewritten_for_reloads(void **state)
 {
 	lb_config cfg = { .mode = LB_HAPROXY };
@@ -261,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_fc_router_haproxy__entry_not_found_falls_back_to_add),
 		cmocka_unit_test(test_fc_router_haproxy__refusals_are_reported_with_a_hint),
 		cmocka_unit_test(test_fc_router_haproxy__an_empty_answer_is_no_answer),
+		cmocka_unit_test(test_fc_router_haproxy__unprintable_keys_are_not_flags),
 		cmocka_unit_test(test_fc_router_haproxy__map_file_is_rewritten_for_reloads),
 		cmocka_unit_test(test_fc_router_haproxy__unix_socket),
 		cmocka_unit_test(test_fc_router_haproxy__down_hung_and_stopped),
