@@ -100,6 +100,10 @@ int fc_router_envoy_parse_value(const cJSON *entry, long long *out)
 	char *end = NULL;
 
 	if (cJSON_IsNumber(v)) {
+		/* an integer a double holds exactly: anything else would not convert */
+		if (!(v->valuedouble >= -9007199254740991.0 && v->valuedouble <= 9007199254740991.0) ||
+		    v->valuedouble != (double)(long long)v->valuedouble)
+			return -1;
 		*out = (long long)v->valuedouble;
 		return 0;
 	}
@@ -147,8 +151,8 @@ int fc_router_envoy_parse_runtime(fc_router_job *j, const fc_buf *b, char *err, 
 		if (fc_router_envoy_parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &shadow) < 0)
 			shadow = 0;
 		snprintf(key, sizeof(key), "%srev.%s", pre, flag);
-		if (fc_router_envoy_parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &rev) < 0)
-			rev = -1;
+		if (fc_router_envoy_parse_value(cJSON_GetObjectItemCaseSensitive(entries, key), &rev) < 0 || rev < 0)
+			rev = -1; /* none */
 		fc_router_job_seen(j, flag, (int)bp, shadow > 0, rev);
 	}
 	cJSON_Delete(doc);

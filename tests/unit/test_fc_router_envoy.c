@@ -113,12 +113,57 @@ static void test_fc_router_envoy__verify_drift_and_faults(void **state)
 	unit_plan_free(u);
 }
 
+static void test_fc_router_envoy__odd_runtime_values(void **state)
+{
+	static const struct {
+		const char *body;
+		int bp;
+		long long rev;
+		const char *error;  /* NULL: read as bp/rev */
+	} cases[] = {
+		/* a number instead of Envoy's string; a negative rev is no rev */
+		{ "{\"entries\":{\"ficus.bp.tracking\":{\"final_value\":1000},"
+		  "\"ficus.rev.tracking\":{\"final_value\":\"-4\"}}}", 1000, -1, NULL },
+		/* too large for any integer: refused, never converted */
+		{ "{\"entries\":{\"ficus.bp.tracking\":{\"final_value\":1e300}}}", 0, 0,
+		  "runtime key 'ficus.bp.tracking' is not a number 0..10000" },
+		{ "{\"entries\":{\"ficus.bp.tracking\":{\"final_value\":\"1000\"},"
+		  "\"ficus.rev.tracking\":{\"final_value\":-1e300}}}", 1000, -1, NULL },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lb_config cfg = { .mode = LB_STATUS, .status = 200, .body = cases[i].body };
+		lb_server s;
+		unit_plan *u = unit_plan_new();
+		fc_router_result r;
+		const fc_router_flag_state *f;
+		lb_start(&s, &cfg);
+		add_envoy(u, s.url, NULL);
+		rt_service(u, "tracking", 1000, 0, 3, NULL);
+		fc_router_verify(u->p, NULL, &r);
+		f = rt_find(&r, "mesh", s.url, "tracking");
+		assert_non_null(f);
+		if (cases[i].error) {
+			assert_contains(f->error, cases[i].error);
+		} else {
+			assert_string_equal(f->state, "synced");
+			assert_int_equal(f->seen_bp, cases[i].bp);
+			assert_int_equal(f->seen_rev, cases[i].rev);
+		}
+		fc_router_result_clear(&r);
+		lb_stop(&s);
+		unit_plan_free(u);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fc_router_envoy__push_sends_the_exact_request),
 		cmocka_unit_test(test_fc_router_envoy__prefix_and_many_flags),
 		cmocka_unit_test(test_fc_router_envoy__verify_drift_and_faults),
+		cmocka_unit_test(test_fc_router_envoy__odd_runtime_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
