@@ -3,18 +3,34 @@
 # plan, every write with --expect on the state the worker last read.
 # Afterwards: verify passes, commits equal journal rows, every write that
 # succeeded is in history exactly once, and every write either succeeded,
-# found nothing to do, or lost with exit 4 (no other outcome).
+# found nothing to do, or lost with exit 4 (no other outcome).  Every
+# change pushes its flag to a real nginx+lua router on loopback; at the
+# end router verify passes (ROUTER=none runs without it).
 # Usage: concurrent.sh [WORKERS] [OPS]   (env FICUS, FICUS_SRC)
 set -u
 workers=${1:-8}
 nops=${2:-200}
 : "${FICUS:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ficus-conc.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+pids=()
+router=${ROUTER:-nginx}
+if [ "$router" = nginx ]; then
+	: "${FICUS_SRC:?}"
+	. "$FICUS_SRC/tests/lib/routers.sh"
+	trap 'kill "${pids[@]}" 2>/dev/null; routers_cleanup; rm -rf "$T"' EXIT
+else
+	trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$T"' EXIT
+fi
 cd "$T" || exit 1
 export FICUS_ACTOR="Racer <racer@example.com>" FICUS_NOW=1790000000
 "$FICUS" init -q plan >/dev/null || exit 1
 export FICUS_PLAN="$T/plan"
+if [ "$router" = nginx ]; then
+	unset FICUS_TEST_TOKEN
+	nginx_start "$T/nginx" || { echo "concurrency: nginx did not start"; exit 1; }
+	"$FICUS" router add edge --driver nginx-lua --replica "http://127.0.0.1:$NGINX_ADMIN_PORT" --timeout 5s -q ||
+		exit 1
+fi
 for s in alpha beta gamma delta; do
 	"$FICUS" domain add "$s" -q && "$FICUS" service add "$s" --domain "$s" --route "/api/$s" -q || exit 1
 done
@@ -48,8 +64,9 @@ worker() {
 
 for ((w = 1; w <= workers; w++)); do
 	worker "$w" >"$T/out.$w" &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}" # the workers (nginx is a job of this shell too)
 cat "$T"/out.* >"$T/all"
 bad=0
 total=$(wc -l <"$T/all")
@@ -72,5 +89,11 @@ done < <(awk '$3 == "0"' "$T/all")
 for reason in $(awk '$3 == "4" {print $4}' "$T/all"); do
 	printf '%s\n' "$log" | grep -qx -- "$reason" && { echo "lost write $reason is in history"; bad=1; }
 done
-echo "concurrency: $workers workers x $nops operations: $total writes, $ok succeeded, $lost lost the race (exit 4), $noop had nothing to do; $commits commits"
+routed=
+if [ "$router" = nginx ]; then
+	# every success pushed after its commit; verify reads each flag back
+	rv=$("$FICUS" router verify 2>&1) || { echo "router verify: $rv"; bad=1; }
+	routed=", router verified"
+fi
+echo "concurrency: $workers workers x $nops operations: $total writes, $ok succeeded, $lost lost the race (exit 4), $noop had nothing to do; $commits commits$routed"
 if [ $bad = 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; exit 1; fi

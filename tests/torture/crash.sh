@@ -9,7 +9,10 @@
 #   - a change appears at most once in history, never twice;
 #   - every commit has its journal row and every journal row its commit;
 #   - Ficus-Change ids are unique;
-#   - with ROUTER=nginx, ficus router verify passes at the end.
+#   - the flags are pushed to a real nginx+lua router (contrib/nginx) on
+#     loopback, and kills also land right after the push (FICUS_TEST_KILL=
+#     push); at the end ficus router verify passes: the router holds every
+#     flag's value.  ROUTER=none runs without the router.
 # Usage: crash.sh KILLS [SEED]   (env FICUS, FICUS_SRC as in tests/run.sh)
 set -u
 kills_wanted=${1:-30}
@@ -18,11 +21,25 @@ RANDOM=$seed
 : "${FICUS:?}"
 : "${FICUS_SRC:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ficus-torture.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+router=${ROUTER:-nginx}
+if [ "$router" = nginx ]; then
+	. "$FICUS_SRC/tests/lib/routers.sh"
+	trap 'routers_cleanup; rm -rf "$T"' EXIT
+else
+	trap 'rm -rf "$T"' EXIT
+fi
 cd "$T" || exit 1
 export FICUS_ACTOR="Torture <torture@example.com>"
 "$FICUS" init -q plan >/dev/null || exit 1
 export FICUS_PLAN="$T/plan"
+kill_at=(db commit)
+if [ "$router" = nginx ]; then
+	unset FICUS_TEST_TOKEN
+	nginx_start "$T/nginx" || { echo "torture: nginx did not start"; exit 1; }
+	"$FICUS" router add edge --driver nginx-lua --replica "http://127.0.0.1:$NGINX_ADMIN_PORT" --timeout 2s -q ||
+		exit 1
+	kill_at+=(push)
+fi
 now=1790000000
 export FICUS_NOW=$now
 
@@ -98,7 +115,7 @@ while [ $kills -lt "$kills_wanted" ]; do
 		fi
 		;;
 	2)	# killed exactly after the database commit or after the git commit
-		( FICUS_TEST_KILL=$(pick db commit) exec "$FICUS" "${words[@]}" -m "$reason" -q >/dev/null 2>&1 )
+		( FICUS_TEST_KILL=$(pick "${kill_at[@]}") exec "$FICUS" "${words[@]}" -m "$reason" -q >/dev/null 2>&1 )
 		[ $? -eq 137 ] && kills=$((kills + 1))
 		;;
 	3)	# killed at a random moment
@@ -127,11 +144,13 @@ done
 # no change is in history twice
 dups=$(printf '%s\n' "$log" | grep -x 'op-.*' | sort | uniq -d | head -3)
 [ -z "$dups" ] || complain "in history twice: $dups"
-if [ -n "${ROUTER_VERIFY:-}" ]; then
+if [ "$router" = nginx ]; then
+	# the last change may have been killed before its push: the next command finishes it
 	"$FICUS" router sync -q >/dev/null 2>&1
-	"$FICUS" router verify -q >/dev/null 2>&1 || complain "router verify failed"
+	rv=$("$FICUS" router verify 2>&1) || complain "router verify failed: $rv"
+	flags=$(curl -s "http://127.0.0.1:$NGINX_ADMIN_PORT/v1/flags" | grep -o '"bp"' | wc -l)
 fi
-echo "torture (seed $seed): $ops operations, $kills kills, ${#ok_ops[@]} reported successes, $(git -C plan rev-list --count HEAD) commits"
+echo "torture (seed $seed): $ops operations, $kills kills, ${#ok_ops[@]} reported successes, $(git -C plan rev-list --count HEAD) commits${flags:+, $flags flags on the nginx router, verified}"
 if [ $bad -eq 0 ]; then
 	echo "1 passed, 0 failed"
 else
