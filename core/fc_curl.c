@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "fc_curl.h"
 #include "fc_error.h"
@@ -44,21 +45,23 @@ static const struct {
 
 static void load(void)
 {
-	/* never closed: libcurl keeps global state until the process ends */
-	void *lib = dlopen(FC_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *err;
+	const char *name = getenv("FICUS_LIBCURL"), *err;
+	void *lib;
 
-	if (!lib) {
+	if (!name || !*name)
+		name = FC_CURL_SONAME;
+	/* never closed: libcurl keeps global state until the process ends */
+	if (!(lib = dlopen(name, RTLD_NOW | RTLD_LOCAL))) {
 		err = dlerror();
-		snprintf(why, sizeof(why), "cannot load libcurl (%s): %s", FC_CURL_SONAME, err ? err : "not found");
+		snprintf(why, sizeof(why), "cannot load libcurl (%.80s): %.120s", name, err ? err : "not found");
 		loaded = -1;
 		return;
 	}
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		void *f = dlsym(lib, syms[i].name);
 		if (!f) {
-			snprintf(why, sizeof(why), "libcurl (%s) has no %s(): it is older than ficus needs (7.66)",
-				 FC_CURL_SONAME, syms[i].name);
+			snprintf(why, sizeof(why), "libcurl (%.80s) has no %s(): it is older than ficus needs (7.66)",
+				 name, syms[i].name);
 			loaded = -1;
 			return;
 		}

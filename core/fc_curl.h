@@ -9,8 +9,9 @@
  * start-up (about 9 ms of 22 on the machines we measure; see make bench).
  * So ficus does not link libcurl: fc_http, the one module that speaks
  * HTTP, calls it through this table, filled by dlopen() the first time a
- * request is made.  The headers are libcurl's own, so types and option
- * numbers are checked at compile time as before.
+ * request is made (FICUS_LIBCURL names another library than libcurl.so.4).
+ * The headers are libcurl's own, so types and option numbers are checked
+ * at compile time as before.
  */
 #include <curl/curl.h>
 
