@@ -130,11 +130,16 @@ check-cli: deps-test
 	$(Q)$(MAKE) --no-print-directory build unit-bins
 	$(Q)tests/run.sh cli
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks
+# too; tests/lsan.supp lists the libraries' process-lifetime allocations).
+# The bounded torture runs are shorter here (15 kills, 8 x 8 writes): the
+# plain suite and make torture / torture-concurrent run the long ones.
 check-asan: deps-test
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" build unit-bins
 	$(Q)FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan FICUS_ASAN=1 \
+		FICUS_TORTURE_KILLS=$${FICUS_TORTURE_KILLS:-15} FICUS_CONC_OPS=$${FICUS_CONC_OPS:-8} \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		tests/run.sh unit cli integration tui
