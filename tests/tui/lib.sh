@@ -19,8 +19,21 @@ _tmux_started=
 
 tm() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 
+# tm_stop: stop this test's tmux server and wait until it has exited: a
+# new-session that reaches a server still shutting down fails with
+# "server exited unexpectedly".
+tm_stop() {
+	local pid i
+	pid=$(tm display-message -p '#{pid}' 2>/dev/null)
+	tm kill-server 2>/dev/null
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+}
+
 _tui_cleanup() {
-	[ -n "$_tmux_started" ] && tm kill-server 2>/dev/null
+	[ -n "$_tmux_started" ] && tm_stop
 	cleanup
 }
 trap _tui_cleanup EXIT

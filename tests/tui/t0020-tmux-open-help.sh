@@ -68,7 +68,7 @@ for size in 80x24 200x50; do
 	tm_keys q
 	expect_screen '1 ▶Services' "$size: q closes the help"
 	tm_quit
-	tm kill-server 2>/dev/null
+	tm_stop
 done
 
 done_testing

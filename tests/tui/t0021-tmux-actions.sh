@@ -67,7 +67,7 @@ for size in 80x24 200x50; do
 	expect_screen 'done, commit' "$size: forced with a reason"
 	expect_match '^Ficus-Forced: yes \(closed: reconcile\)$' "$(trailers HEAD "$T/plan")" "$size: recorded as forced"
 	tm_quit
-	tm kill-server 2>/dev/null
+	tm_stop
 	expect_exit 0 "$FICUS" verify
 done
 

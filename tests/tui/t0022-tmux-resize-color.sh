@@ -33,7 +33,7 @@ expect_eq "$d" "$(tm_screen)" "the dialog is restored as it was"
 tm_keys Escape
 expect_screen 'cancelled: nothing changed' "Esc cancels"
 tm_quit
-tm kill-server 2>/dev/null
+tm_stop
 
 # no colour: NO_COLOR=1, --no-color, TERM=dumb
 check_no_colour() {
@@ -47,7 +47,7 @@ check_no_colour() {
 	expect_match $'\033\\[([0-9;]*;)?7m' "$e" "$what: reverse video marks the selection and the current phase"
 	expect_match $'\033\\[([0-9;]*;)?1m' "$e" "$what: bold"
 	tm_quit
-	tm kill-server 2>/dev/null
+	tm_stop
 }
 tm_start 80 24 NO_COLOR=1 --
 check_no_colour NO_COLOR
