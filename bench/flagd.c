@@ -8,6 +8,7 @@
  * port to FILE once it listens, and serves until killed:
  *
  *   GET /v1/flags             {"flags":{"<flag>":{"bp":N,"shadow":B,"rev":N}}}
+ *   GET /v1/flags/<flag>      the flag object, or 404 {"error":"unknown flag"}
  *   PUT /v1/flags/<flag>      {"bp":N,"shadow":B,"rev":N} -> 200 and the stored
  *                             object, or 409 and the stored object when the
  *                             stored revision is newer
@@ -132,6 +133,20 @@ static void handle(conn *c, const char *method, const char *path, const char *bo
 		if (!list_cache)
 			build_list();
 		reply(c, 200, "OK", list_cache, list_len);
+		return;
+	}
+	if (!strcmp(method, "GET") && !strncmp(path, "/v1/flags/", 10) && path[10]) {
+		/* the read-back of a pushed flag, as contrib/nginx/ficus.lua answers it */
+		const flag *f = find(path + 10, 0);
+		const char *e = "{\"error\":\"unknown flag\"}";
+		int n;
+		if (!f || f->rev < 0) {
+			reply(c, 404, "Not Found", e, strlen(e));
+			return;
+		}
+		n = snprintf(obj, sizeof(obj), "{\"bp\":%d,\"shadow\":%s,\"rev\":%lld}", f->bp,
+			     f->shadow ? "true" : "false", f->rev);
+		reply(c, 200, "OK", obj, (size_t)n);
 		return;
 	}
 	if (!strcmp(method, "PUT") && !strncmp(path, "/v1/flags/", 10) && path[10] && strlen(path + 10) < 64) {
