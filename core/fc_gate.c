@@ -237,9 +237,23 @@ static void routers_load(const char *doc)
 	cJSON_Delete(settings);
 }
 
-static void route_gate(fc_step *s, fc_store *st, const fc_service *sv)
+/* How many of the plan's routers there are, and how many of them `sv` is bound to. */
+static void routers_bound(const fc_service *sv, const char *const *names, size_t n, size_t *nplan, size_t *bound)
 {
-	char *doc = fc_store_setting(st, "plan");
+	for (size_t k = 0; k < n; k++) {
+		(*nplan)++;
+		if (!sv->nrouters) {
+			(*bound)++;
+			continue;
+		}
+		for (size_t i = 0; i < sv->nrouters; i++)
+			if (names[k] && !strcmp(names[k], sv->routers[i]))
+				(*bound)++;
+	}
+}
+
+static void route_gate(fc_step *s, fc_store *st, const fc_service *sv, const fc_gate_settings *g)
+{
 	size_t nplan = 0, bound = 0;
 
 	if (sv->route[0])
@@ -247,20 +261,25 @@ static void route_gate(fc_step *s, fc_store *st, const fc_service *sv)
 	else
 		add_gate(s, "route", 0, fc_asprintf("route: service has no route (ficus service set %s --route PREFIX)", sv->name),
 			 fc_asprintf("closed (no route)"));
-	pthread_mutex_lock(&routers_lock);
-	routers_load(doc);
-	for (size_t k = 0; k < routers_n; k++) {
-		nplan++;
-		if (!sv->nrouters) {
-			bound++;
-			continue;
+	if (g->routers_known) {
+		/* the caller's settings: no query per service */
+		const cJSON *r;
+		size_t n = (size_t)cJSON_GetArraySize(g->routers), k = 0;
+		const char **names = fc_calloc(n + 1, sizeof(char *));
+		cJSON_ArrayForEach(r, g->routers) {
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+			names[k++] = cJSON_IsString(name) ? name->valuestring : NULL;
 		}
-		for (size_t i = 0; i < sv->nrouters; i++)
-			if (routers_names[k] && !strcmp(routers_names[k], sv->routers[i]))
-				bound++;
+		routers_bound(sv, names, k, &nplan, &bound);
+		free(names);
+	} else {
+		char *doc = fc_store_setting(st, "plan");
+		pthread_mutex_lock(&routers_lock);
+		routers_load(doc);
+		routers_bound(sv, (const char *const *)routers_names, routers_n, &nplan, &bound);
+		pthread_mutex_unlock(&routers_lock);
+		free(doc);
 	}
-	pthread_mutex_unlock(&routers_lock);
-	free(doc);
 	if (!nplan && !sv->nrouters)
 		add_gate(s, "routers", 1, fc_asprintf("routers: the plan's routers are none (decisions recorded only)"),
 			 fc_asprintf("open (routers: none)"));
@@ -334,7 +353,7 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 		out->kind = FC_STEP_PHASE;
 		out->to_phase = FC_PHASE_DUAL_WRITE;
 		out->action = "advance";
-		route_gate(out, st, sv);
+		route_gate(out, st, sv, &g);
 		break;
 	case FC_PHASE_DUAL_WRITE:
 		out->kind = FC_STEP_PHASE;

@@ -161,6 +161,8 @@ int fc_settings_get(fc_store *s, fc_settings *out)
 		fc_settings_clear(out);
 		return rc;
 	}
+	out->gates.routers_known = 1;
+	out->gates.routers = cJSON_GetObjectItemCaseSensitive(out->doc, "routers");
 	return 0;
 }
 

@@ -26,6 +26,13 @@ typedef struct {
 	int64_t step_soak;
 	int64_t cutover_soak;
 	char reconcile_check[64]; /* the check name the gates read */
+	/*
+	 * The plan's routers, borrowed from the fc_settings document that
+	 * fc_settings_get() filled (routers_known 1); otherwise the routers
+	 * gate reads them from the store for each service it evaluates.
+	 */
+	int routers_known;
+	const cJSON *routers;
 } fc_gate_settings;
 
 typedef struct {

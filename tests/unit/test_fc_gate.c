@@ -282,10 +282,51 @@ static void test_fc_gate__targets_must_go_forward_one_phase(void **state)
 	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "decommission"), FC_EINVAL);
 }
 
+/* The routers gate reads the same routers from the caller's settings as from the store. */
+static void test_fc_gate__routers_from_settings_or_store(void **state)
+{
+	ctx *c = *state;
+	cJSON *doc = fc_settings_default(), *routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
+	static const char *names[] = { "edge", "mesh" };
+	fc_settings set;
+	char *bound[] = { "edge", "gone" };
+
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *r = fc_json_obj();
+		fc_json_add_str(r, "name", names[i]);
+		fc_json_add_str(r, "driver", "none");
+		fc_json_push(routers, r);
+	}
+	assert_ok(fc_settings_put(c->st, doc));
+	cJSON_Delete(doc);
+	assert_ok(fc_settings_get(c->st, &set));
+	assert_true(set.gates.routers_known);
+	c->sv.phase = FC_PHASE_PLANNED;
+	for (int k = 0; k < 3; k++) {
+		fc_gate_settings from_store = set.gates;
+		fc_step a, b;
+		from_store.routers_known = 0;
+		from_store.routers = NULL;
+		c->sv.routers = k == 0 ? NULL : bound;
+		c->sv.nrouters = (size_t)k; /* all; edge; edge and a router the plan does not have */
+		assert_ok(fc_gate_step(&a, c->st, &c->sv, &set.gates, NULL));
+		assert_ok(fc_gate_step(&b, c->st, &c->sv, &from_store, NULL));
+		assert_string_equal(gate(&a, "routers")->reason, gate(&b, "routers")->reason);
+		assert_int_equal(gate(&a, "routers")->open, k < 2);
+		assert_int_equal(gate(&b, "routers")->open, k < 2);
+		fc_step_clear(&a);
+		fc_step_clear(&b);
+	}
+	c->sv.routers = NULL;
+	c->sv.nrouters = 0;
+	fc_settings_clear(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fc_gate__planned_needs_a_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__routers_from_settings_or_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__dual_write_min_counts_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__backfill_needs_three_fresh_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__needs_wait_for_full_traffic, setup, teardown),
