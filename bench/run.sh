@@ -210,8 +210,12 @@ if "$FICUS" dash --help >/dev/null 2>&1; then
 	: >"$work/dash-0.script"
 	for _ in $(seq 1000); do echo j; done >"$work/dash-k.script"
 	export FICUS_DASH_REFRESH=0 FICUS_DASH_SIZE=160x50
-	FICUS_DASH_SCRIPT=$work/dash-0.script measure dash0 "$FICUS" --plan "$L" dash --readonly
-	d0=$M d0c=$C dash_rss=$RSS
+	# the first frame: the process stops once it is drawn (the timeline's history is read after it)
+	FICUS_DASH_FRAMES=1 FICUS_DASH_SCRIPT=$work/dash-0.script measure dash0 "$FICUS" --plan "$L" dash --readonly
+	d0=$M d0c=$C
+	# peak memory of a dashboard that has drawn everything, history included
+	FICUS_DASH_SCRIPT=$work/dash-0.script measure dashall "$FICUS" --plan "$L" dash --readonly
+	dash_rss=$RSS
 	# a keypress: the difference of paired runs with 1000 keys and with none
 	rm -f "$work/dk.t" "$work/d0.t" "$work/dd"
 	for _ in $(seq "$RUNS"); do
@@ -221,7 +225,7 @@ if "$FICUS" dash --help >/dev/null 2>&1; then
 	paste -d' ' "$work/dk.t" "$work/d0.t" | awk '{ printf "%.4f\n", ($1 - $4) / 1000 }' >"$work/dd"
 	per_key=$(median "$work/dd")
 	unset FICUS_DASH_REFRESH FICUS_DASH_SIZE
-	row "dash first frame (whole process: start, frame, exit; headless 160x50)" "< 100 ms" "$(wallcpu "$d0" "$d0c")" "$(judge "$d0" '<' 100)"
+	row "dash first frame (whole process: start, first frame, exit; headless 160x50)" "< 100 ms" "$(wallcpu "$d0" "$d0c")" "$(judge "$d0" '<' 100)"
 	row "dash keypress redraw ('j', 1000 keys, per key)" "< 10 ms" "$(fmt "$per_key") ms" "$(judge "$per_key" '<' 10)"
 else
 	row "dash first frame" "< 100 ms" "no 'ficus dash'" "skip"

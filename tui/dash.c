@@ -933,8 +933,10 @@ int dash_run(fc_plan *p, const dash_opts *o)
 	SCREEN *scrn = NULL;
 	FILE *hout = NULL, *hin = NULL;
 	const char *term = getenv("TERM"), *script_path = getenv("FICUS_DASH_SCRIPT"), *refresh = getenv("FICUS_DASH_REFRESH");
+	const char *frames = getenv("FICUS_DASH_FRAMES");
 	struct sigaction sa, old_int, old_term, old_hup;
 	int rc = 0, dumb, left;
+	long max_frames = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.opts = o;
@@ -950,6 +952,16 @@ int dash_run(fc_plan *p, const dash_opts *o)
 			return 2;
 		}
 		d.refresh_secs = (int)v;
+	}
+	if (frames && *frames) {
+		/* headless only: stop after that many frames (make bench times the first) */
+		char *end;
+		max_frames = strtol(frames, &end, 10);
+		if (*end || max_frames < 1 || max_frames > 1000000) {
+			fprintf(stderr, "ficus: FICUS_DASH_FRAMES '%s' is not a number of frames (1 to 1000000)\n", frames);
+			free(d.plan_dir);
+			return 2;
+		}
 	}
 	dumb = term && !strcmp(term, "dumb");
 	if (script_path && *script_path) {
@@ -1035,6 +1047,8 @@ int dash_run(fc_plan *p, const dash_opts *o)
 		if (!d.headless)
 			periodic(&d);
 		draw(&d);
+		if (d.headless && max_frames && d.frames >= max_frames)
+			break;
 		if (d.view == V_services && !d.m.hist_loaded && !d.small)
 			continue; /* first frame out: now read the history for the timeline */
 		if (d.headless) {
