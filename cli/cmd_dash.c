@@ -64,7 +64,8 @@ int cmd_dash(struct cli *c, int argc, char **argv)
 	 */
 	if (c->open.lock_timeout_ms > 1000)
 		c->open.lock_timeout_ms = 1000;
-	if ((rc = cli_open(c, &p)))
+	/* libgit2 starts when the history is first read, after the first frame */
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	rc = dash_run(p, &o);
 	fc_plan_free(p);

@@ -1062,6 +1062,8 @@ static int run_build(run_ctx *x, fc_plan *p, const fc_router_opts *o, int strict
 		found |= x->confs[i].drv->caps.pushes;
 	if (!found && !o->router && !strict)
 		return 0; /* the pipeline, and no router pushes anything: nothing to load */
+	if (!x->nconfs && !o->router && !o->nflags)
+		return 0; /* no router at all, and no flag to check: nothing to load */
 	found = 0;
 	if (o->flags && o->nflags && o->nflags <= 64) {
 		rc = load_services_named(s, &x->svcs, &x->nsvcs, o->flags, o->nflags);

@@ -1048,7 +1048,7 @@ int dash_run(fc_plan *p, const dash_opts *o)
 			periodic(&d);
 		draw(&d);
 		if (d.headless && max_frames && d.frames >= max_frames)
-			break;
+			break; /* the screen holds that frame: dumped as it is */
 		if (d.view == V_services && !d.m.hist_loaded && !d.small)
 			continue; /* first frame out: now read the history for the timeline */
 		if (d.headless) {
@@ -1082,7 +1082,8 @@ int dash_run(fc_plan *p, const dash_opts *o)
 	bg_adopt(&d);
 	if (d.headless) {
 		const char *dump = getenv("FICUS_DASH_DUMP");
-		draw(&d);
+		if (!max_frames || d.frames < max_frames)
+			draw(&d);
 		if (dump && *dump && screen_dump(dump, 0) < 0)
 			fprintf(stderr, "ficus: %s\n", fc_error_last());
 	}
