@@ -371,6 +371,8 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		goto done;
 	/* the change exists from here on: a failure below is repaired later */
 	test_kill("db");
+	if (c->nflags)
+		fc_router_warm(c->p); /* the push follows the commit: load its libraries meanwhile */
 	if ((rc = fc_repo_commit(r, oid, message, c->author_name, c->author_email, c->when)) < 0) {
 		rc = fc_error_wrap(rc, "the change is recorded but its commit failed ('ficus doctor' finishes it)");
 		goto done;
@@ -402,6 +404,7 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		}
 	}
 done:
+	fc_router_warm_join();
 	fc_buf_free(&pb);
 	free(paths);
 	free(message);

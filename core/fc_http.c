@@ -58,6 +58,35 @@ static void global_init(void)
 	global_rc = global_why[0] ? -1 : 0;
 }
 
+static pthread_mutex_t warm_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t warm_thread;
+static int warm_started;
+
+static void *warm_main(void *arg)
+{
+	(void)arg;
+	pthread_once(&global_once, global_init);
+	return NULL;
+}
+
+void fc_http_warm(void)
+{
+	pthread_mutex_lock(&warm_lock);
+	if (!warm_started && pthread_create(&warm_thread, NULL, warm_main, NULL) == 0)
+		warm_started = 1;
+	pthread_mutex_unlock(&warm_lock);
+}
+
+void fc_http_warm_join(void)
+{
+	pthread_mutex_lock(&warm_lock);
+	if (warm_started == 1) {
+		pthread_join(warm_thread, NULL);
+		warm_started = 2; /* joined; libcurl stays loaded */
+	}
+	pthread_mutex_unlock(&warm_lock);
+}
+
 int64_t fc_http_now_ms(void)
 {
 	struct timespec ts;
@@ -69,6 +98,7 @@ fc_http *fc_http_new(void)
 {
 	fc_http *h = fc_calloc(1, sizeof(*h));
 
+	fc_http_warm_join();
 	pthread_once(&global_once, global_init);
 	if (global_rc == 0)
 		h->multi = C->multi_init();

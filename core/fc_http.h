@@ -70,6 +70,16 @@ struct fc_http_req {
 /* Monotonic milliseconds, the clock of deadline_ms. */
 int64_t fc_http_now_ms(void);
 
+/*
+ * Load and initialise libcurl in a thread, beside the caller's work, for
+ * a caller that will make requests soon (a change about to push: the
+ * load then overlaps its commit).  fc_http_new() and fc_http_warm_join()
+ * wait for it; a caller that warmed and then makes no request joins
+ * before it exits, so that the process never ends mid-initialisation.
+ */
+void fc_http_warm(void);
+void fc_http_warm_join(void);
+
 /* A session; aborts on allocation failure. */
 fc_http *fc_http_new(void);
 void fc_http_free(fc_http *h);

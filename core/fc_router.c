@@ -456,6 +456,26 @@ static int confs_load(fc_store *s, fc_router_conf **out, size_t *n)
 	return rc;
 }
 
+void fc_router_warm(fc_plan *p)
+{
+	fc_router_conf *confs = NULL;
+	size_t n = 0;
+
+	if (confs_load(fc_plan_store(p), &confs, &n) < 0) {
+		fc_error_clear(); /* the push reports it */
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (confs[i].drv->caps.pushes && confs[i].drv->warm)
+			confs[i].drv->warm();
+	confs_free(confs, n);
+}
+
+void fc_router_warm_join(void)
+{
+	fc_http_warm_join();
+}
+
 /* ---- tokens ---- */
 
 static int token_chars_ok(const char *t)

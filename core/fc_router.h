@@ -171,6 +171,15 @@ int fc_router_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out);
 int fc_router_push(fc_plan *p, const char *const *flags, size_t nflags, char **report);
 
 /*
+ * Get the drivers of the plan's routers ready for a push that follows
+ * (the HTTP drivers load libcurl in a thread, so that the load overlaps
+ * the commit), and wait for that to end: a caller that warmed joins
+ * before it returns, whether it pushed or not.
+ */
+void fc_router_warm(fc_plan *p);
+void fc_router_warm_join(void);
+
+/*
  * Read every replica of the selected routers and compare with the plan.
  * FC_EDRIFT when a bound flag is missing or has another value somewhere;
  * else FC_ESYNC when a replica could not be read; else 0.

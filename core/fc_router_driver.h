@@ -90,6 +90,8 @@ struct fc_router_driver {
 	/* the calls a push of `want` would make, one line each */
 	void (*describe)(const fc_router_conf *r, const char *replica,
 			 const fc_rflag *want, size_t n, fc_buf *out);
+	/* optional: get ready for a push that follows soon (load libraries) */
+	void (*warm)(void);
 };
 
 extern const fc_router_driver fc_router_driver_haproxy;

@@ -309,4 +309,5 @@ const fc_router_driver fc_router_driver_envoy = {
 	.push = push,
 	.list = list,
 	.describe = describe,
+	.warm = fc_http_warm,
 };

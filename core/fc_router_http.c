@@ -472,6 +472,7 @@ const fc_router_driver fc_router_driver_http = {
 	.push = push,
 	.list = list,
 	.describe = describe,
+	.warm = fc_http_warm,
 };
 
 const fc_router_driver fc_router_driver_nginx_lua = {
@@ -483,4 +484,5 @@ const fc_router_driver fc_router_driver_nginx_lua = {
 	.push = push,
 	.list = list,
 	.describe = describe,
+	.warm = fc_http_warm,
 };
