@@ -22,10 +22,22 @@ static void run1(fc_http_req *r)
 	fc_http_free(h);
 }
 
+/* A v1 server holding one flag, and a GET of its list that succeeded. */
+static void get_list(lb_server *s, fc_http_req *r, char *url, size_t len)
+{
+	lb_config cfg = { .mode = LB_V1, .seed = "tracking=1000,0,3" };
+
+	lb_start(s, &cfg);
+	snprintf(url, len, "%s/v1/flags", s->url);
+	req(r, "GET", url, 3000);
+	run1(r);
+	assert_false(r->failed);
+	assert_int_equal(r->status, 200);
+}
+
 /* First in the run: libcurl loaded by a warm-up thread, then used; warming and joining again are no-ops. */
 static void test_fc_http__warm_then_request(void **state)
 {
-	lb_config cfg = { .mode = LB_V1, .seed = "tracking=1000,0,3" };
 	lb_server s;
 	fc_http_req r;
 	char url[128];
@@ -37,31 +49,20 @@ static void test_fc_http__warm_then_request(void **state)
 	fc_http_warm_join();
 	fc_http_warm();      /* after the join: nothing more to do */
 	fc_http_warm_join();
-	lb_start(&s, &cfg);
-	snprintf(url, sizeof(url), "%s/v1/flags", s.url);
-	req(&r, "GET", url, 3000);
-	run1(&r);
-	assert_false(r.failed);
-	assert_int_equal(r.status, 200);
+	get_list(&s, &r, url, sizeof(url));
 	fc_http_req_clear(&r);
 	lb_stop(&s);
 }
 
 static void test_fc_http__get_and_exact_request(void **state)
 {
-	lb_config cfg = { .mode = LB_V1, .seed = "tracking=1000,0,3" };
 	lb_server s;
 	fc_http_req r;
 	char url[128];
 	char *log;
 	(void)state;
 
-	lb_start(&s, &cfg);
-	snprintf(url, sizeof(url), "%s/v1/flags", s.url);
-	req(&r, "GET", url, 3000);
-	run1(&r);
-	assert_false(r.failed);
-	assert_int_equal(r.status, 200);
+	get_list(&s, &r, url, sizeof(url));
 	assert_int_equal(r.attempts, 1);
 	assert_string_equal(fc_buf_cstr(&r.resp), "{\"flags\":{\"tracking\":{\"bp\":1000,\"shadow\":false,\"rev\":3}}}\n");
 	log = lb_log(&s);
