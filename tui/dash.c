@@ -926,43 +926,44 @@ static int env_true(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
+/* A whole number from the environment in [min, max]; unset or empty leaves *out. */
+static int env_long(const char *name, long min, long max, const char *what, long *out)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*end || n < min || n > max) {
+		fprintf(stderr, "ficus: %s '%s' is not %s (%ld to %ld)\n", name, v, what, min, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
 int dash_run(fc_plan *p, const dash_opts *o)
 {
 	dash d;
 	script *scr = NULL;
 	SCREEN *scrn = NULL;
 	FILE *hout = NULL, *hin = NULL;
-	const char *term = getenv("TERM"), *script_path = getenv("FICUS_DASH_SCRIPT"), *refresh = getenv("FICUS_DASH_REFRESH");
-	const char *frames = getenv("FICUS_DASH_FRAMES");
+	const char *term = getenv("TERM"), *script_path = getenv("FICUS_DASH_SCRIPT");
 	struct sigaction sa, old_int, old_term, old_hup;
 	int rc = 0, dumb, left;
-	long max_frames = 0;
+	long refresh = 5, max_frames = 0;
 
+	/* FICUS_DASH_FRAMES, headless only: stop after that many frames (make bench times the first) */
+	if (env_long("FICUS_DASH_REFRESH", 0, 3600, "a number of seconds", &refresh) < 0 ||
+	    env_long("FICUS_DASH_FRAMES", 1, 1000000, "a number of frames", &max_frames) < 0)
+		return 2;
 	memset(&d, 0, sizeof(d));
 	d.opts = o;
 	d.p = p;
 	d.plan_dir = fc_strdup(fc_plan_dir(p));
-	d.refresh_secs = 5;
-	if (refresh && *refresh) {
-		char *end;
-		long v = strtol(refresh, &end, 10);
-		if (*end || v < 0 || v > 3600) {
-			fprintf(stderr, "ficus: FICUS_DASH_REFRESH '%s' is not a number of seconds (0 to 3600)\n", refresh);
-			free(d.plan_dir);
-			return 2;
-		}
-		d.refresh_secs = (int)v;
-	}
-	if (frames && *frames) {
-		/* headless only: stop after that many frames (make bench times the first) */
-		char *end;
-		max_frames = strtol(frames, &end, 10);
-		if (*end || max_frames < 1 || max_frames > 1000000) {
-			fprintf(stderr, "ficus: FICUS_DASH_FRAMES '%s' is not a number of frames (1 to 1000000)\n", frames);
-			free(d.plan_dir);
-			return 2;
-		}
-	}
+	d.refresh_secs = (int)refresh;
 	dumb = term && !strcmp(term, "dumb");
 	if (script_path && *script_path) {
 		char *err = NULL;
