@@ -48,23 +48,29 @@ char *fc_strndup(const char *s, size_t n)
 	return p;
 }
 
+/*
+ * Formatted once into a stack buffer, which holds nearly every string
+ * ficus formats (gate reasons, evidence, messages), and copied at its
+ * exact size: a plan-wide status formats some ten per service.
+ */
 char *fc_asprintf(const char *fmt, ...)
 {
-	fc_buf b = FC_BUF_INIT;
+	char tmp[256], *p;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return fc_strdup("");
-	fc_buf_grow(&b, (size_t)n + 1);
+	if ((size_t)n < sizeof(tmp))
+		return fc_strndup(tmp, (size_t)n);
+	p = fc_malloc((size_t)n + 1);
 	va_start(ap, fmt);
-	vsnprintf(b.ptr, (size_t)n + 1, fmt, ap);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	b.len = (size_t)n;
-	return fc_buf_detach(&b);
+	return p;
 }
 
 void fc_buf_grow(fc_buf *b, size_t extra)
