@@ -97,7 +97,14 @@ static int read_list(fc_store *st, const char *sql, const char *name, char ***v,
 
 static int parse_obj(cJSON **out, const char *text, const char *what)
 {
-	int rc = fc_json_parse(out, what, text, strlen(text), FC_FILE_MAX);
+	int rc;
+
+	/* what nearly every service stores: no parse for it */
+	if (!strcmp(text, "{}")) {
+		*out = fc_json_obj();
+		return 0;
+	}
+	rc = fc_json_parse(out, what, text, strlen(text), FC_FILE_MAX);
 	if (rc == 0 && !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
@@ -141,13 +148,31 @@ static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
 	return 0;
 }
 
+/*
+ * A service's domains with their traffic: the list and the sum in one
+ * read, in domain order, the same for one service and for the whole plan
+ * (summed here, not by SQL's sum(), whose rounding is SQLite's to choose).
+ */
+#define DOMAINS_SQL "SELECT sd.domain, coalesce(d.rps, 0), sd.service FROM service_domain sd " \
+	"LEFT JOIN domain d ON d.name = sd.domain"
+
+static void add_domain(fc_service *s, sqlite3_stmt *q)
+{
+	push(&s->domains, &s->ndomains, fc_col_text(q, 0));
+	s->rps += sqlite3_column_double(q, 1);
+}
+
 static int read_details(fc_store *st, fc_service *s)
 {
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if ((rc = read_list(st, "SELECT domain FROM service_domain WHERE service = ? ORDER BY domain", s->name,
-			    &s->domains, &s->ndomains)) < 0 ||
+	if ((rc = fc_store_preparef(st, &q, DOMAINS_SQL " WHERE sd.service = ? ORDER BY sd.domain", "s", s->name)) < 0)
+		return rc;
+	while ((rc = fc_store_step(st, q)) == 1)
+		add_domain(s, q);
+	sqlite3_finalize(q);
+	if (rc < 0 ||
 	    (rc = read_list(st, "SELECT need FROM service_need WHERE service = ? ORDER BY need", s->name,
 			    &s->needs, &s->nneeds)) < 0)
 		return rc;
@@ -180,13 +205,6 @@ static int read_details(fc_store *st, fc_service *s)
 	sqlite3_finalize(q);
 	if (rc < 0)
 		return rc;
-	if ((rc = fc_store_preparef(st, &q,
-		"SELECT coalesce(sum(d.rps), 0) FROM service_domain sd JOIN domain d ON d.name = sd.domain "
-		"WHERE sd.service = ?", "s", s->name)) < 0)
-		return rc;
-	if ((rc = fc_store_step(st, q)) == 1)
-		s->rps = sqlite3_column_double(q, 0);
-	sqlite3_finalize(q);
 	return rc < 0 ? rc : 0;
 }
 
@@ -240,7 +258,8 @@ static fc_service *deal_to(deal *d, const char *service)
 	return d->i < d->n && c == 0 ? &d->v[d->i] : NULL;
 }
 
-static int list_lists(fc_store *st, const char *sql, fc_service *v, size_t n, int needs)
+/* Rows with the service in column `col`, dealt out; `needs`: a need, else a domain. */
+static int list_lists(fc_store *st, const char *sql, fc_service *v, size_t n, int col, int needs)
 {
 	deal d = { v, n, 0 };
 	sqlite3_stmt *q = NULL;
@@ -249,13 +268,13 @@ static int list_lists(fc_store *st, const char *sql, fc_service *v, size_t n, in
 	if ((rc = fc_store_prepare(st, &q, sql)) < 0)
 		return rc;
 	while ((rc = fc_store_step(st, q)) == 1) {
-		fc_service *s = deal_to(&d, fc_col_text(q, 0));
+		fc_service *s = deal_to(&d, fc_col_text(q, col));
 		if (!s)
 			continue;
 		if (needs)
 			push(&s->needs, &s->nneeds, fc_col_text(q, 1));
 		else
-			push(&s->domains, &s->ndomains, fc_col_text(q, 1));
+			add_domain(s, q);
 	}
 	sqlite3_finalize(q);
 	return rc < 0 ? rc : 0;
@@ -301,6 +320,51 @@ static fc_service *index_find(const name_index *x, fc_service *v, const char *na
 	return NULL;
 }
 
+static fc_check_result *add_result(fc_service *s, size_t *cap)
+{
+	if (s->nresults == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		s->results = fc_realloc(s->results, *cap * sizeof(*s->results));
+	}
+	return &s->results[s->nresults++];
+}
+
+/*
+ * Brief: only what the gates read, the results of the services in a phase
+ * whose gate reads them (fc_gate_reads_results), without detail or actor.
+ * A seek per such service on the (service, name, at, pass) index, which
+ * also holds the rowid: no scan of the table and no sort of every row.
+ * Each service's few results are put in (at, id) order, as in the full read.
+ */
+static int list_results_brief(fc_store *st, fc_service *v, size_t n)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = fc_store_prepare(st, &q, "SELECT name, pass, at FROM check_result WHERE service = ? ORDER BY at, id")) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		size_t cap = 0;
+		if (!fc_gate_reads_results(v[i].phase))
+			continue;
+		sqlite3_reset(q);
+		if (sqlite3_bind_text(q, 1, v[i].name, -1, SQLITE_STATIC) != SQLITE_OK) {
+			rc = fc_store_error(st, "reading check results");
+			break;
+		}
+		while ((rc = fc_store_step(st, q)) == 1) {
+			fc_check_result *r = add_result(&v[i], &cap);
+			r->name = fc_strdup(fc_col_text(q, 0));
+			r->pass = sqlite3_column_int(q, 1);
+			r->detail = NULL;
+			r->at = sqlite3_column_int64(q, 2);
+			r->actor = NULL;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * Every check result, in one pass over the table (rowid order: no index
  * lookups, no sorter), dealt out by service; each service's results are
@@ -311,47 +375,27 @@ static fc_service *index_find(const name_index *x, fc_service *v, const char *na
 static int list_results(fc_store *st, fc_service *v, size_t n, int brief)
 {
 	sqlite3_stmt *q = NULL;
-	size_t *cap = fc_calloc(n + 1, sizeof(size_t));
+	size_t *cap;
 	name_index x;
 	int rc;
 
+	if (brief)
+		return list_results_brief(st, v, n);
+	if ((rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id")) < 0)
+		return rc;
+	cap = fc_calloc(n + 1, sizeof(size_t));
 	index_build(&x, v, n);
-	if (brief) {
-		/* the services whose gates read results, through the (service, ...) index */
-		fc_buf sql = FC_BUF_INIT;
-		const char *sep = "";
-		fc_buf_puts(&sql, "SELECT service, name, pass, NULL, at, NULL FROM check_result WHERE service IN "
-				  "(SELECT name FROM service WHERE phase IN (");
-		for (int ph = 0; ph < FC_PHASE_COUNT; ph++)
-			if (fc_gate_reads_results((fc_phase)ph)) {
-				fc_buf_printf(&sql, "%s'%s'", sep, fc_phase_name((fc_phase)ph));
-				sep = ", ";
-			}
-		fc_buf_puts(&sql, *sep ? ")) ORDER BY id" : "NULL)) ORDER BY id");
-		rc = fc_store_prepare(st, &q, sql.ptr);
-		fc_buf_free(&sql);
-	} else {
-		rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id");
-	}
-	if (rc < 0)
-		goto done;
 	while ((rc = fc_store_step(st, q)) == 1) {
 		fc_service *s = index_find(&x, v, fc_col_text(q, 0));
 		fc_check_result *r;
-		size_t i;
 		if (!s)
 			continue;
-		i = (size_t)(s - v);
-		if (s->nresults == cap[i]) {
-			cap[i] = cap[i] ? cap[i] * 2 : 8;
-			s->results = fc_realloc(s->results, cap[i] * sizeof(*s->results));
-		}
-		r = &s->results[s->nresults++];
+		r = add_result(s, &cap[s - v]);
 		r->name = fc_strdup(fc_col_text(q, 1));
 		r->pass = sqlite3_column_int(q, 2);
-		r->detail = brief ? NULL : fc_strdup(fc_col_text(q, 3));
+		r->detail = fc_strdup(fc_col_text(q, 3));
 		r->at = sqlite3_column_int64(q, 4);
-		r->actor = brief ? NULL : fc_strdup(fc_col_text(q, 5));
+		r->actor = fc_strdup(fc_col_text(q, 5));
 	}
 	sqlite3_finalize(q);
 	for (size_t i = 0; i < n; i++) {
@@ -366,7 +410,6 @@ static int list_results(fc_store *st, fc_service *v, size_t n, int brief)
 			r[b] = t;
 		}
 	}
-done:
 	free(x.slot);
 	free(cap);
 	return rc < 0 ? rc : 0;
@@ -378,8 +421,8 @@ static int list_details(fc_store *st, fc_service *v, size_t n, int brief)
 	deal d = { v, n, 0 };
 	int rc;
 
-	if ((rc = list_lists(st, "SELECT service, domain FROM service_domain ORDER BY service, domain", v, n, 0)) < 0 ||
-	    (rc = list_lists(st, "SELECT service, need FROM service_need ORDER BY service, need", v, n, 1)) < 0 ||
+	if ((rc = list_lists(st, DOMAINS_SQL " ORDER BY sd.service, sd.domain", v, n, 2, 0)) < 0 ||
+	    (rc = list_lists(st, "SELECT service, need FROM service_need ORDER BY service, need", v, n, 0, 1)) < 0 ||
 	    (rc = list_results(st, v, n, brief)) < 0)
 		return rc;
 	if ((rc = fc_store_prepare(st, &q,
@@ -392,20 +435,6 @@ static int list_details(fc_store *st, fc_service *v, size_t n, int brief)
 		s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
 		s->fail_at[s->nfails] = sqlite3_column_int64(q, 2);
 		push(&s->fail_names, &s->nfails, fc_col_text(q, 1));
-	}
-	sqlite3_finalize(q);
-	if (rc < 0)
-		return rc;
-	/* sum() over each service's domains in domain order, as read_details does */
-	d.i = 0;
-	if ((rc = fc_store_prepare(st, &q,
-		"SELECT sd.service, coalesce(sum(d.rps), 0) FROM service_domain sd JOIN domain d ON d.name = sd.domain "
-		"GROUP BY sd.service ORDER BY sd.service")) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1) {
-		fc_service *s = deal_to(&d, fc_col_text(q, 0));
-		if (s)
-			s->rps = sqlite3_column_double(q, 1);
 	}
 	sqlite3_finalize(q);
 	return rc < 0 ? rc : 0;
@@ -423,7 +452,14 @@ static int list(fc_plan *p, fc_service **out, size_t *n, int brief)
 	/* one read transaction: a consistent view, and no lock per statement */
 	if ((rc = fc_store_begin(st, 0)) < 0)
 		return rc;
-	if ((rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
+	/* the array at its size at once: growing it by doubling touched twice the memory */
+	if ((rc = fc_store_prepare(st, &q, "SELECT count(*) FROM service")) < 0)
+		goto done;
+	if ((rc = fc_store_step(st, q)) == 1 && (cap = (size_t)sqlite3_column_int64(q, 0)) > 0)
+		*out = fc_malloc(cap * sizeof(**out));
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc < 0 || (rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
 		goto done;
 	while ((rc = fc_store_step(st, q)) == 1) {
 		if (*n == cap) {
