@@ -545,8 +545,9 @@ static void print_json(const fc_service *all, const fc_step *steps, size_t n, in
 		cJSON_Delete(doc);
 		return;
 	}
-	/* written out in pieces: one buffer of a few hundred KiB, reused */
-	fc_buf_grow(&b, 1u << 19);
+	/* written out in pieces through one buffer of 64 KiB, reused: every
+	 * page a process touches first costs a fault */
+	fc_buf_grow(&b, 1u << 16);
 	if (!n) {
 		PUTS(&b, "{\n  \"services\": []\n}\n");
 	} else {
@@ -554,7 +555,7 @@ static void print_json(const fc_service *all, const fc_step *steps, size_t n, in
 		for (size_t i = 0; i < n; i++) {
 			put(&b, i ? ",\n    " : "\n    ", i ? 6 : 5);
 			jservice(&b, &all[i], &steps[i], 2, brief);
-			if (b.len > (1u << 18)) {
+			if (b.len > (3u << 14)) {
 				fwrite(b.ptr, 1, b.len, stdout);
 				b.len = 0;
 			}
