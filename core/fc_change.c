@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -322,6 +323,47 @@ static void describe_pushes(fc_change *c, fc_outcome *out)
 	fc_error_clear();
 }
 
+/*
+ * The work tree's refresh after the commit, beside the router push: the
+ * two share nothing (the push reads the database and talks HTTP; the
+ * refresh writes the change's files and the index), and on a large plan
+ * the refresh rewrites an index of a megabyte.  Its errors are not the
+ * change's (the commit is made; 'ficus verify' reports a stale file).
+ */
+typedef struct {
+	fc_repo *r;
+	char **paths;
+	size_t n;
+	pthread_t thread;
+	int running;
+} checkout_job;
+
+static void *checkout_main(void *arg)
+{
+	checkout_job *j = arg;
+
+	fc_repo_checkout(j->r, (const char *const *)j->paths, j->n);
+	fc_error_clear();
+	return NULL;
+}
+
+static void checkout_start(checkout_job *j, fc_repo *r, char **paths, size_t n, int beside)
+{
+	j->r = r;
+	j->paths = paths;
+	j->n = n;
+	j->running = beside && pthread_create(&j->thread, NULL, checkout_main, j) == 0;
+	if (!j->running)
+		checkout_main(j);
+}
+
+static void checkout_join(checkout_job *j)
+{
+	if (j->running)
+		pthread_join(j->thread, NULL);
+	j->running = 0;
+}
+
 int fc_change_finish(fc_change *c, fc_outcome *out)
 {
 	fc_store *s = fc_plan_store(c->p);
@@ -329,7 +371,8 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	char *message = NULL, *paths = NULL;
 	fc_buf pb = FC_BUF_INIT;
 	char oid[FC_OID_HEX];
-	int rc, unchanged = 0;
+	checkout_job co = { 0 };
+	int rc, unchanged = 0, remote;
 	size_t i;
 
 	if (c->noop) {
@@ -345,6 +388,8 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		fc_change_touch(c, "ficus.json");
 		fc_change_trailer(c, "Ficus-Layout", "fanout (more than %d domains or services)", FC_FANOUT_AT);
 	}
+	if (c->nflags && !c->w.dry_run)
+		fc_router_warm(c->p); /* the push follows the commit: load its libraries meanwhile */
 	if ((rc = stage_paths(c->p, c->paths, c->npaths, &unchanged)) < 0)
 		goto done;
 	message = compose(c);
@@ -371,8 +416,6 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		goto done;
 	/* the change exists from here on: a failure below is repaired later */
 	test_kill("db");
-	if (c->nflags)
-		fc_router_warm(c->p); /* the push follows the commit: load its libraries meanwhile */
 	if ((rc = fc_repo_commit(r, oid, message, c->author_name, c->author_email, c->when)) < 0) {
 		rc = fc_error_wrap(rc, "the change is recorded but its commit failed ('ficus doctor' finishes it)");
 		goto done;
@@ -384,9 +427,10 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 				"sss", c->nflags ? "committed" : "applied", oid, c->id)) < 0)
 		goto done;
 	snprintf(out->commit, sizeof(out->commit), "%s", oid);
-	fc_repo_checkout(r, (const char *const *)c->paths, c->npaths);
-	fc_error_clear();
-	if (fc_repo_has_remote(r) && (rc = publish(c, out)) < 0)
+	/* beside the push, unless a publish to the remote (libgit2 again) comes between */
+	remote = fc_repo_has_remote(r);
+	checkout_start(&co, r, c->paths, c->npaths, c->nflags && !remote);
+	if (remote && (rc = publish(c, out)) < 0)
 		goto done;
 	if (c->warning)
 		out->note = fc_strdup(c->warning);
@@ -404,6 +448,7 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		}
 	}
 done:
+	checkout_join(&co);
 	fc_router_warm_join();
 	fc_buf_free(&pb);
 	free(paths);
