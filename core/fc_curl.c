@@ -1,12 +1,8 @@
 /* libcurl through dlopen(): see fc_curl.h. */
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "fc_curl.h"
-#include "fc_error.h"
+#include "fc_dl.h"
 
 /* The soname of libcurl's ABI (4 since 2006); the Makefile may name another. */
 #ifndef FC_CURL_SONAME
@@ -14,14 +10,8 @@
 #endif
 
 static fc_curl_api api;
-static int loaded;              /* 1 loaded, -1 failed */
-static char why[256];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const fc_dl_sym syms[] = {
 #define SYM(field, name) { name, offsetof(fc_curl_api, field) }
 	SYM(global_init, "curl_global_init"),
 	SYM(easy_init, "curl_easy_init"),
@@ -43,40 +33,9 @@ static const struct {
 #undef SYM
 };
 
-static void load(void)
-{
-	const char *name = getenv("FICUS_LIBCURL"), *err;
-	void *lib;
-
-	if (!name || !*name)
-		name = FC_CURL_SONAME;
-	/* never closed: libcurl keeps global state until the process ends */
-	if (!(lib = dlopen(name, RTLD_NOW | RTLD_LOCAL))) {
-		err = dlerror();
-		snprintf(why, sizeof(why), "cannot load libcurl (%.80s): %.120s", name, err ? err : "not found");
-		loaded = -1;
-		return;
-	}
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *f = dlsym(lib, syms[i].name);
-		if (!f) {
-			snprintf(why, sizeof(why), "libcurl (%.80s) has no %s(): it is older than ficus needs (7.66)",
-				 name, syms[i].name);
-			loaded = -1;
-			return;
-		}
-		/* POSIX: a data pointer from dlsym() converts to a function pointer */
-		*(void **)((char *)&api + syms[i].off) = f;
-	}
-	loaded = 1;
-}
+static fc_dl_lib lib = FC_DL_LIB_INIT("libcurl", "FICUS_LIBCURL", FC_CURL_SONAME, "7.66", syms, &api);
 
 const fc_curl_api *fc_curl(void)
 {
-	pthread_once(&once, load);
-	if (loaded < 0) {
-		fc_error_set(FC_ERROR, "%s", why);
-		return NULL;
-	}
-	return &api;
+	return fc_dl_open(&lib) < 0 ? NULL : &api;
 }
