@@ -307,7 +307,9 @@ int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const f
 	*out = NULL;
 	if (!url || !*url)
 		return fc_error_set(FC_EINVAL, "--remote needs a URL");
-	if (!fc_repo_remote_has_plan(url)) {
+	if ((rc = fc_repo_remote_has_plan(url)) < 0)
+		return rc;
+	if (!rc) {
 		/* a new plan: create it here, then publish it */
 		if ((rc = fc_plan_init(&p, dir, w, outcome)) < 0)
 			return rc;

@@ -1,6 +1,5 @@
 #include <dirent.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,12 +12,14 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_repo.h"
+#include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
 
 struct fc_repo {
 	git_repository *repo;   /* NULL until first needed (see repo_ready) */
 	char *workdir;          /* the plan directory, for a deferred open */
-	pthread_t init_thread;  /* git_libgit2_init() running beside the caller */
+	pthread_t init_thread;  /* lib_init() running beside the caller */
 	int init_pending;       /* init_thread not joined yet */
+	int init_ok;            /* init_thread's lib_init() succeeded (read after the join) */
 	int lib_held;           /* this handle holds a git_libgit2_init() */
 	git_oid staged_tree;
 	git_oid staged_parent;
@@ -75,40 +76,63 @@ static fc_repo *wrap(git_repository *repo)
 	return r;
 }
 
+/*
+ * Load libgit2 (the first time: see fc_git.h) and take a reference with
+ * git_libgit2_init(), which the caller gives back with
+ * git_libgit2_shutdown().  0, or FC_ERROR naming the missing library.
+ */
+static int lib_init(void)
+{
+	int rc;
+
+	if ((rc = fc_git_load()) < 0)
+		return rc;
+	git_libgit2_init();
+	return 0;
+}
+
 static void *lib_init_main(void *arg)
 {
-	(void)arg;
-	git_libgit2_init();
+	fc_repo *r = arg;
+
+	/* a failure is remembered: lib_acquire() reports it on the caller's thread */
+	r->init_ok = lib_init() == 0;
 	return NULL;
 }
 
-/* Hold libgit2 initialised (waiting for the background init if any). */
-static void lib_acquire(fc_repo *r)
+/* Wait for the background init, if any; it holds the reference it took. */
+static void lib_join(fc_repo *r)
 {
 	if (r->init_pending) {
 		pthread_join(r->init_thread, NULL);
 		r->init_pending = 0;
-		r->lib_held = 1;
+		r->lib_held = r->init_ok;
 	}
+}
+
+/* Hold libgit2 loaded and initialised: 0, or FC_ERROR (see lib_init). */
+static int lib_acquire(fc_repo *r)
+{
+	int rc;
+
+	lib_join(r);
 	if (!r->lib_held) {
-		git_libgit2_init();
+		if ((rc = lib_init()) < 0)
+			return rc;
 		r->lib_held = 1;
 	}
+	return 0;
 }
 
 void fc_repo_warm(fc_repo *r)
 {
 	if (r && !r->lib_held && !r->init_pending)
-		r->init_pending = pthread_create(&r->init_thread, NULL, lib_init_main, NULL) == 0;
+		r->init_pending = pthread_create(&r->init_thread, NULL, lib_init_main, r) == 0;
 }
 
 static void lib_release(fc_repo *r)
 {
-	if (r->init_pending) {
-		pthread_join(r->init_thread, NULL);
-		r->init_pending = 0;
-		r->lib_held = 1;
-	}
+	lib_join(r);
 	if (r->lib_held) {
 		git_libgit2_shutdown();
 		r->lib_held = 0;
@@ -116,11 +140,13 @@ static void lib_release(fc_repo *r)
 }
 
 /*
- * Opening the repository is deferred to its first use: git_libgit2_init()
- * loads the system's CA certificates for its TLS stream (some 8 ms here),
- * and commands that only read the database (status, order, service list,
- * the dashboard's first frame) never touch git.  The deferral is only taken
- * when the open cannot fail or differ later: a canonical work tree whose
+ * Opening the repository is deferred to its first use: loading libgit2
+ * (about 6 ms here, see fc_git.h) and git_libgit2_init(), which loads the
+ * system's CA certificates for its TLS stream (some 8 ms), are wasted on
+ * commands that only read the database (status, order, service list, the
+ * dashboard's first frame): they never touch git.  The deferral is only
+ * taken when the open cannot fail or differ later (short of libgit2 itself
+ * missing, which every use of git reports): a canonical work tree whose
  * .git is a plain directory with HEAD and objects, no commondir (linked
  * work tree), and a config that neither includes other files nor says the
  * repository is bare.  Anything else is opened at once, as before.
@@ -188,10 +214,12 @@ static int can_defer(const char *dir, char **gitdir)
 static int repo_ready(fc_repo *r)
 {
 	git_repository *repo = NULL;
+	int rc;
 
 	if (r->repo)
 		return 0;
-	lib_acquire(r);
+	if ((rc = lib_acquire(r)) < 0)
+		return rc;
 	if (git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		lib_release(r);
 		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", r->workdir);
@@ -209,15 +237,17 @@ int fc_repo_init(fc_repo **out, const char *dir)
 {
 	git_repository *repo = NULL;
 	git_repository_init_options o = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	int rc;
 
 	*out = NULL;
-	git_libgit2_init();
+	if ((rc = lib_init()) < 0)
+		return rc;
 	o.flags = GIT_REPOSITORY_INIT_MKPATH;
 	o.initial_head = "main";
 	/* an existing repository is opened (the caller refuses one with history) */
 	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 &&
 	    git_repository_init_ext(&repo, dir, &o) < 0) {
-		int rc = git_fail(FC_ERROR, "creating the plan repository");
+		rc = git_fail(FC_ERROR, "creating the plan repository");
 		git_libgit2_shutdown();
 		return rc;
 	}
@@ -229,6 +259,7 @@ int fc_repo_open(fc_repo **out, const char *dir)
 {
 	git_repository *repo = NULL;
 	char *gitdir = NULL;
+	int rc;
 
 	*out = NULL;
 	if (can_defer(dir, &gitdir)) {
@@ -238,7 +269,8 @@ int fc_repo_open(fc_repo **out, const char *dir)
 		*out = r;
 		return 0;
 	}
-	git_libgit2_init();
+	if ((rc = lib_init()) < 0)
+		return rc;
 	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		git_libgit2_shutdown();
 		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
@@ -338,7 +370,7 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 	if (rc == FC_ENOTFOUND) {
 		rc = 0;
 	} else if (rc < 0) {
-		goto done;
+		return rc; /* nothing to free, and libgit2 may not be loaded at all */
 	} else {
 		git_oid_cpy(&r->staged_parent, git_commit_id(head));
 		r->has_parent = 1;
@@ -941,8 +973,11 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 	git_message_trailer_array arr = { 0 };
 	const char *nl, *rest, *tstart = NULL;
 	size_t i, len;
+	int rc;
 
-	git_libgit2_init(); /* usable without an open repository */
+	/* usable without an open repository */
+	if ((rc = lib_init()) < 0)
+		return rc;
 	out->message = fc_strdup(message);
 	nl = strchr(message, '\n');
 	out->subject = fc_strndup(message, nl ? (size_t)(nl - message) : strlen(message));
@@ -1447,9 +1482,10 @@ int fc_repo_remote_has_plan(const char *url)
 	git_remote *rem = NULL;
 	const git_remote_head **heads = NULL;
 	size_t n = 0, i;
-	int found = 0;
+	int found = 0, rc;
 
-	git_libgit2_init();
+	if ((rc = lib_init()) < 0)
+		return rc;
 	if (git_remote_create_anonymous(&rem, NULL, url) == 0 &&
 	    git_remote_connect(rem, GIT_DIRECTION_FETCH, NULL, NULL, NULL) == 0 &&
 	    git_remote_ls(&heads, &n, rem) == 0) {

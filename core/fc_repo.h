@@ -44,9 +44,11 @@ const char *fc_commit_trailer(const fc_commit_info *c, const char *key);
 int fc_repo_init(fc_repo **out, const char *dir);
 /*
  * Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none.
- * libgit2 itself is initialised on first use; fc_repo_warm() starts that
- * in a thread beside the caller's database work, for callers that will
- * write (a reader that never touches history then pays nothing for it).
+ * libgit2 itself is loaded and initialised on first use; fc_repo_warm()
+ * starts that in a thread beside the caller's database work, for callers
+ * that will write (a reader that never touches history then pays nothing
+ * for it).  Every function that uses git returns FC_ERROR naming the
+ * library when libgit2 cannot be loaded (fc_git.h).
  */
 int fc_repo_open(fc_repo **out, const char *dir);
 void fc_repo_warm(fc_repo *r);
@@ -127,7 +129,7 @@ int fc_repo_push(fc_repo *r);
 /* Make HEAD (and the working tree) what origin's main is (after a lost race). */
 int fc_repo_reset_to_remote(fc_repo *r);
 
-/* 1 when the remote at `url` has a main branch (a plan to clone). */
+/* 1 when the remote at `url` has a main branch (a plan to clone), else 0 (or FC_ERROR). */
 int fc_repo_remote_has_plan(const char *url);
 
 /* Clone the plan at `url` into `dir`. */

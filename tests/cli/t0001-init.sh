@@ -40,4 +40,20 @@ expect_exit 2 ficus domain list --nosuchoption
 expect_exit 0 ficus help exit-codes
 expect_match "6  drift" "$out"
 expect_exit 0 ficus --version
+
+# libgit2 is loaded on first use: without it, what writes fails naming it
+# and changes nothing, and what only reads the database still works
+check "ficus itself does not link libgit2" bash -c '! ldd "$1" 2>/dev/null | grep -q libgit2' _ "$FICUS"
+nogit=libficus-no-such-git2.so
+before=$(snapshot plan)
+FICUS_LIBGIT2=$nogit expect_exit 1 ficus --plan "$T/plan" domain add billing
+expect_match "cannot load libgit2 \($nogit\)" "$err"
+expect_eq "$before" "$(snapshot plan)" "the plan after a change without libgit2"
+FICUS_LIBGIT2=$nogit expect_exit 0 ficus --plan "$T/plan" status
+FICUS_LIBGIT2=$nogit expect_exit 0 ficus --plan "$T/plan" domain list
+FICUS_LIBGIT2=$nogit expect_exit 1 ficus init fresh
+expect_match "cannot load libgit2 \($nogit\)" "$err"
+check "no plan created without libgit2" test ! -e fresh
+expect_exit 0 ficus --plan "$T/plan" domain add billing -q
+expect_eq 2 "$(commit_count plan)" "commits once libgit2 is there"
 done_testing
