@@ -463,6 +463,26 @@ static inline int unit_wait(pid_t pid)
 	return st;
 }
 
+/*
+ * Run `fn` in a forked child and assert that it exits 0: a fresh process
+ * for what a process does once (loading a library).  `fn` returns the
+ * child's exit status, a different non-zero one for each check that fails.
+ */
+static inline void unit_in_child(int (*fn)(void))
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(fn());
+	st = unit_wait(pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the child failed (wait status 0x%x)", (unsigned)st);
+}
+
 /* ---- graphs built directly (no database) ---- */
 
 /*
