@@ -11,7 +11,8 @@
  * HTTP, calls it through this table, filled by dlopen() the first time a
  * request is made (FICUS_LIBCURL names another library than libcurl.so.4).
  * The headers are libcurl's own, so types and option numbers are checked
- * at compile time as before.
+ * at compile time as before.  libgit2 is loaded the same way (fc_git.h),
+ * both through fc_dl.
  */
 #include <curl/curl.h>
 
