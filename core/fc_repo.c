@@ -12,6 +12,7 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_repo.h"
+#include "fc_sha1.h"
 #include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
 
 struct fc_repo {
@@ -534,122 +535,6 @@ static void unlink_tree_symlinks(const char *dir, int depth)
 	closedir(d);
 }
 
-/*
- * SHA-1 (FIPS 180-4) for blob ids: verify hashes every rendered file, and
- * git_odb_hash would need libgit2 initialised, which a deferred repository
- * has not paid for yet.  The same digest git computes.
- */
-typedef struct {
-	uint32_t h[5];
-	uint64_t len;
-	unsigned char buf[64];
-	size_t n;
-} sha1_ctx;
-
-#define ROL(x, k) (((x) << (k)) | ((x) >> (32 - (k))))
-
-#define SHA1_LOAD(i) (w[i] = (uint32_t)p[4 * (i)] << 24 | (uint32_t)p[4 * (i) + 1] << 16 | \
-			       (uint32_t)p[4 * (i) + 2] << 8 | p[4 * (i) + 3])
-#define SHA1_MIX(i) (w[(i) & 15] = ROL(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ w[((i) + 2) & 15] ^ w[(i) & 15], 1))
-#define SHA1_R(a, b, c, d, e, f, k, x) \
-	do { \
-		e += ROL(a, 5) + (f) + (k) + (x); \
-		b = ROL(b, 30); \
-	} while (0)
-#define F1(b, c, d) (((c ^ d) & b) ^ d)
-#define F2(b, c, d) (b ^ c ^ d)
-#define F3(b, c, d) (((b | c) & d) | (b & c))
-
-static void sha1_block(sha1_ctx *ctx, const unsigned char *p)
-{
-	uint32_t w[16], a = ctx->h[0], b = ctx->h[1], c = ctx->h[2], d = ctx->h[3], e = ctx->h[4];
-	int i;
-
-	for (i = 0; i < 16; i += 5) {
-		SHA1_R(a, b, c, d, e, F1(b, c, d), 0x5A827999, SHA1_LOAD(i));
-		if (i + 1 == 16)
-			break;
-		SHA1_R(e, a, b, c, d, F1(a, b, c), 0x5A827999, SHA1_LOAD(i + 1));
-		SHA1_R(d, e, a, b, c, F1(e, a, b), 0x5A827999, SHA1_LOAD(i + 2));
-		SHA1_R(c, d, e, a, b, F1(d, e, a), 0x5A827999, SHA1_LOAD(i + 3));
-		SHA1_R(b, c, d, e, a, F1(c, d, e), 0x5A827999, SHA1_LOAD(i + 4));
-	}
-	/* rounds 16..19 (the loop above did 0..15; the last variable order is e,a,b,c,d) */
-	SHA1_R(e, a, b, c, d, F1(a, b, c), 0x5A827999, SHA1_MIX(16));
-	SHA1_R(d, e, a, b, c, F1(e, a, b), 0x5A827999, SHA1_MIX(17));
-	SHA1_R(c, d, e, a, b, F1(d, e, a), 0x5A827999, SHA1_MIX(18));
-	SHA1_R(b, c, d, e, a, F1(c, d, e), 0x5A827999, SHA1_MIX(19));
-	for (i = 20; i < 40; i += 5) {
-		SHA1_R(a, b, c, d, e, F2(b, c, d), 0x6ED9EBA1, SHA1_MIX(i));
-		SHA1_R(e, a, b, c, d, F2(a, b, c), 0x6ED9EBA1, SHA1_MIX(i + 1));
-		SHA1_R(d, e, a, b, c, F2(e, a, b), 0x6ED9EBA1, SHA1_MIX(i + 2));
-		SHA1_R(c, d, e, a, b, F2(d, e, a), 0x6ED9EBA1, SHA1_MIX(i + 3));
-		SHA1_R(b, c, d, e, a, F2(c, d, e), 0x6ED9EBA1, SHA1_MIX(i + 4));
-	}
-	for (i = 40; i < 60; i += 5) {
-		SHA1_R(a, b, c, d, e, F3(b, c, d), 0x8F1BBCDC, SHA1_MIX(i));
-		SHA1_R(e, a, b, c, d, F3(a, b, c), 0x8F1BBCDC, SHA1_MIX(i + 1));
-		SHA1_R(d, e, a, b, c, F3(e, a, b), 0x8F1BBCDC, SHA1_MIX(i + 2));
-		SHA1_R(c, d, e, a, b, F3(d, e, a), 0x8F1BBCDC, SHA1_MIX(i + 3));
-		SHA1_R(b, c, d, e, a, F3(c, d, e), 0x8F1BBCDC, SHA1_MIX(i + 4));
-	}
-	for (i = 60; i < 80; i += 5) {
-		SHA1_R(a, b, c, d, e, F2(b, c, d), 0xCA62C1D6, SHA1_MIX(i));
-		SHA1_R(e, a, b, c, d, F2(a, b, c), 0xCA62C1D6, SHA1_MIX(i + 1));
-		SHA1_R(d, e, a, b, c, F2(e, a, b), 0xCA62C1D6, SHA1_MIX(i + 2));
-		SHA1_R(c, d, e, a, b, F2(d, e, a), 0xCA62C1D6, SHA1_MIX(i + 3));
-		SHA1_R(b, c, d, e, a, F2(c, d, e), 0xCA62C1D6, SHA1_MIX(i + 4));
-	}
-	ctx->h[0] += a;
-	ctx->h[1] += b;
-	ctx->h[2] += c;
-	ctx->h[3] += d;
-	ctx->h[4] += e;
-}
-
-static void sha1_put(sha1_ctx *c, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	c->len += len;
-	while (len) {
-		size_t k = 64 - c->n < len ? 64 - c->n : len;
-		memcpy(c->buf + c->n, p, k);
-		c->n += k;
-		p += k;
-		len -= k;
-		if (c->n == 64) {
-			sha1_block(c, c->buf);
-			c->n = 0;
-		}
-	}
-}
-
-static void sha1_final(sha1_ctx *c, unsigned char out[20])
-{
-	unsigned char pad[72] = { 0x80 }, bits[8];
-	uint64_t total = c->len * 8;
-	size_t padlen = c->n < 56 ? 56 - c->n : 120 - c->n;
-
-	for (int i = 0; i < 8; i++)
-		bits[i] = (unsigned char)(total >> (56 - 8 * i));
-	sha1_put(c, pad, padlen);
-	sha1_put(c, bits, 8);
-	for (int i = 0; i < 5; i++) {
-		out[4 * i] = (unsigned char)(c->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)c->h[i];
-	}
-}
-
-static void sha1_init(sha1_ctx *c)
-{
-	static const uint32_t h0[5] = { 0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0 };
-	memset(c, 0, sizeof(*c));
-	memcpy(c->h, h0, sizeof(h0));
-}
-
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -754,7 +639,7 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 	git_tree *tree = NULL;
 	git_blob **blobs = NULL;
 	size_t written = 0;
-	sha1_ctx c;
+	fc_sha1 c;
 	int ver, rc = 1, fd;
 
 	if (n == 0 || n > 64)
@@ -767,9 +652,9 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 	count = be32(ix + 8);
 	if (ver != 2 && ver != 3)
 		goto done;
-	sha1_init(&c);
-	sha1_put(&c, ix, len - 20);
-	sha1_final(&c, sum);
+	fc_sha1_init(&c);
+	fc_sha1_put(&c, ix, len - 20);
+	fc_sha1_final(&c, sum);
 	if (memcmp(sum, ix + len - 20, 20))
 		goto done;
 	/* find the entries */
@@ -869,9 +754,9 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 		memcpy(e + 40, git_blob_id(blobs[k])->id, 20);
 		written = k + 1;
 	}
-	sha1_init(&c);
-	sha1_put(&c, outb, olen);
-	sha1_final(&c, outb + olen);
+	fc_sha1_init(&c);
+	fc_sha1_put(&c, outb, olen);
+	fc_sha1_final(&c, outb + olen);
 	olen += 20;
 	fd = open(lpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
@@ -1105,22 +990,16 @@ int fc_repo_each_oid(fc_repo *r, int (*cb)(const char *path, const char *oid, vo
 
 int fc_repo_hash(char out[FC_OID_HEX], const char *data, size_t len)
 {
-	sha1_ctx c = { { 0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0 }, 0, { 0 }, 0 };
-	unsigned char pad[72] = { 0x80 }, bits[8];
+	unsigned char sum[20];
 	char head[32];
-	uint64_t total;
-	size_t padlen;
+	fc_sha1 c;
 
-	sha1_put(&c, head, (size_t)snprintf(head, sizeof(head), "blob %zu", len) + 1);
-	sha1_put(&c, data, len);
-	total = c.len * 8;
-	padlen = c.n < 56 ? 56 - c.n : 120 - c.n;
-	for (int i = 0; i < 8; i++)
-		bits[i] = (unsigned char)(total >> (56 - 8 * i));
-	sha1_put(&c, pad, padlen);
-	sha1_put(&c, bits, 8);
-	for (int i = 0; i < 5; i++)
-		snprintf(out + 8 * i, 9, "%08x", c.h[i]);
+	fc_sha1_init(&c);
+	fc_sha1_put(&c, head, (size_t)snprintf(head, sizeof(head), "blob %zu", len) + 1);
+	fc_sha1_put(&c, data, len);
+	fc_sha1_final(&c, sum);
+	for (int i = 0; i < 20; i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 	return 0;
 }
 
