@@ -33,7 +33,7 @@ GEN_ONLY=0
 [ "${1:-}" = --gen-only ] && GEN_ONLY=1
 
 # Bump when bench/gen.c changes what it generates: old caches are then ignored.
-GEN_VERSION=gen2
+GEN_VERSION=gen3
 # The generated history ends here; every run uses it as FICUS_NOW.
 END=1790000000
 IFS=: read -r L_DOMAINS L_DEPS L_SERVICES L_COMMITS <<<"${BENCH_SCALE:-5000:50000:5000:100000}"
