@@ -82,19 +82,6 @@ static void push(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = fc_strdup(s);
 }
 
-static int read_list(fc_store *st, const char *sql, const char *name, char ***v, size_t *n)
-{
-	sqlite3_stmt *q = NULL;
-	int rc;
-
-	if ((rc = fc_store_preparef(st, &q, sql, "s", name)) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1)
-		push(v, n, fc_col_text(q, 0));
-	sqlite3_finalize(q);
-	return rc < 0 ? rc : 0;
-}
-
 static int parse_obj(cJSON **out, const char *text, const char *what)
 {
 	int rc;
@@ -149,81 +136,191 @@ static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
 }
 
 /*
- * A service's domains with their traffic: the list and the sum in one
- * read, in domain order, the same for one service and for the whole plan
- * (summed here, not by SQL's sum(), whose rounding is SQLite's to choose).
+ * Reading services with their details.  One cursor per kind of detail
+ * (domains with their traffic, needs, last failures), each in service
+ * order, is dealt out to the services as their rows come by name: a walk
+ * over the whole plan reads each table once, in index order, with no
+ * sorter, and holds one service at a time.  The same walk, bound to one
+ * name, reads a single service.  Check results come by a seek per
+ * service on the (service, name, at, pass) index.
+ *
+ * A service's traffic is the sum of its domains' in domain order, summed
+ * here rather than by SQL's sum(), whose rounding is SQLite's to choose.
  */
-#define DOMAINS_SQL "SELECT sd.domain, coalesce(d.rps, 0), sd.service FROM service_domain sd " \
-	"LEFT JOIN domain d ON d.name = sd.domain"
+typedef struct {
+	sqlite3_stmt *q;
+	int row;        /* 1: q holds a row not dealt out yet */
+	void (*take)(fc_service *s, sqlite3_stmt *q);
+} detail_cursor;
 
-static void add_domain(fc_service *s, sqlite3_stmt *q)
+static void take_domain(fc_service *s, sqlite3_stmt *q)
 {
-	push(&s->domains, &s->ndomains, fc_col_text(q, 0));
-	s->rps += sqlite3_column_double(q, 1);
+	push(&s->domains, &s->ndomains, fc_col_text(q, 1));
+	s->rps += sqlite3_column_double(q, 2);
 }
 
-static int read_details(fc_store *st, fc_service *s)
+static void take_need(fc_service *s, sqlite3_stmt *q)
 {
-	sqlite3_stmt *q = NULL;
+	push(&s->needs, &s->nneeds, fc_col_text(q, 1));
+}
+
+static void take_fail(fc_service *s, sqlite3_stmt *q)
+{
+	s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
+	s->fail_at[s->nfails] = sqlite3_column_int64(q, 2);
+	push(&s->fail_names, &s->nfails, fc_col_text(q, 1));
+}
+
+/* Column 0 is the service; `where` ends in "WHERE" or "AND" when `one` is given. */
+static const struct {
+	const char *select, *where, *order;
+	void (*take)(fc_service *s, sqlite3_stmt *q);
+} detail_kinds[] = {
+	{ "SELECT sd.service, sd.domain, coalesce(d.rps, 0) FROM service_domain sd "
+	  "LEFT JOIN domain d ON d.name = sd.domain", " WHERE sd.service = ?", " ORDER BY sd.service, sd.domain",
+	  take_domain },
+	{ "SELECT service, need FROM service_need", " WHERE service = ?", " ORDER BY service, need", take_need },
+	{ "SELECT service, name, last_fail FROM check_state WHERE last_fail IS NOT NULL", " AND service = ?",
+	  " ORDER BY service, name", take_fail },
+};
+#define NKINDS (sizeof(detail_kinds) / sizeof(detail_kinds[0]))
+
+#define SERVICE_SQL "SELECT " SERVICE_COLS " FROM service"
+
+typedef struct {
+	fc_store *st;
+	int brief;
+	sqlite3_stmt *svc;
+	sqlite3_stmt *results;
+	detail_cursor d[NKINDS];
+} walk;
+
+static void walk_close(walk *w)
+{
+	sqlite3_finalize(w->svc);
+	sqlite3_finalize(w->results);
+	for (size_t k = 0; k < NKINDS; k++)
+		sqlite3_finalize(w->d[k].q);
+}
+
+static int walk_open(walk *w, fc_store *st, const char *one, int brief)
+{
 	int rc;
 
-	if ((rc = fc_store_preparef(st, &q, DOMAINS_SQL " WHERE sd.service = ? ORDER BY sd.domain", "s", s->name)) < 0)
+	memset(w, 0, sizeof(*w));
+	w->st = st;
+	w->brief = brief;
+	if ((rc = fc_store_preparef(st, &w->svc, one ? SERVICE_SQL " WHERE name = ?" : SERVICE_SQL " ORDER BY name",
+				    one ? "s" : "", one)) < 0)
 		return rc;
-	while ((rc = fc_store_step(st, q)) == 1)
-		add_domain(s, q);
-	sqlite3_finalize(q);
-	if (rc < 0 ||
-	    (rc = read_list(st, "SELECT need FROM service_need WHERE service = ? ORDER BY need", s->name,
-			    &s->needs, &s->nneeds)) < 0)
-		return rc;
-	if ((rc = fc_store_preparef(st, &q,
-		"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? ORDER BY at, id", "s",
-		s->name)) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1) {
+	for (size_t k = 0; k < NKINDS; k++) {
+		fc_buf sql = FC_BUF_INIT;
+		fc_buf_puts(&sql, detail_kinds[k].select);
+		if (one)
+			fc_buf_puts(&sql, detail_kinds[k].where);
+		fc_buf_puts(&sql, detail_kinds[k].order);
+		rc = fc_store_preparef(st, &w->d[k].q, sql.ptr, one ? "s" : "", one);
+		fc_buf_free(&sql);
+		if (rc < 0)
+			return rc;
+		w->d[k].take = detail_kinds[k].take;
+		if ((rc = w->d[k].row = fc_store_step(st, w->d[k].q)) < 0)
+			return rc;
+	}
+	return fc_store_prepare(st, &w->results, brief ?
+		"SELECT name, pass, NULL, at, NULL FROM check_result WHERE service = ? ORDER BY at, id" :
+		"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? ORDER BY at, id");
+}
+
+/* The rows of each kind that belong to `s` (rows of a service not in the table are passed over). */
+static int deal(walk *w, fc_service *s)
+{
+	for (size_t k = 0; k < NKINDS; k++) {
+		detail_cursor *c = &w->d[k];
+		int cmp = -1;
+		while (c->row == 1 && (cmp = strcmp(fc_col_text(c->q, 0), s->name)) <= 0) {
+			if (cmp == 0)
+				c->take(s, c->q);
+			if ((c->row = fc_store_step(w->st, c->q)) < 0)
+				return c->row;
+		}
+	}
+	return 0;
+}
+
+/* Brief: only the results a gate reads, without detail and actor (NULL). */
+static int read_results(walk *w, fc_service *s)
+{
+	sqlite3_stmt *q = w->results;
+	size_t cap = 0;
+	int rc;
+
+	if (w->brief && !fc_gate_reads_results(s->phase))
+		return 0;
+	sqlite3_reset(q);
+	if (sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return fc_store_error(w->st, "reading check results");
+	while ((rc = fc_store_step(w->st, q)) == 1) {
 		fc_check_result *r;
-		s->results = fc_realloc(s->results, (s->nresults + 1) * sizeof(*s->results));
+		if (s->nresults == cap) {
+			cap = cap ? cap * 2 : 8;
+			s->results = fc_realloc(s->results, cap * sizeof(*s->results));
+		}
 		r = &s->results[s->nresults++];
 		r->name = fc_strdup(fc_col_text(q, 0));
 		r->pass = sqlite3_column_int(q, 1);
-		r->detail = fc_strdup(fc_col_text(q, 2));
+		r->detail = w->brief ? NULL : fc_strdup(fc_col_text(q, 2));
 		r->at = sqlite3_column_int64(q, 3);
-		r->actor = fc_strdup(fc_col_text(q, 4));
+		r->actor = w->brief ? NULL : fc_strdup(fc_col_text(q, 4));
 	}
-	sqlite3_finalize(q);
-	if (rc < 0)
-		return rc;
-	if ((rc = fc_store_preparef(st, &q,
-		"SELECT name, last_fail FROM check_state WHERE service = ? AND last_fail IS NOT NULL ORDER BY name",
-		"s", s->name)) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1) {
-		s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
-		s->fail_at[s->nfails] = sqlite3_column_int64(q, 1);
-		push(&s->fail_names, &s->nfails, fc_col_text(q, 0));
-	}
-	sqlite3_finalize(q);
-	if (rc < 0)
-		return rc;
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Each service (one, or all in name order) with its details, to `cb`; the
+ * service is cleared after `cb` returns, unless `cb` took it (moved it out
+ * and zeroed it).  A negative return from `cb` stops the walk with it.
+ * *found counts the services read.
+ */
+static int walk_services(fc_store *st, const char *one, int brief, int (*cb)(fc_service *s, void *ctx), void *ctx,
+			 size_t *found)
+{
+	walk w;
+	int rc;
+
+	*found = 0;
+	if ((rc = walk_open(&w, st, one, brief)) < 0)
+		goto done;
+	while ((rc = fc_store_step(st, w.svc)) == 1) {
+		fc_service s;
+		if ((rc = row_to_service(st, w.svc, &s)) < 0 || (rc = deal(&w, &s)) < 0 ||
+		    (rc = read_results(&w, &s)) < 0 || (rc = cb(&s, ctx)) < 0) {
+			fc_service_clear(&s);
+			break;
+		}
+		fc_service_clear(&s);
+		(*found)++;
+	}
+done:
+	walk_close(&w);
+	return rc < 0 ? rc : 0;
+}
+
+static int take_one(fc_service *s, void *ctx)
+{
+	*(fc_service *)ctx = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
 }
 
 int fc_service_read(fc_store *st, const char *name, fc_service *out)
 {
-	sqlite3_stmt *q = NULL;
+	size_t found;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = fc_store_preparef(st, &q, "SELECT " SERVICE_COLS " FROM service WHERE name = ?", "s", name)) < 0)
-		return rc;
-	rc = fc_store_step(st, q);
-	if (rc == 1)
-		rc = row_to_service(st, q, out);
-	else if (rc == 0)
+	if ((rc = walk_services(st, name, 0, take_one, out, &found)) == 0 && !found)
 		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist", name);
-	sqlite3_finalize(q);
-	if (rc == 0)
-		rc = read_details(st, out);
 	if (rc < 0)
 		fc_service_clear(out);
 	return rc;
@@ -239,251 +336,64 @@ int fc_service_get(fc_plan *p, const char *name, fc_service *out)
 	return fc_service_read(fc_plan_store(p), name, out);
 }
 
-/*
- * The details of every service, a query per kind rather than five per
- * service: rows come in (service, ...) order and are dealt out to `v`,
- * which is sorted by name (the same BINARY order as SQLite's).
- */
+int fc_service_each(fc_plan *p, int brief, int (*cb)(fc_service *s, void *ctx), void *ctx)
+{
+	fc_store *st = fc_plan_store(p);
+	size_t found;
+	int rc;
+
+	/* one read transaction: a consistent view, and no lock per statement */
+	if ((rc = fc_store_begin(st, 0)) < 0)
+		return rc;
+	rc = walk_services(st, NULL, brief, cb, ctx, &found);
+	/* read only: commit, so that a failure never dooms a caller's transaction */
+	fc_store_commit(st);
+	return rc;
+}
+
 typedef struct {
 	fc_service *v;
-	size_t n, i;
-} deal;
+	size_t n, cap;
+} collect;
 
-static fc_service *deal_to(deal *d, const char *service)
+static int take_next(fc_service *s, void *ctx)
 {
-	int c = 1;
+	collect *c = ctx;
 
-	while (d->i < d->n && (c = strcmp(d->v[d->i].name, service)) < 0)
-		d->i++;
-	return d->i < d->n && c == 0 ? &d->v[d->i] : NULL;
-}
-
-/* Rows with the service in column `col`, dealt out; `needs`: a need, else a domain. */
-static int list_lists(fc_store *st, const char *sql, fc_service *v, size_t n, int col, int needs)
-{
-	deal d = { v, n, 0 };
-	sqlite3_stmt *q = NULL;
-	int rc;
-
-	if ((rc = fc_store_prepare(st, &q, sql)) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1) {
-		fc_service *s = deal_to(&d, fc_col_text(q, col));
-		if (!s)
-			continue;
-		if (needs)
-			push(&s->needs, &s->nneeds, fc_col_text(q, 1));
-		else
-			add_domain(s, q);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = fc_realloc(c->v, c->cap * sizeof(*c->v));
 	}
-	sqlite3_finalize(q);
-	return rc < 0 ? rc : 0;
-}
-
-/* An index of the services by name (open addressing), for rows that come in table order. */
-typedef struct {
-	uint32_t *slot; /* service index + 1; 0 = empty */
-	size_t mask;
-} name_index;
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static void index_build(name_index *x, const fc_service *v, size_t n)
-{
-	size_t cap = 16;
-
-	while (cap < n * 2)
-		cap *= 2;
-	x->slot = fc_calloc(cap, sizeof(uint32_t));
-	x->mask = cap - 1;
-	for (size_t i = 0; i < n; i++) {
-		size_t k = name_hash(v[i].name) & x->mask;
-		while (x->slot[k])
-			k = (k + 1) & x->mask;
-		x->slot[k] = (uint32_t)i + 1;
-	}
-}
-
-static fc_service *index_find(const name_index *x, fc_service *v, const char *name)
-{
-	size_t k = name_hash(name) & x->mask;
-
-	for (; x->slot[k]; k = (k + 1) & x->mask)
-		if (!strcmp(v[x->slot[k] - 1].name, name))
-			return &v[x->slot[k] - 1];
-	return NULL;
-}
-
-static fc_check_result *add_result(fc_service *s, size_t *cap)
-{
-	if (s->nresults == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		s->results = fc_realloc(s->results, *cap * sizeof(*s->results));
-	}
-	return &s->results[s->nresults++];
-}
-
-/*
- * Brief: only what the gates read, the results of the services in a phase
- * whose gate reads them (fc_gate_reads_results), without detail or actor.
- * A seek per such service on the (service, name, at, pass) index, which
- * also holds the rowid: no scan of the table and no sort of every row.
- * Each service's few results are put in (at, id) order, as in the full read.
- */
-static int list_results_brief(fc_store *st, fc_service *v, size_t n)
-{
-	sqlite3_stmt *q = NULL;
-	int rc;
-
-	if ((rc = fc_store_prepare(st, &q, "SELECT name, pass, at FROM check_result WHERE service = ? ORDER BY at, id")) < 0)
-		return rc;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		size_t cap = 0;
-		if (!fc_gate_reads_results(v[i].phase))
-			continue;
-		sqlite3_reset(q);
-		if (sqlite3_bind_text(q, 1, v[i].name, -1, SQLITE_STATIC) != SQLITE_OK) {
-			rc = fc_store_error(st, "reading check results");
-			break;
-		}
-		while ((rc = fc_store_step(st, q)) == 1) {
-			fc_check_result *r = add_result(&v[i], &cap);
-			r->name = fc_strdup(fc_col_text(q, 0));
-			r->pass = sqlite3_column_int(q, 1);
-			r->detail = NULL;
-			r->at = sqlite3_column_int64(q, 2);
-			r->actor = NULL;
-		}
-	}
-	sqlite3_finalize(q);
-	return rc < 0 ? rc : 0;
-}
-
-/*
- * Every check result, in one pass over the table (rowid order: no index
- * lookups, no sorter), dealt out by service; each service's results are
- * then put in (at, id) order, as read_details has them: rows arrive in id
- * order, so a stable sort by time is enough, and it is an insertion sort
- * because results mostly arrive in time order already.
- */
-static int list_results(fc_store *st, fc_service *v, size_t n, int brief)
-{
-	sqlite3_stmt *q = NULL;
-	size_t *cap;
-	name_index x;
-	int rc;
-
-	if (brief)
-		return list_results_brief(st, v, n);
-	if ((rc = fc_store_prepare(st, &q, "SELECT service, name, pass, detail, at, actor FROM check_result ORDER BY id")) < 0)
-		return rc;
-	cap = fc_calloc(n + 1, sizeof(size_t));
-	index_build(&x, v, n);
-	while ((rc = fc_store_step(st, q)) == 1) {
-		fc_service *s = index_find(&x, v, fc_col_text(q, 0));
-		fc_check_result *r;
-		if (!s)
-			continue;
-		r = add_result(s, &cap[s - v]);
-		r->name = fc_strdup(fc_col_text(q, 1));
-		r->pass = sqlite3_column_int(q, 2);
-		r->detail = fc_strdup(fc_col_text(q, 3));
-		r->at = sqlite3_column_int64(q, 4);
-		r->actor = fc_strdup(fc_col_text(q, 5));
-	}
-	sqlite3_finalize(q);
-	for (size_t i = 0; i < n; i++) {
-		fc_check_result *r = v[i].results;
-		for (size_t a = 1; a < v[i].nresults; a++) {
-			fc_check_result t = r[a];
-			size_t b = a;
-			while (b > 0 && r[b - 1].at > t.at) {
-				r[b] = r[b - 1];
-				b--;
-			}
-			r[b] = t;
-		}
-	}
-	free(x.slot);
-	free(cap);
-	return rc < 0 ? rc : 0;
-}
-
-static int list_details(fc_store *st, fc_service *v, size_t n, int brief)
-{
-	sqlite3_stmt *q = NULL;
-	deal d = { v, n, 0 };
-	int rc;
-
-	if ((rc = list_lists(st, DOMAINS_SQL " ORDER BY sd.service, sd.domain", v, n, 2, 0)) < 0 ||
-	    (rc = list_lists(st, "SELECT service, need FROM service_need ORDER BY service, need", v, n, 0, 1)) < 0 ||
-	    (rc = list_results(st, v, n, brief)) < 0)
-		return rc;
-	if ((rc = fc_store_prepare(st, &q,
-		"SELECT service, name, last_fail FROM check_state WHERE last_fail IS NOT NULL ORDER BY service, name")) < 0)
-		return rc;
-	while ((rc = fc_store_step(st, q)) == 1) {
-		fc_service *s = deal_to(&d, fc_col_text(q, 0));
-		if (!s)
-			continue;
-		s->fail_at = fc_realloc(s->fail_at, (s->nfails + 1) * sizeof(fc_time));
-		s->fail_at[s->nfails] = sqlite3_column_int64(q, 2);
-		push(&s->fail_names, &s->nfails, fc_col_text(q, 1));
-	}
-	sqlite3_finalize(q);
-	return rc < 0 ? rc : 0;
+	c->v[c->n++] = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
 }
 
 static int list(fc_plan *p, fc_service **out, size_t *n, int brief)
 {
 	fc_store *st = fc_plan_store(p);
+	collect c = { NULL, 0, 0 };
 	sqlite3_stmt *q = NULL;
-	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* one read transaction: a consistent view, and no lock per statement */
 	if ((rc = fc_store_begin(st, 0)) < 0)
 		return rc;
 	/* the array at its size at once: growing it by doubling touched twice the memory */
-	if ((rc = fc_store_prepare(st, &q, "SELECT count(*) FROM service")) < 0)
-		goto done;
-	if ((rc = fc_store_step(st, q)) == 1 && (cap = (size_t)sqlite3_column_int64(q, 0)) > 0)
-		*out = fc_malloc(cap * sizeof(**out));
-	sqlite3_finalize(q);
-	q = NULL;
-	if (rc < 0 || (rc = fc_store_prepare(st, &q, "SELECT " SERVICE_COLS " FROM service ORDER BY name")) < 0)
-		goto done;
-	while ((rc = fc_store_step(st, q)) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = fc_realloc(*out, cap * sizeof(**out));
-		}
-		if ((rc = row_to_service(st, q, &(*out)[*n])) < 0) {
-			fc_service_clear(&(*out)[*n]);
-			break;
-		}
-		(*n)++;
-	}
+	if ((rc = fc_store_prepare(st, &q, "SELECT count(*) FROM service")) == 0 &&
+	    (rc = fc_store_step(st, q)) == 1 && (c.cap = (size_t)sqlite3_column_int64(q, 0)) > 0)
+		c.v = fc_malloc(c.cap * sizeof(*c.v));
 	sqlite3_finalize(q);
 	if (rc >= 0)
-		rc = list_details(st, *out, *n, brief);
-done:
-	/* read only: commit, so that a failure never dooms a caller's transaction */
+		rc = fc_service_each(p, brief, take_next, &c);
 	fc_store_commit(st);
 	if (rc < 0) {
-		fc_services_free(*out, *n);
-		*out = NULL;
-		*n = 0;
+		fc_services_free(c.v, c.n);
 		return rc;
 	}
+	*out = c.v;
+	*n = c.n;
 	return 0;
 }
 

@@ -100,6 +100,14 @@ int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
  * without detail and actor (NULL).  For plan-wide views of many services.
  */
 int fc_service_list_brief(fc_plan *p, fc_service **out, size_t *n);
+/*
+ * Each service in name order, one at a time, to `cb` (brief: as in
+ * fc_service_list_brief), in one read transaction: for plan-wide views
+ * that need not hold 5,000 services at once.  The service is cleared after
+ * `cb` returns; `cb` may take it (copy it out and zero it).  A negative
+ * return from `cb` stops the walk and is returned.
+ */
+int fc_service_each(fc_plan *p, int brief, int (*cb)(fc_service *s, void *ctx), void *ctx);
 
 /* For core modules: read a service through a store (inside a change). */
 int fc_service_read(fc_store *s, const char *name, fc_service *out);
