@@ -501,85 +501,174 @@ static unsigned shape_of(const fc_service *s, const fc_step *st)
 	       (s->ndomains ? 1u << 9 : 0);
 }
 
-/* 1 when the fast writer gives fc_json_render()'s bytes for this service */
-static int writer_agrees(const fc_service *s, const fc_step *st, int brief)
+/*
+ * The reference rendering of one service, as the document of that service
+ * alone (fc_json_render()): the service is what stands between its head
+ * and its tail, at the depth it has in any longer document.
+ */
+#define DOC_HEAD "{\n  \"services\": [\n    "
+#define DOC_TAIL "\n  ]\n}\n"
+
+static void reference(fc_buf *out, const fc_service *s, const fc_step *st, int brief)
 {
 	cJSON *doc = fc_json_obj(), *arr = fc_json_arr();
-	fc_buf ref = FC_BUF_INIT, fast = FC_BUF_INIT;
-	int same;
 
 	fc_json_push(arr, service_json(s, st, brief));
 	fc_json_add(doc, "services", arr);
-	fc_json_render(&ref, doc);
+	fc_json_render(out, doc);
 	cJSON_Delete(doc);
-	PUTS(&fast, "{\n  \"services\": [\n    ");
-	jservice(&fast, s, st, 2, brief);
-	PUTS(&fast, "\n  ]\n}\n");
-	fc_buf_grow(&fast, 0);
-	fast.ptr[fast.len] = '\0';
-	same = ref.len == fast.len && !memcmp(ref.ptr, fast.ptr, ref.len);
-	fc_buf_free(&ref);
-	fc_buf_free(&fast);
-	return same;
 }
 
-static void print_json(const fc_service *all, const fc_step *steps, size_t n, int brief)
-{
-	fc_buf b = FC_BUF_INIT;
-	unsigned char seen[1024] = { 0 };
-	int fast = 1;
+/*
+ * The services written out as they come, through a buffer of 64 KiB
+ * reused (each page a process touches for the first time is a fault).
+ * The fast writer is compared with the reference once per shape of
+ * service; a shape where they differ is written by the reference.
+ */
+typedef struct {
+	fc_buf b;
+	unsigned char shape[1024]; /* 0 not seen, 1 the writers agree, 2 they differ */
+	size_t n;
+	int brief;
+} json_out;
 
-	for (size_t i = 0; fast && i < n; i++) {
-		unsigned k = shape_of(&all[i], &steps[i]) & 1023;
-		if (!seen[k]) {
-			seen[k] = 1;
-			fast = writer_agrees(&all[i], &steps[i], brief);
+static void json_flush(json_out *o)
+{
+	fwrite(o->b.ptr, 1, o->b.len, stdout);
+	o->b.len = 0;
+}
+
+static void json_service(json_out *o, const fc_service *s, const fc_step *st)
+{
+	unsigned k = shape_of(s, st) & 1023;
+	size_t at;
+
+	if (!o->n)
+		PUTS(&o->b, "{\n  \"services\": [");
+	put(&o->b, o->n ? ",\n    " : "\n    ", o->n ? 6 : 5);
+	o->n++;
+	at = o->b.len;
+	if (o->shape[k] != 2)
+		jservice(&o->b, s, st, 2, o->brief);
+	if (!o->shape[k] || o->shape[k] == 2) {
+		fc_buf ref = FC_BUF_INIT;
+		size_t hl = strlen(DOC_HEAD), tl = strlen(DOC_TAIL);
+		reference(&ref, s, st, o->brief);
+		if (!o->shape[k])
+			o->shape[k] = ref.len == hl + (o->b.len - at) + tl &&
+				      !memcmp(ref.ptr + hl, o->b.ptr + at, o->b.len - at) ? 1 : 2;
+		if (o->shape[k] == 2) {
+			o->b.len = at;
+			fc_buf_put(&o->b, ref.ptr + hl, ref.len - hl - tl);
 		}
+		fc_buf_free(&ref);
 	}
-	if (!fast) {
-		cJSON *doc = fc_json_obj(), *arr = fc_json_arr();
-		for (size_t i = 0; i < n; i++)
-			fc_json_push(arr, service_json(&all[i], &steps[i], brief));
-		fc_json_add(doc, "services", arr);
-		cli_json(doc);
-		cJSON_Delete(doc);
-		return;
-	}
-	/* written out in pieces through one buffer of 64 KiB, reused: every
-	 * page a process touches first costs a fault */
-	fc_buf_grow(&b, 1u << 16);
-	if (!n) {
-		PUTS(&b, "{\n  \"services\": []\n}\n");
+	if (o->b.len > (3u << 14))
+		json_flush(o);
+}
+
+static void json_end(json_out *o)
+{
+	if (!o->n)
+		PUTS(&o->b, "{\n  \"services\": []\n}\n");
+	else
+		PUTS(&o->b, DOC_TAIL);
+	json_flush(o);
+	fc_buf_free(&o->b);
+}
+
+static void table_row(cli_table *t, const fc_service *s, const fc_step *st)
+{
+	char pct[24], next[64] = "-", *closed = fc_step_closed_line(st);
+	char gates[128];
+
+	fc_pct_format(pct, sizeof(pct), s->bp);
+	if (s->shadow)
+		strcat(pct, "+shadow");
+	if (st->kind != FC_STEP_NONE)
+		fc_state_format(next, sizeof(next), st->to_phase, st->to_bp);
+	if (st->kind == FC_STEP_NONE)
+		snprintf(gates, sizeof(gates), "-");
+	else if (st->open)
+		snprintf(gates, sizeof(gates), "open%s", st->irreversible ? " (needs --yes)" : "");
+	else
+		snprintf(gates, sizeof(gates), "closed: %s", closed);
+	const char *row[] = { s->name, fc_phase_name(s->phase), pct, next, gates };
+	cli_table_add(t, row);
+	free(closed);
+}
+
+/* The plan-wide status: each service judged and written as it is read. */
+typedef struct {
+	fc_store *st;
+	const fc_gate_settings *gates;
+	json_out *json; /* or */
+	cli_table *table;
+} status_walk;
+
+static int status_one(fc_service *s, void *ctx)
+{
+	status_walk *w = ctx;
+	fc_step step;
+	int rc;
+
+	if ((rc = fc_gate_step(&step, w->st, s, w->gates, NULL)) < 0)
+		return rc;
+	if (w->json)
+		json_service(w->json, s, &step);
+	else
+		table_row(w->table, s, &step);
+	fc_step_clear(&step);
+	return 0;
+}
+
+static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
+{
+	static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "NEXT", "GATES" };
+	status_walk w = { fc_plan_store(p), &set->gates, NULL, NULL };
+	json_out out;
+	int rc;
+
+	if (c->json) {
+		memset(&out, 0, sizeof(out));
+		out.brief = 1;
+		fc_buf_grow(&out.b, 1u << 16);
+		w.json = &out;
 	} else {
-		PUTS(&b, "{\n  \"services\": [");
-		for (size_t i = 0; i < n; i++) {
-			put(&b, i ? ",\n    " : "\n    ", i ? 6 : 5);
-			jservice(&b, &all[i], &steps[i], 2, brief);
-			if (b.len > (3u << 14)) {
-				fwrite(b.ptr, 1, b.len, stdout);
-				b.len = 0;
-			}
-		}
-		PUTS(&b, "\n  ]\n}\n");
+		w.table = cli_table_new(5, hdr);
 	}
-	fc_buf_grow(&b, 0);
-	b.ptr[b.len] = '\0';
-	fwrite(b.ptr, 1, b.len, stdout);
-	fc_buf_free(&b);
+	/*
+	 * A failure part way (a damaged row) leaves the JSON written so far
+	 * unfinished on standard output; the exit status and the message on
+	 * standard error say so, as for any failed command.
+	 */
+	rc = fc_service_each(p, 1, status_one, &w);
+	if (c->json) {
+		if (rc == 0)
+			json_end(&out);
+		else
+			json_flush(&out), fc_buf_free(&out.b);
+	} else {
+		if (rc == 0)
+			cli_table_print(c, w.table);
+		cli_table_free(w.table);
+	}
+	return rc < 0 ? cli_fail(rc) : 0;
 }
 
 int cmd_status(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
-	fc_service *all = NULL;
-	fc_step *steps = NULL;
+	fc_service sv;
+	fc_step step;
 	fc_settings set;
 	fc_plan *p = NULL;
-	size_t n = 0, i;
 	int npos, rc;
 	cli_opt opts[] = { { NULL, 0, NULL, NULL, NULL, NULL, NULL } };
 
 	memset(&set, 0, sizeof(set));
+	memset(&sv, 0, sizeof(sv));
+	memset(&step, 0, sizeof(step));
 	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
 		return rc;
 	if (c->help) {
@@ -588,74 +677,49 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_read(c, &p)))
 		return rc;
-	if (npos) {
-		all = fc_calloc(1, sizeof(*all));
-		if ((rc = fc_service_get(p, pos[0], all)) == 0)
-			n = 1;
-	} else {
-		rc = fc_service_list_brief(p, &all, &n);
-	}
-	if (rc < 0 || (rc = fc_settings_get(fc_plan_store(p), &set)) < 0) {
+	if ((rc = fc_settings_get(fc_plan_store(p), &set)) < 0) {
 		rc = cli_fail(rc);
 		goto done;
 	}
-	steps = fc_calloc(n + 1, sizeof(*steps));
-	for (i = 0; i < n; i++)
-		if ((rc = fc_gate_step(&steps[i], fc_plan_store(p), &all[i], &set.gates, NULL)) < 0) {
-			rc = cli_fail(rc);
-			goto done;
-		}
+	if (!npos) {
+		rc = status_all(c, p, &set);
+		goto done;
+	}
+	if ((rc = fc_service_get(p, pos[0], &sv)) < 0 ||
+	    (rc = fc_gate_step(&step, fc_plan_store(p), &sv, &set.gates, NULL)) < 0) {
+		rc = cli_fail(rc);
+		goto done;
+	}
 	if (c->json) {
-		print_json(all, steps, n, !npos);
-	} else if (npos) {
+		fc_buf b = FC_BUF_INIT;
+		reference(&b, &sv, &step, 0);
+		/* the same document as before: one service in the list */
+		fwrite(b.ptr, 1, b.len, stdout);
+		fc_buf_free(&b);
+	} else {
 		char pct[16], since[32], tsince[32];
-		fc_pct_format(pct, sizeof(pct), all[0].bp);
-		fc_time_format(since, sizeof(since), all[0].phase_since);
-		fc_time_format(tsince, sizeof(tsince), all[0].step_since);
-		printf("%s: %s since %s, traffic %s since %s%s\n", all[0].name, fc_phase_name(all[0].phase), since,
-		       pct, tsince, all[0].shadow ? ", shadow on" : "");
-		cli_step_print(stdout, &steps[0], "  ");
-		if (all[0].nresults) {
+		fc_pct_format(pct, sizeof(pct), sv.bp);
+		fc_time_format(since, sizeof(since), sv.phase_since);
+		fc_time_format(tsince, sizeof(tsince), sv.step_since);
+		printf("%s: %s since %s, traffic %s since %s%s\n", sv.name, fc_phase_name(sv.phase), since,
+		       pct, tsince, sv.shadow ? ", shadow on" : "");
+		cli_step_print(stdout, &step, "  ");
+		if (sv.nresults) {
 			printf("  recent checks:\n");
-			for (size_t k = all[0].nresults; k-- > 0;) {
+			for (size_t k = sv.nresults; k-- > 0;) {
 				char at[32];
-				char *d = fc_sanitize(all[0].results[k].detail, 0);
-				fc_time_format(at, sizeof(at), all[0].results[k].at);
-				printf("    %s %-12s %s %s\n", at, all[0].results[k].name,
-				       all[0].results[k].pass ? "pass" : "FAIL", d);
+				char *d = fc_sanitize(sv.results[k].detail, 0);
+				fc_time_format(at, sizeof(at), sv.results[k].at);
+				printf("    %s %-12s %s %s\n", at, sv.results[k].name,
+				       sv.results[k].pass ? "pass" : "FAIL", d);
 				free(d);
 			}
 		}
-	} else {
-		static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "NEXT", "GATES" };
-		cli_table *t = cli_table_new(5, hdr);
-		for (i = 0; i < n; i++) {
-			char pct[24], next[64] = "-", *closed = fc_step_closed_line(&steps[i]);
-			char gates[128];
-			fc_pct_format(pct, sizeof(pct), all[i].bp);
-			if (all[i].shadow)
-				strcat(pct, "+shadow");
-			if (steps[i].kind != FC_STEP_NONE)
-				fc_state_format(next, sizeof(next), steps[i].to_phase, steps[i].to_bp);
-			if (steps[i].kind == FC_STEP_NONE)
-				snprintf(gates, sizeof(gates), "-");
-			else if (steps[i].open)
-				snprintf(gates, sizeof(gates), "open%s", steps[i].irreversible ? " (needs --yes)" : "");
-			else
-				snprintf(gates, sizeof(gates), "closed: %s", closed);
-			const char *row[] = { all[i].name, fc_phase_name(all[i].phase), pct, next, gates };
-			cli_table_add(t, row);
-			free(closed);
-		}
-		cli_table_print(c, t);
-		cli_table_free(t);
 	}
 	rc = 0;
 done:
-	for (i = 0; steps && i < n; i++)
-		fc_step_clear(&steps[i]);
-	free(steps);
-	fc_services_free(all, n ? n : 1);
+	fc_step_clear(&step);
+	fc_service_clear(&sv);
 	fc_settings_clear(&set);
 	fc_plan_free(p);
 	return rc;
