@@ -81,18 +81,40 @@ static fc_time last_fail(const fc_service *sv, const char *check)
 	return -1;
 }
 
-/* Only reconcile_passes_gate reads results, and only for backfill. */
-int fc_gate_reads_results(fc_phase phase)
+/*
+ * The summary of a check's kept results: read with the service, or, for a
+ * service made in memory without it, counted from its results the way the
+ * database's triggers count them (migration 0006).  0: no result kept.
+ */
+static int streak_of(const fc_service *sv, const char *check, fc_check_streak *out)
 {
-	return phase == FC_PHASE_BACKFILL;
+	memset(out, 0, sizeof(*out));
+	out->newest = -1;
+	for (size_t i = 0; i < sv->nstreaks; i++)
+		if (!strcmp(sv->streaks[i].name, check)) {
+			*out = sv->streaks[i];
+			return out->kept > 0;
+		}
+	if (sv->nstreaks)
+		return 0;
+	for (size_t i = sv->nresults; i-- > 0;) {
+		if (strcmp(sv->results[i].name, check))
+			continue;
+		if (!out->kept++)
+			out->newest = sv->results[i].at;
+		if (out->kept == out->streak + 1 && sv->results[i].pass)
+			out->streak++;
+	}
+	return out->kept > 0;
 }
 
 /* backfill -> read-cutover: the last N results all pass, newest fresh. */
 static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g)
 {
 	const char *check = g->reconcile_check;
-	int need = g->reconcile_passes, seen = 0, passes = 0;
-	fc_time newest = -1;
+	int need = g->reconcile_passes, seen, passes;
+	fc_check_streak k;
+	fc_time newest;
 	char age[32], max[32];
 
 	if (need == 0) {
@@ -100,16 +122,11 @@ static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gat
 			 fc_asprintf("open (none required)"));
 		return;
 	}
-	for (size_t i = sv->nresults; i-- > 0 && seen < need;) {
-		if (strcmp(sv->results[i].name, check))
-			continue;
-		if (newest < 0)
-			newest = sv->results[i].at;
-		seen++;
-		if (!sv->results[i].pass)
-			break;
-		passes++;
-	}
+	/* of the last `need` results, newest first: the passes before a failure, and how many were looked at */
+	streak_of(sv, check, &k);
+	newest = k.newest;
+	passes = k.streak < need ? k.streak : need;
+	seen = passes < need && k.kept > passes ? passes + 1 : passes;
 	fc_duration_format(max, sizeof(max), g->reconcile_max_age);
 	if (passes < need) {
 		if (seen > passes)

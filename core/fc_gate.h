@@ -53,9 +53,6 @@ void fc_step_clear(fc_step *s);
 int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
 		 const char *target);
 
-/* 1 when the gates of a service in `phase` read its recent check results. */
-int fc_gate_reads_results(fc_phase phase);
-
 /* The gates joined for a trailer: "step_soak open (7d2h >= 7d); reconcile open (3/3 pass)". */
 char *fc_step_gates_line(const fc_step *s);
 /* Names of the closed gates: "step_soak, reconcile". */

@@ -64,6 +64,9 @@ void fc_service_clear(fc_service *s)
 		free(s->results[i].actor);
 	}
 	free(s->results);
+	for (size_t i = 0; i < s->nstreaks; i++)
+		free(s->streaks[i].name);
+	free(s->streaks);
 	free_list(s->fail_names, s->nfails);
 	free(s->fail_at);
 	memset(s, 0, sizeof(*s));
@@ -142,7 +145,9 @@ static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
  * over the whole plan reads each table once, in index order, with no
  * sorter, and holds one service at a time.  The same walk, bound to one
  * name, reads a single service.  Check results come by a seek per
- * service on the (service, name, at, pass) index.
+ * service on the (service, name, at, pass) index, and only for a full
+ * read: the gates read their summary (check_streak, one small row per
+ * check), which is how a brief walk leaves the results out.
  *
  * A service's traffic is the sum of its domains' in domain order, summed
  * here rather than by SQL's sum(), whose rounding is SQLite's to choose.
@@ -171,6 +176,18 @@ static void take_fail(fc_service *s, sqlite3_stmt *q)
 	push(&s->fail_names, &s->nfails, fc_col_text(q, 1));
 }
 
+static void take_streak(fc_service *s, sqlite3_stmt *q)
+{
+	fc_check_streak *k;
+
+	s->streaks = fc_realloc(s->streaks, (s->nstreaks + 1) * sizeof(*s->streaks));
+	k = &s->streaks[s->nstreaks++];
+	k->name = fc_strdup(fc_col_text(q, 1));
+	k->kept = sqlite3_column_int(q, 2);
+	k->streak = sqlite3_column_int(q, 3);
+	k->newest = sqlite3_column_int64(q, 4);
+}
+
 /* Column 0 is the service; `where` ends in "WHERE" or "AND" when `one` is given. */
 static const struct {
 	const char *select, *where, *order;
@@ -182,6 +199,8 @@ static const struct {
 	{ "SELECT service, need FROM service_need", " WHERE service = ?", " ORDER BY service, need", take_need },
 	{ "SELECT service, name, last_fail FROM check_state WHERE last_fail IS NOT NULL", " AND service = ?",
 	  " ORDER BY service, name", take_fail },
+	{ "SELECT service, name, kept, streak, newest FROM check_streak", " WHERE service = ?",
+	  " ORDER BY service, name", take_streak },
 };
 #define NKINDS (sizeof(detail_kinds) / sizeof(detail_kinds[0]))
 
@@ -227,8 +246,7 @@ static int walk_open(walk *w, fc_store *st, const char *one, int brief)
 		if ((rc = w->d[k].row = fc_store_step(st, w->d[k].q)) < 0)
 			return rc;
 	}
-	return fc_store_prepare(st, &w->results, brief ?
-		"SELECT name, pass, NULL, at, NULL FROM check_result WHERE service = ? ORDER BY at, id" :
+	return brief ? 0 : fc_store_prepare(st, &w->results,
 		"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? ORDER BY at, id");
 }
 
@@ -248,14 +266,14 @@ static int deal(walk *w, fc_service *s)
 	return 0;
 }
 
-/* Brief: only the results a gate reads, without detail and actor (NULL). */
+/* Brief: none (the gates read their summary, the streaks). */
 static int read_results(walk *w, fc_service *s)
 {
 	sqlite3_stmt *q = w->results;
 	size_t cap = 0;
 	int rc;
 
-	if (w->brief && !fc_gate_reads_results(s->phase))
+	if (w->brief)
 		return 0;
 	sqlite3_reset(q);
 	if (sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC) != SQLITE_OK)
@@ -269,9 +287,9 @@ static int read_results(walk *w, fc_service *s)
 		r = &s->results[s->nresults++];
 		r->name = fc_strdup(fc_col_text(q, 0));
 		r->pass = sqlite3_column_int(q, 1);
-		r->detail = w->brief ? NULL : fc_strdup(fc_col_text(q, 2));
+		r->detail = fc_strdup(fc_col_text(q, 2));
 		r->at = sqlite3_column_int64(q, 3);
-		r->actor = w->brief ? NULL : fc_strdup(fc_col_text(q, 4));
+		r->actor = fc_strdup(fc_col_text(q, 4));
 	}
 	return rc < 0 ? rc : 0;
 }

@@ -39,6 +39,18 @@ typedef struct {
 	char *actor;
 } fc_check_result;
 
+/*
+ * What the backfill gate reads of one check's kept results, kept beside
+ * them by the database (migration 0006) so that a plan-wide view need not
+ * read the results themselves.
+ */
+typedef struct {
+	char *name;
+	int kept;                /* results kept */
+	int streak;              /* passes since the newest failure among them (all, without one) */
+	fc_time newest;          /* the newest result's time */
+} fc_check_streak;
+
 typedef struct {
 	char *name;
 	char *description;
@@ -60,6 +72,10 @@ typedef struct {
 	cJSON *checks;           /* check commands: name -> {command, timeout} */
 	fc_check_result *results; /* recent, oldest first */
 	size_t nresults;
+	fc_check_streak *streaks; /* per check name, as read with the service; a service
+				     made in memory may leave them out: the gates then
+				     count its results */
+	size_t nstreaks;
 	char **fail_names;       /* last failure per check name */
 	fc_time *fail_at;
 	size_t nfails;
@@ -95,9 +111,9 @@ int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outco
 int fc_service_get(fc_plan *p, const char *name, fc_service *out);
 int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
 /*
- * Every service with only what fc_gate_step() reads: check results only
- * for the phases whose gates read them (fc_gate_reads_results), and those
- * without detail and actor (NULL).  For plan-wide views of many services.
+ * Every service with only what fc_gate_step() reads: no check results
+ * (the gates read their summary, `streaks`).  For plan-wide views of many
+ * services.
  */
 int fc_service_list_brief(fc_plan *p, fc_service **out, size_t *n);
 /*
