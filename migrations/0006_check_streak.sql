@@ -15,37 +15,26 @@ CREATE TABLE check_streak (
 	PRIMARY KEY (service, name)
 ) WITHOUT ROWID;
 
-INSERT INTO check_streak (service, name, kept, streak, newest)
-SELECT c.service, c.name, count(*),
+-- the summary computed from the results; SQLite pushes a (service, name)
+-- condition into it, so the triggers read only that check's results
+CREATE VIEW check_streak_of AS
+SELECT c.service AS service, c.name AS name, count(*) AS kept,
        sum(c.pass = 1 AND NOT EXISTS (SELECT 1 FROM check_result f WHERE f.service = c.service AND f.name = c.name
-				      AND f.pass = 0 AND (f.at > c.at OR (f.at = c.at AND f.id > c.id)))),
-       max(c.at)
+				      AND f.pass = 0 AND (f.at > c.at OR (f.at = c.at AND f.id > c.id)))) AS streak,
+       max(c.at) AS newest
 FROM check_result c GROUP BY c.service, c.name;
+
+INSERT INTO check_streak (service, name, kept, streak, newest) SELECT * FROM check_streak_of;
 
 CREATE TRIGGER check_streak_insert AFTER INSERT ON check_result BEGIN
 	INSERT OR REPLACE INTO check_streak (service, name, kept, streak, newest)
-	SELECT NEW.service, NEW.name, count(*),
-	       sum(c.pass = 1 AND (c.at > f.at OR (c.at = f.at AND c.id > f.id))),
-	       max(c.at)
-	FROM check_result c,
-	     (SELECT coalesce(max(at), -1) AS at, coalesce(max(id), -1) AS id FROM
-	      (SELECT at, id FROM check_result WHERE service = NEW.service AND name = NEW.name AND pass = 0
-	       ORDER BY at DESC, id DESC LIMIT 1)) f
-	WHERE c.service = NEW.service AND c.name = NEW.name;
+	SELECT * FROM check_streak_of WHERE service = NEW.service AND name = NEW.name;
 END;
 
 CREATE TRIGGER check_streak_delete AFTER DELETE ON check_result BEGIN
 	DELETE FROM check_streak WHERE service = OLD.service AND name = OLD.name;
 	INSERT INTO check_streak (service, name, kept, streak, newest)
-	SELECT OLD.service, OLD.name, count(*),
-	       sum(c.pass = 1 AND (c.at > f.at OR (c.at = f.at AND c.id > f.id))),
-	       max(c.at)
-	FROM check_result c,
-	     (SELECT coalesce(max(at), -1) AS at, coalesce(max(id), -1) AS id FROM
-	      (SELECT at, id FROM check_result WHERE service = OLD.service AND name = OLD.name AND pass = 0
-	       ORDER BY at DESC, id DESC LIMIT 1)) f
-	WHERE c.service = OLD.service AND c.name = OLD.name
-	HAVING count(*) > 0;
+	SELECT * FROM check_streak_of WHERE service = OLD.service AND name = OLD.name;
 END;
 
 -- results are written and deleted, never edited: an edit would leave the

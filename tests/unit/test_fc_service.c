@@ -161,6 +161,24 @@ static void set_state(unit_plan *u, const char *name, fc_phase phase, int bp, in
 	fc_service_clear(&s);
 }
 
+/* `a` and `b` get the same gates, the same verdict. */
+static void assert_same_gates(unit_plan *u, const fc_service *a, const fc_service *b, const fc_gate_settings *g)
+{
+	fc_step sa, sb;
+	char *la, *lb;
+
+	assert_ok(fc_gate_step(&sa, fc_plan_store(u->p), a, g, NULL));
+	assert_ok(fc_gate_step(&sb, fc_plan_store(u->p), b, g, NULL));
+	la = fc_step_gates_line(&sa);
+	lb = fc_step_gates_line(&sb);
+	assert_string_equal(la, lb);
+	assert_int_equal(sa.open, sb.open);
+	free(la);
+	free(lb);
+	fc_step_clear(&sa);
+	fc_step_clear(&sb);
+}
+
 /* The brief list (plan-wide status) and the full one decide every gate alike. */
 static void test_fc_service__brief_list_same_gates(void **state)
 {
@@ -208,8 +226,6 @@ static void test_fc_service__brief_list_same_gates(void **state)
 	assert_int_equal(nfull, nsvc);
 	assert_int_equal(nbrief, nsvc);
 	for (size_t i = 0; i < nfull; i++) {
-		fc_step a, b;
-		char *la, *lb;
 		assert_string_equal(full[i].name, brief[i].name);
 		assert_int_equal(full[i].nresults, 8);
 		/* no results: the gates read their summary, the same in both */
@@ -222,16 +238,7 @@ static void test_fc_service__brief_list_same_gates(void **state)
 			assert_int_equal(brief[i].streaks[k].streak, full[i].streaks[k].streak);
 		}
 		assert_int_equal(full[i].nfails, brief[i].nfails);
-		assert_ok(fc_gate_step(&a, fc_plan_store(u->p), &full[i], &set.gates, NULL));
-		assert_ok(fc_gate_step(&b, fc_plan_store(u->p), &brief[i], &set.gates, NULL));
-		la = fc_step_gates_line(&a);
-		lb = fc_step_gates_line(&b);
-		assert_string_equal(la, lb);
-		assert_int_equal(a.open, b.open);
-		free(la);
-		free(lb);
-		fc_step_clear(&a);
-		fc_step_clear(&b);
+		assert_same_gates(u, &full[i], &brief[i], &set.gates);
 	}
 	/* the two backfill services are told apart by their results */
 	for (size_t i = 0; i < nbrief; i++) {
@@ -288,19 +295,8 @@ static void test_fc_service__check_streak_matches_results(void **state)
 		mem.streaks = NULL;
 		mem.nstreaks = 0;
 		for (int need = 1; need <= 20; need += 3) {
-			fc_step a, b;
-			char *la, *lb;
 			set.gates.reconcile_passes = need;
-			assert_ok(fc_gate_step(&a, fc_plan_store(u->p), &db, &set.gates, NULL));
-			assert_ok(fc_gate_step(&b, fc_plan_store(u->p), &mem, &set.gates, NULL));
-			la = fc_step_gates_line(&a);
-			lb = fc_step_gates_line(&b);
-			assert_string_equal(la, lb);
-			assert_int_equal(a.open, b.open);
-			free(la);
-			free(lb);
-			fc_step_clear(&a);
-			fc_step_clear(&b);
+			assert_same_gates(u, &db, &mem, &set.gates);
 		}
 		fc_service_clear(&db);
 		fc_service_clear(&mem);
