@@ -189,14 +189,16 @@ static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
 		int full = 0;
 		char state[64] = "missing";
 		/* only the phase and the percentage: not the whole service */
-		if (fc_store_preparef(st, &q, "SELECT phase, bp FROM service WHERE name = ?", "s", sv->needs[i]) == 0 &&
+		if (fc_store_kept(st, &q, "SELECT phase, bp FROM service WHERE name = ?") == 0 &&
+		    sqlite3_bind_text(q, 1, sv->needs[i], -1, SQLITE_STATIC) == SQLITE_OK &&
 		    fc_store_step(st, q) == 1 && fc_phase_parse(&phase, fc_col_text(q, 0)) == 0) {
 			int bp = sqlite3_column_int(q, 1);
 			full = phase == FC_PHASE_DONE || phase == FC_PHASE_DECOMMISSION ||
 			       (phase == FC_PHASE_READ_CUTOVER && bp == 10000);
 			fc_state_format(state, sizeof(state), phase, bp);
 		}
-		sqlite3_finalize(q);
+		if (q)
+			fc_store_release(q);
 		if (!full)
 			fc_buf_printf(&bad, "%s'%s' is at %s", bad.len ? ", " : "", sv->needs[i], state);
 	}

@@ -12,7 +12,10 @@ struct fc_store {
 	sqlite3 *db;
 	int depth;
 	int doomed;
-	sqlite3_stmt *setting_q; /* fc_store_setting's, kept: the gates ask per service */
+	struct {
+		const char *sql;  /* the caller's literal: compared by address */
+		sqlite3_stmt *q;
+	} kept[8];               /* statements asked for per service (fc_store_kept) */
 };
 
 int fc_store_schema_version(void)
@@ -148,7 +151,8 @@ void fc_store_free(fc_store *s)
 		return;
 	if (s->depth > 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(s->setting_q);
+	for (size_t i = 0; i < sizeof(s->kept) / sizeof(s->kept[0]); i++)
+		sqlite3_finalize(s->kept[i].q);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -290,21 +294,42 @@ const char *fc_col_text(sqlite3_stmt *st, int col)
 	return t ? (const char *)t : "";
 }
 
+int fc_store_kept(fc_store *s, sqlite3_stmt **out, const char *sql)
+{
+	size_t i, n = sizeof(s->kept) / sizeof(s->kept[0]);
+
+	*out = NULL;
+	for (i = 0; i < n && s->kept[i].sql; i++)
+		if (s->kept[i].sql == sql) {
+			*out = s->kept[i].q;
+			return 0;
+		}
+	if (i == n)
+		return fc_error_set(FC_ERROR, "more than %zu kept statements (fc_store_kept)", n);
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->kept[i].q, NULL) != SQLITE_OK)
+		return fc_store_error(s, "preparing a statement");
+	s->kept[i].sql = sql;
+	*out = s->kept[i].q;
+	return 0;
+}
+
+void fc_store_release(sqlite3_stmt *q)
+{
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
 char *fc_store_setting(fc_store *s, const char *key)
 {
+	sqlite3_stmt *q;
 	char *v = NULL;
 
-	if (!s->setting_q &&
-	    sqlite3_prepare_v3(s->db, "SELECT value FROM setting WHERE key = ?", -1, SQLITE_PREPARE_PERSISTENT,
-			       &s->setting_q, NULL) != SQLITE_OK) {
-		fc_store_error(s, "preparing a statement");
+	if (fc_store_kept(s, &q, "SELECT value FROM setting WHERE key = ?") < 0)
 		return NULL;
-	}
-	sqlite3_bind_text(s->setting_q, 1, key, -1, SQLITE_TRANSIENT);
-	if (fc_store_step(s, s->setting_q) == 1)
-		v = fc_strdup(fc_col_text(s->setting_q, 0));
-	sqlite3_reset(s->setting_q);
-	sqlite3_clear_bindings(s->setting_q);
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	if (fc_store_step(s, q) == 1)
+		v = fc_strdup(fc_col_text(q, 0));
+	fc_store_release(q);
 	return v;
 }
 
