@@ -1,7 +1,4 @@
 /* fc_curl: libcurl loaded on first use, every function found; a missing library named. */
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "unit.h"
 
 #include "fc_curl.h"
@@ -21,29 +18,23 @@ static void test_fc_curl__loads_every_function(void **state)
 	assert_string_equal(c->easy_strerror(CURLE_OK), "No error");
 }
 
-/* In a child: fc_curl() loads once per process, so the failure needs a fresh one. */
+/* In a child, since libcurl is loaded once per process; the exit status says which check failed. */
+static int missing_library(void)
+{
+	setenv("FICUS_LIBCURL", "libficus-no-such-curl.so.4", 1);
+	if (fc_curl() != NULL)
+		return 1;
+	if (!strstr(fc_error_last(), "cannot load libcurl (libficus-no-such-curl.so.4)"))
+		return 2;
+	if (fc_curl() != NULL) /* the failure is remembered, not retried */
+		return 3;
+	return 0;
+}
+
 static void test_fc_curl__missing_library_is_an_error_naming_it(void **state)
 {
-	int st;
-	pid_t pid;
 	(void)state;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setenv("FICUS_LIBCURL", "libficus-no-such-curl.so.4", 1);
-		if (fc_curl() != NULL)
-			_exit(1);
-		if (!strstr(fc_error_last(), "cannot load libcurl (libficus-no-such-curl.so.4)"))
-			_exit(2);
-		if (fc_curl() != NULL) /* the failure is remembered, not retried */
-			_exit(3);
-		_exit(0);
-	}
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	unit_in_child(missing_library);
 }
 
 int main(void)
