@@ -17,7 +17,7 @@ DESTDIR ?=
 CC ?= cc
 OPT ?= -O2 -g
 BUILD ?= build
-PKGS := sqlite3 libgit2 libcurl ncursesw libcjson
+PKGS := sqlite3 libgit2 libcurl ncursesw libcjson zlib
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes -Wstrict-prototypes \
@@ -41,7 +41,7 @@ endif
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 # Build and test dependencies from Debian (tools/deps.sh installs what is missing).
-DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev \
+DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev zlib1g-dev \
 	libncurses-dev libcjson-dev
 DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev openssl \
 	valgrind procps util-linux man-db

@@ -209,7 +209,10 @@ void cli_help(struct cli *c, const char *usage, const char *desc, const cli_opt 
 
 int cli_open(struct cli *c, fc_plan **out)
 {
-	int rc = fc_plan_open(out, &c->open);
+	int rc;
+
+	c->open.knows_actor = c->w.actor && *c->w.actor;
+	rc = fc_plan_open(out, &c->open);
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 

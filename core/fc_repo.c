@@ -12,8 +12,8 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_plumb.h"
 #include "fc_repo.h"
-#include "fc_sha1.h"
 #include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
 
 struct fc_repo {
@@ -27,6 +27,7 @@ struct fc_repo {
 	git_oid staged_parent;
 	int staged;
 	int has_parent;
+	fc_plumb *plumb;        /* staged without libgit2 (fc_plumb.h), until the refresh */
 	char *gitdir;
 };
 
@@ -124,6 +125,13 @@ static int lib_acquire(fc_repo *r)
 		r->lib_held = 1;
 	}
 	return 0;
+}
+
+static int surely_no_remote(const fc_repo *r);
+
+int fc_repo_commits_alone(fc_repo *r)
+{
+	return r && r->workdir && fc_plumb_likely(r->gitdir) && surely_no_remote(r);
 }
 
 void fc_repo_warm(fc_repo *r)
@@ -293,6 +301,7 @@ void fc_repo_free(fc_repo *r)
 	if (r->repo)
 		git_repository_free(r->repo);
 	lib_release(r);
+	fc_plumb_free(r->plumb);
 	free(r->gitdir);
 	free(r->workdir);
 	free(r);
@@ -368,6 +377,13 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 	r->staged = 0;
 	r->has_parent = 0;
 	*unchanged = 0;
+	fc_plumb_free(r->plumb);
+	r->plumb = NULL;
+	/* a repository can_defer() took is one fc_plumb may take */
+	if (r->workdir && (rc = fc_plumb_stage(&r->plumb, r->gitdir, files, n, unchanged)) != FC_PLUMB_NO) {
+		r->staged = rc == 0;
+		return rc;
+	}
 	rc = head_commit(r, &head);
 	if (rc == FC_ENOTFOUND) {
 		rc = 0;
@@ -446,6 +462,11 @@ int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 
 	if (!r->staged)
 		return fc_error_set(FC_ERROR, "nothing staged to commit");
+	if (r->plumb) {
+		if ((rc = fc_plumb_commit(r->plumb, out_oid, message, name, email, when)) == 0)
+			r->staged = 0;
+		return rc;
+	}
 	if (git_signature_new(&author, name, email, (git_time_t)when, 0) < 0 ||
 	    git_signature_new(&committer, "ficus", "ficus@localhost", (git_time_t)when, 0) < 0) {
 		rc = git_fail(FC_EINVAL, "commit author");
@@ -536,19 +557,6 @@ static void unlink_tree_symlinks(const char *dir, int depth)
 	closedir(d);
 }
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
 static int read_all(const char *path, unsigned char **out, size_t *len, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -579,258 +587,72 @@ static int read_all(const char *path, unsigned char **out, size_t *len, size_t m
 	return 0;
 }
 
-/* Write a work-tree file beside its place and rename it there (never through a link). */
-static int write_work_file(const char *full, const void *data, size_t len, unsigned mode)
-{
-	char tmp[4200];
-	const unsigned char *p = data;
-	size_t done = 0;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.ficus-%ld", full, (long)getpid()) >= sizeof(tmp))
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t k = write(fd, p + done, len - done);
-		if (k <= 0) {
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		done += (size_t)k;
-	}
-	if (close(fd) < 0 || rename(tmp, full) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-/* Remove work files already rewritten, so that libgit2 writes them (and their entries) again. */
-static void unwrite(const char *workdir, const char *const *paths, size_t n)
-{
-	char full[4200];
-
-	for (size_t k = 0; k < n; k++) {
-		snprintf(full, sizeof(full), "%s%s", workdir, paths[k]);
-		unlink(full);
-	}
-}
-
-/* Hash and write one piece of the new index. */
-static int put_piece(int fd, fc_sha1 *c, const unsigned char *p, size_t n)
-{
-	if (c)
-		fc_sha1_put(c, p, n);
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * The refresh of a change's files without libgit2's checkout, which reads,
  * diffs and rewrites the whole index (some 25 ms for the 10,000 files of a
- * large plan, on every commit).  For files that are changed in place (in
- * the index at stage 0, a regular blob in HEAD of the same mode), each work
- * file is replaced by HEAD's blob and its index entry gets the blob id and
- * the file's stat data, in a copy of the index written under index.lock,
- * with its checksum.  The cached tree extension is dropped (it is only a
- * cache); an index of another version or with other extensions, an added
- * or removed path, or any failure returns 1 and the caller uses libgit2.
- * The index is verified before it is edited.
- *
- * The index is mapped, not read, and the copy is written piece by piece
- * from the map with the edited entries in between, hashed as it goes: a
- * large plan's index is a megabyte, and two buffers of that size were most
- * of the refresh's time in first touches of their pages.
+ * large plan, on every commit): fc_plumb_refresh() rewrites the files and
+ * their index entries only.  After a commit fc_plumb made, the files are
+ * the ones it staged; else they are HEAD's blobs, read here, for files that
+ * are a regular blob in HEAD.  1 when the refresh is not for it (an added
+ * or removed path, another mode, an index it does not take): the caller
+ * uses libgit2's checkout.
  */
 static int checkout_in_place(fc_repo *r, const char *workdir, const char *const *paths, size_t n)
 {
-	char ipath[4200], lpath[4200], full[4200];
-	unsigned char *ix = MAP_FAILED, sum[20], (*ent)[60] = NULL;
-	size_t len = 0, off, count, *at = NULL, *order = NULL, ext, nkeep = 0, keep[8][2];
+	fc_plumb_blob *b = NULL;
 	git_commit *head = NULL;
 	git_tree *tree = NULL;
 	git_blob **blobs = NULL;
-	size_t written = 0;
-	struct stat ist;
-	fc_sha1 c;
-	int ver, rc = 1, fd;
+	int rc = 1;
 
 	if (n == 0 || n > 64)
 		return 1;
-	snprintf(ipath, sizeof(ipath), "%s/index", r->gitdir);
-	snprintf(lpath, sizeof(lpath), "%s/index.lock", r->gitdir);
-	if ((fd = open(ipath, O_RDONLY | O_CLOEXEC)) < 0)
-		return 1;
-	if (fstat(fd, &ist) == 0 && S_ISREG(ist.st_mode) && ist.st_size >= 12 + 20 && ist.st_size <= (256 << 20)) {
-		len = (size_t)ist.st_size;
-		ix = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	}
-	close(fd);
-	if (ix == MAP_FAILED || memcmp(ix, "DIRC", 4))
-		goto done;
-	ver = (int)be32(ix + 4);
-	count = be32(ix + 8);
-	if (ver != 2 && ver != 3)
-		goto done;
-	fc_sha1_init(&c);
-	fc_sha1_put(&c, ix, len - 20);
-	fc_sha1_final(&c, sum);
-	if (memcmp(sum, ix + len - 20, 20))
-		goto done;
-	/* find the entries */
-	at = fc_calloc(n, sizeof(size_t));
-	off = 12;
-	for (size_t i = 0; i < count; i++) {
-		size_t base, nl, elen;
-		unsigned flags;
-		const char *name;
-		if (off + 62 > len - 20)
-			goto done;
-		flags = (unsigned)ix[off + 60] << 8 | ix[off + 61];
-		base = 62 + ((flags & 0x4000) ? 2 : 0);
-		if ((flags & 0x4000) && ver < 3)
-			goto done;
-		name = (const char *)ix + off + base;
-		nl = flags & 0xfff;
-		if (nl == 0xfff)
-			nl = strnlen(name, len - 20 - off - base);
-		if (off + base + nl >= len - 20)
-			goto done;
-		elen = (base + nl + 8) & ~(size_t)7;
-		for (size_t k = 0; k < n; k++)
-			if (strlen(paths[k]) == nl && !memcmp(paths[k], name, nl)) {
-				if (at[k] || (flags & 0xf000)) /* twice; assume-valid, extended or a stage */
-					goto done;
-				at[k] = off;
-			}
-		off += elen;
-	}
-	for (size_t k = 0; k < n; k++)
-		if (!at[k])
-			goto done; /* a path to add: libgit2's work */
-	/* extensions: the cached tree is dropped, resolve-undo kept, anything else: libgit2 */
-	for (ext = off; ext < len - 20;) {
-		uint32_t esz;
-		if (ext + 8 > len - 20)
-			goto done;
-		esz = be32(ix + ext + 4);
-		if (ext + 8 + esz > len - 20)
-			goto done;
-		if (!memcmp(ix + ext, "REUC", 4)) {
-			if (nkeep == sizeof(keep) / sizeof(keep[0]))
-				goto done;
-			keep[nkeep][0] = ext;
-			keep[nkeep++][1] = 8 + esz;
-		} else if (memcmp(ix + ext, "TREE", 4)) {
-			goto done;
-		}
-		ext += 8 + esz;
-	}
 	if (head_commit(r, &head) < 0 || git_commit_tree(&tree, head) < 0)
 		goto done;
-	/* every path checked before anything is written: libgit2 takes over
-	 * only from an untouched work tree (it leaves alone a file that
-	 * already has the new content, and then its index entry too) */
+	b = fc_calloc(n, sizeof(*b));
 	blobs = fc_calloc(n, sizeof(*blobs));
 	for (size_t k = 0; k < n; k++) {
 		git_tree_entry *te = NULL;
-		uint32_t imode = be32(ix + at[k] + 24);
 		int ok;
 		if (git_tree_entry_bypath(&te, tree, paths[k]) < 0)
 			goto done;
-		ok = git_tree_entry_type(te) == GIT_OBJECT_BLOB && (uint32_t)git_tree_entry_filemode(te) == imode &&
-		     (imode == GIT_FILEMODE_BLOB || imode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+		b[k].mode = (unsigned)git_tree_entry_filemode(te);
+		ok = git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
 		     git_blob_lookup(&blobs[k], r->repo, git_tree_entry_id(te)) == 0;
 		git_tree_entry_free(te);
 		if (!ok)
 			goto done;
+		b[k].path = paths[k];
+		b[k].data = git_blob_rawcontent(blobs[k]);
+		b[k].len = (size_t)git_blob_rawsize(blobs[k]);
+		memcpy(b[k].oid, git_blob_id(blobs[k])->id, 20);
 	}
-	/* the edited entries: stat data and blob id (the first 60 bytes) */
-	ent = fc_calloc(n, sizeof(*ent));
-	for (size_t k = 0; k < n; k++) {
-		unsigned char *e = ent[k];
-		uint32_t imode = be32(ix + at[k] + 24);
-		struct stat st;
-
-		memcpy(e, ix + at[k], sizeof(*ent));
-		snprintf(full, sizeof(full), "%s%s", workdir, paths[k]);
-		if (write_work_file(full, git_blob_rawcontent(blobs[k]), (size_t)git_blob_rawsize(blobs[k]),
-				    imode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666) < 0 ||
-		    lstat(full, &st) < 0 || !S_ISREG(st.st_mode)) {
-			/* let libgit2 write them all again */
-			for (size_t j = 0; j <= k; j++) {
-				snprintf(full, sizeof(full), "%s%s", workdir, paths[j]);
-				unlink(full);
-			}
-			goto done;
-		}
-		put_be32(e, (uint32_t)st.st_ctim.tv_sec);
-		put_be32(e + 4, (uint32_t)st.st_ctim.tv_nsec);
-		put_be32(e + 8, (uint32_t)st.st_mtim.tv_sec);
-		put_be32(e + 12, (uint32_t)st.st_mtim.tv_nsec);
-		put_be32(e + 16, (uint32_t)st.st_dev);
-		put_be32(e + 20, (uint32_t)st.st_ino);
-		put_be32(e + 28, (uint32_t)st.st_uid);
-		put_be32(e + 32, (uint32_t)st.st_gid);
-		put_be32(e + 36, (uint32_t)st.st_size);
-		memcpy(e + 40, git_blob_id(blobs[k])->id, 20);
-		written = k + 1;
-	}
-	/* the entries in index order, each edited one in its place */
-	order = fc_calloc(n, sizeof(size_t));
-	for (size_t k = 0; k < n; k++) {
-		size_t j = k;
-		for (; j > 0 && at[order[j - 1]] > at[k]; j--)
-			order[j] = order[j - 1];
-		order[j] = k;
-	}
-	fd = open(lpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		unwrite(workdir, paths, written);
-		goto done;
-	}
-	{
-		size_t from = 0;
-		int bad = 0;
-		fc_sha1_init(&c);
-		for (size_t i = 0; i < n && !bad; i++) {
-			size_t k = order[i];
-			bad = put_piece(fd, &c, ix + from, at[k] - from) < 0 || put_piece(fd, &c, ent[k], sizeof(*ent)) < 0;
-			from = at[k] + sizeof(*ent);
-		}
-		bad = bad || put_piece(fd, &c, ix + from, off - from) < 0;
-		for (size_t i = 0; i < nkeep && !bad; i++)
-			bad = put_piece(fd, &c, ix + keep[i][0], keep[i][1]) < 0;
-		fc_sha1_final(&c, sum);
-		bad = bad || put_piece(fd, NULL, sum, sizeof(sum)) < 0;
-		if (close(fd) < 0 || bad || rename(lpath, ipath) < 0) {
-			unlink(lpath);
-			unwrite(workdir, paths, written);
-			goto done;
-		}
-	}
-	rc = 0;
+	rc = fc_plumb_refresh(r->gitdir, workdir, b, n) == 0 ? 0 : 1;
 done:
 	for (size_t k = 0; blobs && k < n; k++)
 		git_blob_free(blobs[k]);
 	free(blobs);
+	free(b);
 	git_tree_free(tree);
 	git_commit_free(head);
-	free(at);
-	free(order);
-	free(ent);
-	if (ix != MAP_FAILED)
-		munmap(ix, len);
 	return rc;
+}
+
+/* 1 when the staged files of fc_plumb are `paths`, in that order. */
+static int plumbed(const fc_repo *r, const char *const *paths, size_t n)
+{
+	const fc_plumb_blob *b;
+	size_t m;
+
+	if (!r->plumb)
+		return 0;
+	b = fc_plumb_blobs(r->plumb, &m);
+	if (m != n)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(b[k].path, paths[k]))
+			return 0;
+	return 1;
 }
 
 /*
@@ -868,6 +690,20 @@ int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 	const char *workdir;
 	int rc;
 
+	if (plumbed(r, paths, n)) {
+		const fc_plumb_blob *b;
+		size_t m;
+		char *wd = fc_asprintf("%s/", r->workdir);
+		b = fc_plumb_blobs(r->plumb, &m);
+		for (size_t i = 0; i < n; i++)
+			unlink_symlinks(wd, paths[i]);
+		rc = fc_plumb_refresh(r->gitdir, wd, b, m);
+		free(wd);
+		fc_plumb_free(r->plumb);
+		r->plumb = NULL;
+		if (rc == 0)
+			return 0;
+	}
 	if ((rc = repo_ready(r)) < 0)
 		return rc;
 	workdir = git_repository_workdir(r->repo);
@@ -1033,16 +869,7 @@ int fc_repo_each_oid(fc_repo *r, int (*cb)(const char *path, const char *oid, vo
 
 int fc_repo_hash(char out[FC_OID_HEX], const char *data, size_t len)
 {
-	unsigned char sum[20];
-	char head[32];
-	fc_sha1 c;
-
-	fc_sha1_init(&c);
-	fc_sha1_put(&c, head, (size_t)snprintf(head, sizeof(head), "blob %zu", len) + 1);
-	fc_sha1_put(&c, data, len);
-	fc_sha1_final(&c, sum);
-	for (int i = 0; i < 20; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	fc_plumb_hash(out, "blob", data, len);
 	return 0;
 }
 

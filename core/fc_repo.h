@@ -52,6 +52,11 @@ int fc_repo_init(fc_repo **out, const char *dir);
  */
 int fc_repo_open(fc_repo **out, const char *dir);
 void fc_repo_warm(fc_repo *r);
+/*
+ * 1 when a change can likely be committed without libgit2 (fc_plumb.h)
+ * and no remote asks for it after: a writer then need not warm it.
+ */
+int fc_repo_commits_alone(fc_repo *r);
 void fc_repo_free(fc_repo *r);
 
 /* The .git directory (borrowed). */

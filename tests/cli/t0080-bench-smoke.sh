@@ -12,7 +12,7 @@ san=
 [ "${FICUS_ASAN:-}" = 1 ] && san="-fsanitize=address,undefined"
 # shellcheck disable=SC2046,SC2086
 if ! cc -std=c11 -O1 -D_GNU_SOURCE $san -I"$FICUS_SRC/core" -I"$build/gen" -o "$gen" "$FICUS_SRC/bench/gen.c" \
-	"$build/libficus.a" $(pkg-config --cflags --libs sqlite3 libgit2 libcurl ncursesw libcjson) -lm -lpthread -ldl; then
+	"$build/libficus.a" $(pkg-config --cflags --libs sqlite3 libgit2 libcurl ncursesw libcjson zlib) -lm -lpthread -ldl; then
 	fail "the generator does not build"
 	done_testing
 fi

@@ -1,0 +1,461 @@
+/*
+ * fc_plumb: a commit made by hand must be the commit libgit2 makes.  Two
+ * copies of one repository (made by git itself) take the same changes, one
+ * through fc_plumb and one through libgit2; their commits, refs, reflog
+ * lines, indexes and work trees are compared, and git checks the result.
+ */
+#include "unit.h"
+#include "fc_plumb.h"
+
+typedef struct {
+	char *a; /* changed through fc_plumb */
+	char *b; /* changed through libgit2 */
+	char *ga;
+	fc_repo *rb;
+} fixture;
+
+#define GIT_ENV "GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent GIT_AUTHOR_NAME=Git GIT_AUTHOR_EMAIL=git@example.com " \
+		"GIT_COMMITTER_NAME=Git GIT_COMMITTER_EMAIL=git@example.com GIT_AUTHOR_DATE='1795000000 +0000' " \
+		"GIT_COMMITTER_DATE='1795000000 +0000' "
+
+static char *git(const char *dir, const char *args)
+{
+	char *cmd = fc_asprintf("cd '%s' && " GIT_ENV "git %s", dir, args), *out = unit_run(cmd);
+	free(cmd);
+	return out;
+}
+
+static void git_quiet(const char *dir, const char *args)
+{
+	free(git(dir, args));
+}
+
+/* The base: files in nested directories, an executable and a link, committed by git. */
+static char *base_repo(void)
+{
+	char *dir = unit_tmpdir(), *cmd;
+
+	cmd = fc_asprintf("cd '%s' && " GIT_ENV "git init -q -b main . && mkdir -p domains services/ab services/cd && "
+			  "printf '# plan\\n' > PLAN.md && printf '{}\\n' > domains/a.json && "
+			  "printf '{\"b\":1}\\n' > domains/b.json && printf 'one\\n' > services/ab/svc-1.json && "
+			  "printf 'two\\n' > services/cd/svc-2.json && printf '#!/bin/sh\\n' > tool.sh && "
+			  "chmod +x tool.sh && ln -s PLAN.md link && printf 'x\\n' > domains.json && "
+			  GIT_ENV "git add -A && " GIT_ENV "git commit -q -m base",
+			  dir);
+	free(unit_run(cmd));
+	free(cmd);
+	return dir;
+}
+
+static int setup(void **state)
+{
+	fixture *f = fc_calloc(1, sizeof(*f));
+	char *cmd;
+
+	f->a = base_repo();
+	f->b = unit_tmpdir();
+	cmd = fc_asprintf("cp -a '%s/.' '%s/'", f->a, f->b);
+	free(unit_run(cmd));
+	free(cmd);
+	f->ga = fc_asprintf("%s/.git", f->a);
+	if (fc_repo_init(&f->rb, f->b) != 0)
+		fail_msg("fc_repo_init: %s", fc_error_last());
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	fc_repo_free(f->rb);
+	unit_rmtree(f->a);
+	unit_rmtree(f->b);
+	free(f->ga);
+	free(f);
+	return 0;
+}
+
+static char *last_line(const char *dir, const char *log)
+{
+	char *path = fc_asprintf("%s/.git/logs/%s", dir, log), *text = unit_read_file(path, NULL), *end, *start;
+
+	end = text + strlen(text);
+	if (end > text && end[-1] == '\n')
+		end--;
+	*end = '\0';
+	start = strrchr(text, '\n');
+	start = fc_strdup(start ? start + 1 : text);
+	free(text);
+	free(path);
+	return start;
+}
+
+static size_t count_objects(const char *dir)
+{
+	char *cmd = fc_asprintf("find '%s/.git/objects' -type f | wc -l", dir), *out = unit_run(cmd);
+	size_t n = (size_t)strtoul(out, NULL, 10);
+	free(out);
+	free(cmd);
+	return n;
+}
+
+/* Commit `files` in both copies; compare what each wrote. */
+static void both(fixture *f, const fc_repo_file *files, size_t n, const char *msg, const char *name,
+		 const char *email)
+{
+	const char *paths[8];
+	fc_plumb *pl = NULL;
+	char oa[FC_OID_HEX], ob[FC_OID_HEX], *wa = fc_asprintf("%s/", f->a);
+	const fc_plumb_blob *blobs;
+	size_t nb;
+	int ua = -1, ub = -1;
+
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		paths[i] = files[i].path;
+	assert_true(fc_plumb_likely(f->ga));
+	assert_ok(fc_plumb_stage(&pl, f->ga, files, n, &ua));
+	assert_ok(fc_repo_stage(f->rb, &ub, files, n));
+	assert_int_equal(ua, ub);
+	if (!ua) {
+		assert_ok(fc_plumb_commit(pl, oa, msg, name, email, UNIT_NOW));
+		assert_ok(fc_repo_commit(f->rb, ob, msg, name, email, UNIT_NOW));
+		if (strcmp(oa, ob)) {
+			char *ca = git(f->a, "cat-file -p HEAD"), *cb = git(f->b, "cat-file -p HEAD");
+			fail_msg("commit %s by hand:\n%s\nby libgit2:\n%s", oa, ca, cb);
+		}
+		for (int k = 0; k < 2; k++) {
+			const char *log = k ? "refs/heads/main" : "HEAD";
+			char *la = last_line(f->a, log), *lb = last_line(f->b, log);
+			assert_string_equal(la, lb);
+			free(la);
+			free(lb);
+		}
+		blobs = fc_plumb_blobs(pl, &nb);
+		assert_int_equal(nb, n);
+		assert_ok(fc_plumb_refresh(f->ga, wa, blobs, nb));
+		assert_ok(fc_repo_checkout(f->rb, paths, n));
+		for (int k = 0; k < 2; k++) {
+			const char *dir = k ? f->b : f->a;
+			char *st = git(dir, "status --porcelain"), *head = git(dir, "rev-parse HEAD"), *ls, *fsck;
+			assert_string_equal(st, "");
+			assert_int_equal(strncmp(head, oa, 40), 0);
+			ls = git(dir, "diff-index --cached HEAD");
+			assert_string_equal(ls, "");
+			fsck = git(dir, "fsck --strict --no-dangling 2>&1");
+			assert_string_equal(fsck, "");
+			free(st);
+			free(head);
+			free(ls);
+			free(fsck);
+		}
+		{
+			char *ia = git(f->a, "ls-files -s"), *ib = git(f->b, "ls-files -s");
+			assert_string_equal(ia, ib);
+			free(ia);
+			free(ib);
+		}
+	}
+	fc_plumb_free(pl);
+	free(wa);
+}
+
+static void test_fc_plumb__commits_are_libgit2s(void **state)
+{
+	fixture *f = *state;
+	static const char *msgs[] = {
+		"svc-1: ramp 1% -> 10%\n\nFicus-Change: 0123456789\nFicus-Action: ramp\n",
+		"  leading spaces\n  and a second line\n\nbody",
+		"tabs\tinside  two  spaces \t\n\n",
+		"one line, no newline",
+		"\n\nblank lines first\nsecond\n \nthird paragraph",
+		"carriage\r\nreturns\r\n\r\nbody",
+		"title \n \t\nbody after a line of white space",
+		"a\n\tb\nc\n\nd",
+		"x",
+	};
+	static const char *names[][2] = {
+		{ "Ada", "ada@example.com" }, { " Ada Lovelace. ", " ada@example.com;" }, { "'quoted'", "\"e@x\"" },
+		{ "Ünïcode Näme", "u@example.com" },
+	};
+	char a[64], b[64], c[64];
+
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		size_t k = i % (sizeof(names) / sizeof(names[0]));
+		int la = snprintf(a, sizeof(a), "{\"rev\": %zu}\n", i);
+		int lb = snprintf(b, sizeof(b), "# plan %zu\n", i % 3);
+		int lc = snprintf(c, sizeof(c), "{\"svc\": %zu}\n", i * 7);
+		fc_repo_file files[] = { { "services/ab/svc-1.json", a, (size_t)la }, { "PLAN.md", b, (size_t)lb },
+					 { "services/cd/svc-2.json", c, (size_t)lc } };
+		both(f, files, 3, msgs[i], names[k][0], names[k][1]);
+	}
+	/* the other files, and the executable's mode, as they were */
+	{
+		char *ls = git(f->a, "ls-files -s tool.sh link domains.json");
+		assert_non_null(strstr(ls, "100755 "));
+		assert_non_null(strstr(ls, "120000 "));
+		assert_non_null(strstr(ls, "domains.json"));
+		free(ls);
+	}
+}
+
+static void test_fc_plumb__unchanged_tree_is_seen(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file same[] = { { "domains/a.json", "{}\n", 3 }, { "services/cd/svc-2.json", "two\n", 4 } };
+	size_t before = count_objects(f->a);
+	fc_plumb *pl = NULL;
+	int u = -1;
+
+	assert_ok(fc_plumb_stage(&pl, f->ga, same, 2, &u));
+	assert_int_equal(u, 1);
+	assert_int_equal(count_objects(f->a), before);
+	fc_plumb_free(pl);
+	both(f, same, 2, "nothing", "Ada", "ada@example.com");
+}
+
+/* Stage through fc_plumb, which must decline and leave no object behind. */
+static void declines(fixture *f, const fc_repo_file *files, size_t n)
+{
+	size_t before = count_objects(f->a);
+	fc_plumb *pl = NULL;
+	int u = -1;
+
+	assert_int_equal(fc_plumb_stage(&pl, f->ga, files, n, &u), FC_PLUMB_NO);
+	assert_null(pl);
+	assert_int_equal(count_objects(f->a), before);
+}
+
+static void test_fc_plumb__declines_what_it_does_not_take(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":2}\n", 8 } };
+	fc_repo_file add[] = { { "domains/new.json", "{}\n", 3 } };
+	fc_repo_file rm[] = { { "domains/b.json", NULL, 0 } };
+	fc_repo_file link[] = { { "link", "PLAN.md", 7 } };
+	fc_repo_file exe[] = { { "tool.sh", "#!/bin/sh\nexit 1\n", 18 } };
+	fc_repo_file twice[] = { { "PLAN.md", "a\n", 2 }, { "PLAN.md", "b\n", 2 } };
+	char *path;
+
+	declines(f, add, 1);
+	declines(f, rm, 1);
+	declines(f, link, 1);
+	declines(f, exe, 1);
+	declines(f, twice, 2);
+	declines(f, edit, 0);
+	/* the index is not HEAD: a user staged an edit */
+	path = fc_asprintf("%s/domains/b.json", f->a);
+	unit_write_file(path, "{\"b\":\"staged by hand\"}\n");
+	git_quiet(f->a, "add domains/b.json");
+	declines(f, edit, 1);
+	git_quiet(f->a, "reset -q");
+	git_quiet(f->a, "checkout -q -- domains/b.json");
+	/* an index extension it does not know (the untracked cache) */
+	git_quiet(f->a, "-c core.untrackedCache=true update-index --untracked-cache");
+	git_quiet(f->a, "-c core.untrackedCache=true status --porcelain");
+	{
+		char *ix = fc_asprintf("%s/index", f->ga), *cmd = fc_asprintf("grep -c UNTR '%s'", ix), *out = unit_run(cmd);
+		assert_true(atoi(out) > 0);
+		free(out);
+		free(cmd);
+		free(ix);
+	}
+	declines(f, edit, 1);
+	git_quiet(f->a, "update-index --no-untracked-cache");
+	git_quiet(f->a, "read-tree HEAD"); /* an index written afresh, as git writes it */
+	{
+		fc_plumb *pl = NULL;
+		int u;
+		assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+		fc_plumb_free(pl);
+	}
+	free(path);
+}
+
+static void test_fc_plumb__declines_packed_and_detached_repositories(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":3}\n", 8 } };
+	char *log = fc_asprintf("%s/logs/HEAD", f->ga), *saved = fc_asprintf("%s/logs/HEAD.saved", f->ga);
+
+	/* no reflog of HEAD */
+	assert_int_equal(rename(log, saved), 0);
+	assert_false(fc_plumb_likely(f->ga));
+	declines(f, edit, 1);
+	assert_int_equal(rename(saved, log), 0);
+	assert_true(fc_plumb_likely(f->ga));
+	/* a detached HEAD */
+	git_quiet(f->a, "checkout -q --detach");
+	assert_false(fc_plumb_likely(f->ga));
+	declines(f, edit, 1);
+	git_quiet(f->a, "checkout -q main");
+	/* HEAD's commit in a pack */
+	git_quiet(f->a, "repack -adq");
+	git_quiet(f->a, "prune-packed");
+	declines(f, edit, 1);
+	/* the branch in packed-refs */
+	git_quiet(f->a, "pack-refs --all");
+	assert_false(fc_plumb_likely(f->ga));
+	declines(f, edit, 1);
+	free(log);
+	free(saved);
+}
+
+static void test_fc_plumb__ref_moves_only_from_the_parent(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":4}\n", 8 } };
+	char oid[FC_OID_HEX], *before, *after, *lock = fc_asprintf("%s/refs/heads/main.lock", f->ga);
+	fc_plumb *pl = NULL;
+	int u;
+
+	/* someone else commits between the stage and the commit */
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	git_quiet(f->a, "commit -q --allow-empty -m 'by hand'");
+	before = git(f->a, "rev-parse HEAD");
+	assert_fc(fc_plumb_commit(pl, oid, "lost", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
+	assert_contains(fc_error_last(), "moved");
+	after = git(f->a, "rev-parse HEAD");
+	assert_string_equal(before, after);
+	assert_int_not_equal(access(lock, F_OK), 0);
+	fc_plumb_free(pl);
+	free(before);
+	free(after);
+	/* another git holds the ref's lock: left as it is */
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	unit_write_file(lock, "");
+	assert_fc(fc_plumb_commit(pl, oid, "locked", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
+	assert_int_equal(access(lock, F_OK), 0);
+	unlink(lock);
+	assert_ok(fc_plumb_commit(pl, oid, "free again", "Ada", "ada@example.com", UNIT_NOW));
+	after = git(f->a, "log -1 --format=%s");
+	assert_string_equal(after, "free again\n");
+	free(after);
+	/* until the index is refreshed it is not HEAD's, and declined */
+	fc_plumb_free(pl);
+	declines(f, edit, 1);
+	git_quiet(f->a, "reset -q");
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	assert_int_equal(u, 1);
+	fc_plumb_free(pl);
+	/* an author libgit2 refuses is refused */
+	{
+		fc_repo_file e2[] = { { "domains/a.json", "{\"a\":5}\n", 8 } };
+		assert_ok(fc_plumb_stage(&pl, f->ga, e2, 1, &u));
+		assert_fc(fc_plumb_commit(pl, oid, "m", "A <b>", "a@b", UNIT_NOW), FC_EINVAL);
+		assert_fc(fc_plumb_commit(pl, oid, "m", " .. ", "a@b", UNIT_NOW), FC_EINVAL);
+		fc_plumb_free(pl);
+	}
+	free(lock);
+}
+
+static void test_fc_plumb__damaged_head_commit_is_an_error(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":6}\n", 8 } };
+	char *head = git(f->a, "rev-parse HEAD"), *path;
+	fc_plumb *pl = NULL;
+	int u;
+
+	path = fc_asprintf("%s/objects/%.2s/%.38s", f->ga, head, head + 2);
+	chmod(path, 0644);
+	unit_write_file(path, "not zlib at all");
+	assert_fc(fc_plumb_stage(&pl, f->ga, edit, 1, &u), FC_ERROR);
+	assert_contains(fc_error_last(), "damaged");
+	assert_null(pl);
+	free(path);
+	free(head);
+}
+
+static void test_fc_plumb__refresh_declines_a_damaged_index(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":7}\n", 8 } };
+	char oid[FC_OID_HEX], *ix = fc_asprintf("%s/index", f->ga), *wa = fc_asprintf("%s/", f->a), *data, *file;
+	const fc_plumb_blob *b;
+	fc_plumb *pl = NULL;
+	size_t n, len;
+	int u;
+	FILE *fp;
+
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	assert_ok(fc_plumb_commit(pl, oid, "edit", "Ada", "ada@example.com", UNIT_NOW));
+	/* a byte of the first entry's stat data flipped, the checksum left */
+	data = unit_read_file(ix, &len);
+	data[12] ^= 0x55;
+	assert_non_null(fp = fopen(ix, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	b = fc_plumb_blobs(pl, &n);
+	assert_int_equal(fc_plumb_refresh(f->ga, wa, b, n), FC_PLUMB_NO);
+	file = fc_asprintf("%s/domains/a.json", f->a);
+	free(data);
+	data = unit_read_file(file, NULL);
+	assert_string_equal(data, "{}\n");
+	fc_plumb_free(pl);
+	free(data);
+	free(file);
+	free(ix);
+	free(wa);
+}
+
+static int front_door(void)
+{
+	fc_repo_file edit[] = { { "services/cd/svc-2.json", "two, promoted\n", 14 }, { "PLAN.md", "# plan 2\n", 9 } };
+	const char *paths[] = { "services/cd/svc-2.json", "PLAN.md" };
+	char *dir = base_repo(), *real = realpath(dir, NULL), oid[FC_OID_HEX], *maps, *st;
+	fc_repo *r = NULL;
+	int u = -1;
+
+	if (fc_repo_open(&r, real) != 0 || !fc_repo_commits_alone(r) || fc_repo_stage(r, &u, edit, 2) != 0 || u != 0 ||
+	    fc_repo_commit(r, oid, "through the front door", "Ada", "ada@example.com", UNIT_NOW) != 0 ||
+	    fc_repo_checkout(r, paths, 2) != 0)
+		return 1;
+	/* libgit2 was never loaded */
+	maps = unit_read_file("/proc/self/maps", NULL);
+	if (strstr(maps, "libgit2"))
+		return 2;
+	st = git(real, "status --porcelain");
+	if (*st)
+		return 3;
+	free(st);
+	st = git(real, "show -s --format=%an%n%cn%n%s HEAD");
+	if (strcmp(st, "Ada\nficus\nthrough the front door\n"))
+		return 4;
+	free(st);
+	free(maps);
+	fc_repo_free(r);
+	unit_rmtree(dir);
+	free(real);
+	return 0;
+}
+
+/* In a fresh process (this one has loaded libgit2 for the other tests). */
+static void test_fc_plumb__a_change_needs_no_libgit2(void **state)
+{
+	const char *args[] = { "front-door", NULL };
+	pid_t pid = unit_spawn(args, NULL, NULL);
+	int st = unit_wait(pid);
+
+	(void)state;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the front-door child failed (wait status 0x%x)", (unsigned)st);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fc_plumb__commits_are_libgit2s, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__unchanged_tree_is_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__declines_what_it_does_not_take, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__declines_packed_and_detached_repositories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__ref_moves_only_from_the_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__damaged_head_commit_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__refresh_declines_a_damaged_index, setup, teardown),
+		cmocka_unit_test(test_fc_plumb__a_change_needs_no_libgit2),
+	};
+	if (argc == 3 && !strcmp(argv[1], "--unit-child") && !strcmp(argv[2], "front-door"))
+		return front_door();
+	unit_child_dispatch(argc, argv);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
