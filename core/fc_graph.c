@@ -5,6 +5,7 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_graph.h"
+#include "fc_name.h"
 #include "fc_store.h"
 
 void fc_graph_clear(fc_graph *g)
@@ -100,50 +101,12 @@ void fc_graph_scc(fc_graph *g)
 	free(edge);
 }
 
-/* Names to node indexes by hash (open addressing). */
-typedef struct {
-	int *slot; /* node + 1; 0 = empty */
-	size_t mask;
-} name_index;
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static void index_build(name_index *x, const fc_graph *g)
-{
-	size_t cap = 16;
-
-	while (cap < g->n * 2)
-		cap *= 2;
-	x->slot = fc_calloc(cap, sizeof(int));
-	x->mask = cap - 1;
-	for (size_t i = 0; i < g->n; i++) {
-		size_t k = name_hash(g->names[i]) & x->mask;
-		while (x->slot[k])
-			k = (k + 1) & x->mask;
-		x->slot[k] = (int)i + 1;
-	}
-}
-
-static int index_find(const name_index *x, const fc_graph *g, const char *name)
-{
-	for (size_t k = name_hash(name) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
-		if (!strcmp(g->names[x->slot[k] - 1], name))
-			return x->slot[k] - 1;
-	return -1;
-}
-
 int fc_graph_load(fc_graph *g, fc_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0, ne = 0, ecap = 0, i, walk = 0;
 	int *src = NULL, *dst = NULL;
-	name_index ix = { NULL, 0 };
+	fc_name_index ix = { NULL, 0 };
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -170,14 +133,14 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 	 */
 	if ((rc = fc_store_prepare(s, &st, "SELECT src, dst FROM dep ORDER BY src, dst, kind")) < 0)
 		goto fail;
-	index_build(&ix, g);
+	fc_name_index_build(&ix, (const char *const *)g->names, g->n);
 	while ((rc = fc_store_step(s, st)) == 1) {
 		const char *a = fc_col_text(st, 0), *b = fc_col_text(st, 1);
 		int u, v, c = 1;
 		while (walk < g->n && (c = strcmp(g->names[walk], a)) < 0)
 			walk++;
 		u = walk < g->n && c == 0 ? (int)walk : fc_graph_find(g, a);
-		v = index_find(&ix, g, b);
+		v = (int)fc_name_index_find(&ix, (const char *const *)g->names, b);
 		if (u < 0 || v < 0)
 			continue;
 		if (ne && src[ne - 1] == u && dst[ne - 1] == v)
@@ -191,8 +154,7 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 		dst[ne++] = v;
 	}
 	sqlite3_finalize(st);
-	free(ix.slot);
-	ix.slot = NULL;
+	fc_name_index_free(&ix);
 	if (rc < 0)
 		goto fail;
 	g->out_off = fc_calloc(g->n + 1, sizeof(size_t));
@@ -225,7 +187,7 @@ int fc_graph_load(fc_graph *g, fc_store *s)
 	fc_graph_scc(g);
 	return 0;
 fail:
-	free(ix.slot);
+	fc_name_index_free(&ix);
 	free(src);
 	free(dst);
 	fc_graph_clear(g);

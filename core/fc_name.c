@@ -112,3 +112,43 @@ int fc_tenant_bucket(const char *flag, const char *tenant)
 	c = fc_crc32(c, tenant, strlen(tenant));
 	return (int)(c % 10000u);
 }
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void fc_name_index_build(fc_name_index *x, const char *const *names, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < n * 2)
+		cap *= 2;
+	x->slot = fc_calloc(cap, sizeof(*x->slot));
+	x->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = name_hash(names[i]) & x->mask;
+		while (x->slot[k])
+			k = (k + 1) & x->mask;
+		x->slot[k] = (uint32_t)i + 1;
+	}
+}
+
+long fc_name_index_find(const fc_name_index *x, const char *const *names, const char *name)
+{
+	for (size_t k = name_hash(name) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
+		if (!strcmp(names[x->slot[k] - 1], name))
+			return (long)x->slot[k] - 1;
+	return -1;
+}
+
+void fc_name_index_free(fc_name_index *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
+}

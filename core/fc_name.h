@@ -7,6 +7,7 @@
  * plan repository, a map key on routers and a word on the command line, so
  * anything else is refused before it touches a file.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 /* 0 when valid; FC_EINVAL with a message naming `what` ("domain") otherwise. */
@@ -26,5 +27,20 @@ int fc_tenant_bucket(const char *flag, const char *tenant);
 
 /* IEEE crc32 (zlib's), continuing from `crc` (start with 0). */
 uint32_t fc_crc32(uint32_t crc, const void *data, unsigned long len);
+
+/*
+ * Names to their positions in an array the caller keeps: open addressing
+ * on a hash of the name.  The names are borrowed and must stay where they
+ * are while the index is used.
+ */
+typedef struct {
+	uint32_t *slot; /* position + 1; 0: empty */
+	size_t mask;
+} fc_name_index;
+
+void fc_name_index_build(fc_name_index *x, const char *const *names, size_t n);
+/* The position of `name` in `names`, or -1. */
+long fc_name_index_find(const fc_name_index *x, const char *const *names, const char *name);
+void fc_name_index_free(fc_name_index *x);
 
 #endif

@@ -231,6 +231,30 @@ static void test_fc_name__tenant_bucket_spreads(void **state)
 		assert_in_range(hist[i], 800, 1200);
 }
 
+static void test_fc_name__index_finds_each_name_and_no_other(void **state)
+{
+	enum { N = 3000 };
+	char *names[N];
+	fc_name_index x;
+	(void)state;
+	for (int i = 0; i < N; i++)
+		names[i] = fc_asprintf("domain-%04d", (i * 7919) % N);
+	fc_name_index_build(&x, (const char *const *)names, N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(fc_name_index_find(&x, (const char *const *)names, names[i]), i);
+	assert_int_equal(fc_name_index_find(&x, (const char *const *)names, "domain-3000"), -1);
+	assert_int_equal(fc_name_index_find(&x, (const char *const *)names, "domain-000"), -1);
+	assert_int_equal(fc_name_index_find(&x, (const char *const *)names, ""), -1);
+	fc_name_index_free(&x);
+	fc_name_index_free(&x); /* twice is harmless */
+	/* an empty index finds nothing */
+	fc_name_index_build(&x, NULL, 0);
+	assert_int_equal(fc_name_index_find(&x, NULL, "domain-0001"), -1);
+	fc_name_index_free(&x);
+	for (int i = 0; i < N; i++)
+		free(names[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_fc_name__crc32_continues),
 		cmocka_unit_test(test_fc_name__tenant_bucket_is_crc_of_flag_colon_tenant),
 		cmocka_unit_test(test_fc_name__tenant_bucket_spreads),
+		cmocka_unit_test(test_fc_name__index_finds_each_name_and_no_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
