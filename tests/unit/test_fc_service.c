@@ -255,6 +255,52 @@ static void test_fc_service__brief_list_same_gates(void **state)
 }
 
 /*
+ * A service's traffic is the sum of its domains' in domain order, the same
+ * to the bit whether it is read alone (a join) or in a walk over the plan
+ * (the domains read once and looked up by name).
+ */
+static void test_fc_service__walk_sums_traffic_as_a_single_read(void **state)
+{
+	static const struct { const char *name, *rps; } dom[] = {
+		{ "a-one", "0.1" }, { "b-two", "0.2" }, { "c-three", "0.3" }, { "d-none", "0" },
+	};
+	unit_plan *u = *state;
+	fc_service *all = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(dom) / sizeof(dom[0]); i++) {
+		fc_domain_edit e = FC_DOMAIN_EDIT_INIT;
+		fc_outcome o = { 0 };
+		e.rps = dom[i].rps;
+		assert_ok(fc_domain_add(u->p, dom[i].name, &e, &u->w, &o));
+		fc_outcome_clear(&o);
+	}
+	{
+		fc_service_edit e = FC_SERVICE_EDIT_INIT;
+		fc_outcome o = { 0 };
+		e.domains = "c-three, a-one, b-two, d-none";
+		assert_ok(fc_service_add(u->p, "sum", &e, &u->w, &o));
+		fc_outcome_clear(&o);
+		e.domains = "auth";
+		assert_ok(fc_service_add(u->p, "one", &e, &u->w, &o));
+		fc_outcome_clear(&o);
+	}
+	assert_ok(fc_service_list_brief(u->p, &all, &n));
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		fc_service s;
+		assert_ok(fc_service_get(u->p, all[i].name, &s));
+		assert_true(s.rps == all[i].rps);
+		assert_int_equal(s.ndomains, all[i].ndomains);
+		fc_service_clear(&s);
+	}
+	assert_string_equal(all[1].name, "sum");
+	assert_true(all[1].rps == 0.1 + 0.2 + 0.3 + 0.0);
+	assert_true(all[0].rps == 800.0);
+	fc_services_free(all, n);
+}
+
+/*
  * The summary the database keeps of each check's results (check_streak,
  * kept by triggers) is what the gates would count from the results
  * themselves: random histories of passes and failures, recorded through
@@ -314,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_service__rm_refused_while_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_service__brief_list_same_gates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_service__check_streak_matches_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_service__walk_sums_traffic_as_a_single_read, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
