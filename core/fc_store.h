@@ -36,6 +36,14 @@ int fc_store_schema_version(void);
 int fc_store_open(fc_store **out, const char *path, int create, int busy_ms);
 void fc_store_free(fc_store *s);
 
+/*
+ * With `on`, read the pages through a small cache that is used again
+ * rather than through a map of the file: for a walk that visits each page
+ * of whole tables about once (each page mapped costs a fault).  Off again
+ * for seeks.  Call it between statements, with none holding a page.
+ */
+int fc_store_scan(fc_store *s, int on);
+
 /* The connection (borrowed), for modules that prepare their own queries. */
 sqlite3 *fc_store_db(fc_store *s);
 

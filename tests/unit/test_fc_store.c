@@ -71,6 +71,23 @@ static void test_fc_store__connection_invariants(void **state)
 	assert_contains(fc_error_last(), "FOREIGN KEY");
 }
 
+/* Scanning reads through a small cache instead of the map, and back; the data reads the same. */
+static void test_fc_store__scan_and_back(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(count(f->s, "PRAGMA mmap_size"), 268435456);
+	assert_ok(fc_store_set_setting(f->s, "k", "v"));
+	assert_ok(fc_store_scan(f->s, 1));
+	assert_ok(fc_store_scan(f->s, 1));
+	assert_int_equal(count(f->s, "PRAGMA mmap_size"), 0);
+	assert_int_equal(count(f->s, "PRAGMA cache_size"), 32);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM setting WHERE key = 'k' AND value = 'v'"), 1);
+	assert_ok(fc_store_scan(f->s, 0));
+	assert_int_equal(count(f->s, "PRAGMA mmap_size"), 268435456);
+	assert_int_equal(count(f->s, "PRAGMA cache_size"), -2000);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM setting WHERE key = 'k' AND value = 'v'"), 1);
+}
+
 static void test_fc_store__reopen_keeps_data_and_version(void **state)
 {
 	fixture *f = *state;
@@ -284,6 +301,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fc_store__migrations_applied_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__connection_invariants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_store__scan_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__reopen_keeps_data_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__missing_database_without_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__newer_schema_is_refused_with_advice, setup, teardown),
