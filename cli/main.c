@@ -68,7 +68,13 @@ int main(int argc, char **argv)
 	const cli_cmd *k;
 	int i, rc;
 
-	setlocale(LC_ALL, "");
+	/*
+	 * The character set only: the dashboard and the table widths need
+	 * wide characters, and nothing else may follow the locale (a decimal
+	 * comma would break the JSON numbers).  Loading every category read
+	 * a dozen locale files at each start.
+	 */
+	setlocale(LC_CTYPE, "");
 	memset(&c, 0, sizeof(c));
 	c.open = (fc_open_opts)FC_OPEN_OPTS_INIT;
 	c.w = (fc_write_opts)FC_WRITE_OPTS_INIT;
