@@ -53,7 +53,15 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # fc_curl.h and fc_git.h for why.  GIT_LIBS is for the programs that call
 # libgit2 themselves (bench/gen, a fuzz target).
 LINK_PKGS := $(filter-out libcurl libgit2,$(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lm -lpthread -ldl
+# sqlite3 and ncursesw (with tinfo) come from their static archives where
+# the -dev packages install them, as Debian's do: two shared objects fewer
+# to map and relocate at every start (1-2 ms of each process here).
+STATIC_PKGS := sqlite3 ncursesw
+STATIC_DIR = $(shell pkg-config --variable=libdir sqlite3 2>/dev/null)
+STATIC_OK = $(and $(wildcard $(STATIC_DIR)/libsqlite3.a),$(wildcard $(STATIC_DIR)/libncursesw.a),$(wildcard $(STATIC_DIR)/libtinfo.a))
+STATIC_LIBS = -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) -Wl,-Bdynamic \
+	$(shell pkg-config --libs $(filter-out $(STATIC_PKGS),$(LINK_PKGS)) 2>/dev/null)
+PKG_LIBS = $(if $(STATIC_OK),$(STATIC_LIBS),$(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)) -lm -lpthread -ldl
 GIT_LIBS = $(shell pkg-config --libs libgit2 2>/dev/null)
 # The soname of the libgit2 built against, for fc_git.c to dlopen() (it
 # falls back on what libgit2's headers say when this finds nothing).
