@@ -48,6 +48,34 @@ char *fc_strndup(const char *s, size_t n)
 	return p;
 }
 
+size_t fc_fmt_uint(char *out, unsigned long long v)
+{
+	char tmp[20], *q = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(out, q, n);
+	return n;
+}
+
+void fc_fmt_cat(char *buf, size_t size, const char *s)
+{
+	size_t used, n;
+
+	if (!size)
+		return;
+	used = strnlen(buf, size - 1);
+	n = strlen(s);
+	if (n > size - 1 - used)
+		n = size - 1 - used;
+	memcpy(buf + used, s, n);
+	buf[used + n] = '\0';
+}
+
 /*
  * Formatted once into a stack buffer, which holds nearly every string
  * ficus formats (gate reasons, evidence, messages), and copied at its

@@ -37,6 +37,17 @@ char *fc_strndup(const char *s, size_t n);
 char *fc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Small formatting without printf, for what is formatted once or more per
+ * service (a plan-wide status formats some 50,000 numbers and strings,
+ * and vsnprintf() was a third of its instructions):
+ * fc_fmt_uint writes the decimal digits of `v` at `out` (room for 20, no
+ * NUL) and returns how many; fc_fmt_cat appends `s` to the C string in
+ * `buf` of `size` bytes, cut as snprintf() would cut it.
+ */
+size_t fc_fmt_uint(char *out, unsigned long long v);
+void fc_fmt_cat(char *buf, size_t size, const char *s);
+
+/*
  * Copy of `s` with C0 control characters, DEL and C1 controls (as UTF-8)
  * replaced by '?'; newlines too unless keep_newlines.  Invalid UTF-8 bytes
  * are replaced as well.  Used for every string that reaches a terminal, a

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fc_buf.h"
 #include "fc_clock.h"
 #include "fc_error.h"
 
@@ -187,31 +188,33 @@ void fc_duration_format(char *buf, unsigned long size, int64_t secs)
 	static const struct { int64_t n; char c; } units[] = {
 		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' }
 	};
+	char tmp[64];
 	size_t used = 0;
+	uint64_t left;
 	int parts = 0, i;
 
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	if (secs < 0) {
-		used += (size_t)snprintf(buf, size, "-");
-		secs = -secs;
+	if (secs < 0)
+		tmp[used++] = '-';
+	left = secs < 0 ? 0 - (uint64_t)secs : (uint64_t)secs;
+	if (left == 0) {
+		tmp[used++] = '0';
+		tmp[used++] = 's';
 	}
-	if (secs == 0) {
-		snprintf(buf + used, size - used, "0s");
-		return;
-	}
-	for (i = 0; i < 4 && parts < 2 && used < size; i++) {
-		int64_t q = secs / units[i].n;
+	for (i = 0; i < 4 && parts < 2 && left; i++) {
+		uint64_t q = left / (uint64_t)units[i].n;
 		if (!q) {
 			if (parts)
 				break; /* "7d" not "7d0h5m": keep the two leading units */
 			continue;
 		}
-		used += (size_t)snprintf(buf + used, size - used, "%lld%c", (long long)q, units[i].c);
-		secs -= q * units[i].n;
+		used += fc_fmt_uint(tmp + used, q);
+		tmp[used++] = units[i].c;
+		left -= q * (uint64_t)units[i].n;
 		parts++;
-		if (!secs)
-			break;
 	}
+	tmp[used] = '\0';
+	fc_fmt_cat(buf, size, tmp);
 }

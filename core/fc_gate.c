@@ -33,11 +33,14 @@ void fc_state_format(char *buf, size_t size, fc_phase phase, int bp)
 {
 	char pct[16];
 
+	if (!size)
+		return;
+	buf[0] = '\0';
+	fc_fmt_cat(buf, size, fc_phase_name(phase));
 	if (phase == FC_PHASE_READ_CUTOVER || phase == FC_PHASE_DECOMMISSION) {
 		fc_pct_format(pct, sizeof(pct), bp);
-		snprintf(buf, size, "%s %s", fc_phase_name(phase), pct);
-	} else {
-		snprintf(buf, size, "%s", fc_phase_name(phase));
+		fc_fmt_cat(buf, size, " ");
+		fc_fmt_cat(buf, size, pct);
 	}
 }
 

@@ -76,12 +76,30 @@ bad:
 
 void fc_pct_format(char *buf, unsigned long size, int bp)
 {
-	if (bp % 100 == 0)
-		snprintf(buf, size, "%d%%", bp / 100);
-	else if (bp % 10 == 0)
-		snprintf(buf, size, "%d.%d%%", bp / 100, (bp % 100) / 10);
-	else
-		snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
+	char tmp[32];
+	size_t n;
+
+	if (bp < 0) { /* never stored (0..10000); printf's way for the odd caller */
+		if (bp % 100 == 0)
+			snprintf(buf, size, "%d%%", bp / 100);
+		else if (bp % 10 == 0)
+			snprintf(buf, size, "%d.%d%%", bp / 100, (bp % 100) / 10);
+		else
+			snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
+		return;
+	}
+	n = fc_fmt_uint(tmp, (unsigned)bp / 100);
+	if (bp % 100) {
+		tmp[n++] = '.';
+		tmp[n++] = (char)('0' + bp % 100 / 10);
+		if (bp % 10)
+			tmp[n++] = (char)('0' + bp % 10);
+	}
+	tmp[n++] = '%';
+	tmp[n] = '\0';
+	if (size)
+		buf[0] = '\0';
+	fc_fmt_cat(buf, size, tmp);
 }
 
 uint32_t fc_crc32(uint32_t crc, const void *data, unsigned long len)

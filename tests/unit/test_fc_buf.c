@@ -181,6 +181,32 @@ static void test_fc_buf__sanitize_replaces_c1_and_invalid_utf8(void **state)
 	check_sanitize("\xf4\x90\x80\x80", 0, "????");      /* above U+10FFFF */
 }
 
+/* The formatting helpers give printf's bytes, cut where snprintf() cuts. */
+static void test_fc_buf__fmt_like_printf(void **state)
+{
+	static const unsigned long long v[] = { 0, 7, 9, 10, 99, 100, 12345, 4294967295ULL, 18446744073709551615ULL };
+	char out[32], want[32], buf[8];
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = fc_fmt_uint(out, v[i]);
+		snprintf(want, sizeof(want), "%llu", v[i]);
+		assert_int_equal(n, strlen(want));
+		assert_memory_equal(out, want, n);
+	}
+	strcpy(buf, "ab");
+	fc_fmt_cat(buf, sizeof(buf), "cde");
+	assert_string_equal(buf, "abcde");
+	fc_fmt_cat(buf, sizeof(buf), "fghij");
+	assert_string_equal(buf, "abcdefg");
+	fc_fmt_cat(buf, 3, "x"); /* already longer than the size: cut, as snprintf would have */
+	assert_string_equal(buf, "ab");
+	buf[0] = '\0';
+	fc_fmt_cat(buf, 1, "x");
+	assert_string_equal(buf, "");
+	fc_fmt_cat(buf, 0, "x"); /* no room at all: untouched */
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_fc_buf__sanitize_newlines_and_tabs),
 		cmocka_unit_test(test_fc_buf__sanitize_keeps_valid_utf8),
 		cmocka_unit_test(test_fc_buf__sanitize_replaces_c1_and_invalid_utf8),
+		cmocka_unit_test(test_fc_buf__fmt_like_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,6 +161,21 @@ static void test_fc_name__pct_format(void **state)
 	pct_fmt_is(10000, "100%");
 	pct_fmt_is(9999, "99.99%");
 	pct_fmt_is(110, "1.1%");
+	/* the bytes of the printf formats it replaced, cut the same way in a short buffer */
+	for (int bp = -20000; bp <= 20000; bp++) {
+		char want[32], got[32], cut[5], want_cut[5];
+		if (bp % 100 == 0)
+			snprintf(want, sizeof(want), "%d%%", bp / 100);
+		else if (bp % 10 == 0)
+			snprintf(want, sizeof(want), "%d.%d%%", bp / 100, (bp % 100) / 10);
+		else
+			snprintf(want, sizeof(want), "%d.%02d%%", bp / 100, bp % 100);
+		fc_pct_format(got, sizeof(got), bp);
+		assert_string_equal(got, want);
+		snprintf(want_cut, sizeof(want_cut), "%s", want);
+		fc_pct_format(cut, sizeof(cut), bp);
+		assert_string_equal(cut, want_cut);
+	}
 	/* every value round-trips through the parser, in the documented 8 bytes */
 	for (int bp = 0; bp <= 10000; bp++) {
 		fc_pct_format(buf, sizeof(buf), bp);
