@@ -103,6 +103,45 @@ static void jstr(fc_buf *b, const char *s)
 	b->len = (size_t)(o - b->ptr);
 }
 
+/*
+ * "%.15g" of a number with one to six decimals (traffic such as 144.5),
+ * without printf: 0 when `v` is not one, for printf to write.  When the
+ * double nearest to m / 10^k is `v` (m < 10^15, so 15 digits hold it),
+ * "%.15g" rounds `v` back to that decimal, and prints it in full when it
+ * is at least 1e-4 (below, it takes an exponent); the least k gives a
+ * last digit that is not 0, which "%g" would have dropped.
+ */
+static int jdecimal(char *out, double v)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	double a = fabs(v);
+	size_t n = 0;
+
+	for (int k = 1; k <= 6; k++) {
+		double x = a * p10[k];
+		unsigned long long m, ip, fp;
+		if (!(x < 1e15))
+			return 0;
+		m = (unsigned long long)llround(x);
+		if ((double)m / p10[k] != a)
+			continue;
+		if (m % 10 == 0 || (k > 4 && (double)m < p10[k - 4]))
+			return 0;
+		ip = m / (unsigned long long)p10[k];
+		fp = m % (unsigned long long)p10[k];
+		if (signbit(v))
+			out[n++] = '-';
+		n += fc_fmt_uint(out + n, ip);
+		out[n++] = '.';
+		for (int d = k - 1; d >= 0; d--) {
+			out[n + (size_t)d] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		return (int)(n + (size_t)k);
+	}
+	return 0;
+}
+
 /* fc_json's put_number */
 static void jnum(fc_buf *b, double v)
 {
@@ -115,22 +154,20 @@ static void jnum(fc_buf *b, double v)
 	}
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
 		long long k = (long long)v;
-		char *e = tmp + sizeof(tmp), *q = e;
 		unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
 		if (k == 0 && signbit(v)) {
 			PUTS(b, "-0");
 			return;
 		}
-		do {
-			*--q = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
+		n = 0;
 		if (k < 0)
-			*--q = '-';
-		put(b, q, (size_t)(e - q));
+			tmp[n++] = '-';
+		n += (int)fc_fmt_uint(tmp + n, u);
+		put(b, tmp, (size_t)n);
 		return;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%.15g", v);
+	if (!(n = jdecimal(tmp, v)))
+		n = snprintf(tmp, sizeof(tmp), "%.15g", v);
 	put(b, tmp, (size_t)n);
 }
 

@@ -1,0 +1,40 @@
+#!/bin/bash
+# status --json: the plan-wide document writes each service's traffic as
+# the document of that service alone does.  The plan-wide one has its own
+# writer, checked against the reference one only on the first service of
+# each shape; these services share one shape, the first with traffic that
+# any writer prints alike, the others with decimals, tiny traffic that
+# takes an exponent, and six decimals.
+. "$(dirname "$0")/lib.sh"
+new_plan
+now_at +0s
+while read -r svc rps; do
+	must domain add "d-$svc" --rps "$rps"
+	must service add "$svc" --domain "d-$svc" --route "/api/$svc"
+done <<'EOF'
+s-a-int 100
+s-half 0.5
+s-quarter 1234.25
+s-small 0.0001
+s-tinier 0.00005
+s-six 123456.123456
+s-big 99999999999.5
+EOF
+
+# "NAME RPS" for each service of a --json status document
+numbers() { awk '/^      "name": /{ n = $2 } /^      "rps": /{ print n, $2 }'; }
+
+expect_exit 0 ficus --json status
+json_valid "$out" || fail "plan-wide document is JSON"
+all=$(printf '%s\n' "$out" | numbers)
+expect_eq 7 "$(printf '%s\n' "$all" | wc -l)" "a traffic line per service"
+for svc in s-a-int s-half s-quarter s-small s-tinier s-six s-big; do
+	expect_exit 0 ficus --json status "$svc"
+	one=$(printf '%s\n' "$out" | numbers)
+	check "traffic of $svc as in its own document ($one)" grep -qxF -- "$one" <<<"$all"
+done
+expect_match '^"s-half", 0.5,$' "$all" "a decimal"
+expect_match '^"s-tinier", 5e-05,$' "$all" "an exponent"
+expect_match '^"s-six", 123456.123456,$' "$all" "six decimals"
+
+done_testing
