@@ -166,8 +166,12 @@ static void jnum(fc_buf *b, double v)
 		put(b, tmp, (size_t)n);
 		return;
 	}
-	if (!(n = jdecimal(tmp, v)))
+	if (!(n = jdecimal(tmp, v))) {
+		/* the shorter of 15 or 17 digits that reads back exactly */
 		n = snprintf(tmp, sizeof(tmp), "%.15g", v);
+		if (strtod(tmp, NULL) != v)
+			n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	}
 	put(b, tmp, (size_t)n);
 }
 

@@ -4,7 +4,7 @@
 # writer, checked against the reference one only on the first service of
 # each shape; these services share one shape, the first with traffic that
 # any writer prints alike, the others with decimals, tiny traffic that
-# takes an exponent, and six decimals.
+# takes an exponent, six decimals, and a sum that 15 digits do not hold.
 . "$(dirname "$0")/lib.sh"
 new_plan
 now_at +0s
@@ -20,6 +20,9 @@ s-tinier 0.00005
 s-six 123456.123456
 s-big 99999999999.5
 EOF
+must domain add d-tenth --rps 0.1
+must domain add d-fifth --rps 0.2
+must service add s-sum --domain d-tenth,d-fifth --route /api/s-sum
 
 # "NAME RPS" for each service of a --json status document
 numbers() { awk '/^      "name": /{ n = $2 } /^      "rps": /{ print n, $2 }'; }
@@ -27,8 +30,8 @@ numbers() { awk '/^      "name": /{ n = $2 } /^      "rps": /{ print n, $2 }'; }
 expect_exit 0 ficus --json status
 json_valid "$out" || fail "plan-wide document is JSON"
 all=$(printf '%s\n' "$out" | numbers)
-expect_eq 7 "$(printf '%s\n' "$all" | wc -l)" "a traffic line per service"
-for svc in s-a-int s-half s-quarter s-small s-tinier s-six s-big; do
+expect_eq 8 "$(printf '%s\n' "$all" | wc -l)" "a traffic line per service"
+for svc in s-a-int s-half s-quarter s-small s-tinier s-six s-big s-sum; do
 	expect_exit 0 ficus --json status "$svc"
 	one=$(printf '%s\n' "$out" | numbers)
 	check "traffic of $svc as in its own document ($one)" grep -qxF -- "$one" <<<"$all"
@@ -36,5 +39,6 @@ done
 expect_match '^"s-half", 0.5,$' "$all" "a decimal"
 expect_match '^"s-tinier", 5e-05,$' "$all" "an exponent"
 expect_match '^"s-six", 123456.123456,$' "$all" "six decimals"
+expect_match '^"s-sum", 0.30000000000000004,$' "$all" "17 digits where 15 do not read back"
 
 done_testing
