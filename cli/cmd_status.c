@@ -70,10 +70,30 @@ static void indent(fc_buf *b, int depth)
 	put(b, spaces, n);
 }
 
-/* fc_json's put_string */
+/* 1 for the bytes a JSON string cannot hold as they are: C0 controls, '"', '\\', DEL */
+static const unsigned char jesc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* fc_json's put_string: the runs that need no escape copied whole */
 static void jstr(fc_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
 	size_t n = strlen((const char *)p);
 	char *o;
 
@@ -81,23 +101,25 @@ static void jstr(fc_buf *b, const char *s)
 		fc_buf_grow(b, 6 * n + 65536);
 	o = b->ptr + b->len;
 	*o++ = '"';
-	for (; *p; p++) {
-		unsigned char ch = *p;
-		if (ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f) {
-			*o++ = (char)ch;
-			continue;
-		}
+	for (;;) {
+		for (run = p; !jesc[*p]; p++)
+			;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (!*p)
+			break;
 		*o++ = '\\';
-		switch (ch) {
+		switch (*p) {
 		case '"': *o++ = '"'; break;
 		case '\\': *o++ = '\\'; break;
 		case '\n': *o++ = 'n'; break;
 		case '\t': *o++ = 't'; break;
 		case '\r': *o++ = 'r'; break;
 		default:
-			snprintf(o, 6, "u%04x", ch);
+			snprintf(o, 6, "u%04x", *p);
 			o += 5;
 		}
+		p++;
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->ptr);

@@ -1,10 +1,11 @@
 #!/bin/bash
-# status --json: the plan-wide document writes each service's traffic as
-# the document of that service alone does.  The plan-wide one has its own
-# writer, checked against the reference one only on the first service of
-# each shape; these services share one shape, the first with traffic that
-# any writer prints alike, the others with decimals, tiny traffic that
-# takes an exponent, six decimals, and a sum that 15 digits do not hold.
+# status --json: the plan-wide document writes each service's traffic and
+# text as the document of that service alone does.  The plan-wide one has
+# its own writer, checked against the reference one only on the first
+# service of each shape; these services share one shape, the first with
+# traffic that any writer prints alike, the others with decimals, tiny
+# traffic that takes an exponent, six decimals, a sum that 15 digits do
+# not hold, and a description with every kind of escape.
 . "$(dirname "$0")/lib.sh"
 new_plan
 now_at +0s
@@ -40,5 +41,16 @@ expect_match '^"s-half", 0.5,$' "$all" "a decimal"
 expect_match '^"s-tinier", 5e-05,$' "$all" "an exponent"
 expect_match '^"s-six", 123456.123456,$' "$all" "six decimals"
 expect_match '^"s-sum", 0.30000000000000004,$' "$all" "17 digits where 15 do not read back"
+
+# strings: quotes, backslashes, controls, DEL and UTF-8
+desc=$'tab\there "q" back\\slash \x01 bell\x07 del\x7f caf\xc3\xa9 end'
+must service set s-six --description "$desc"
+expect_exit 0 ficus --json status
+all=$(printf '%s\n' "$out" | grep -F '"description": "tab')
+expect_exit 0 ficus --json status s-six
+one=$(printf '%s\n' "$out" | grep -F '"description": "tab')
+expect_eq "$one" "$all" "an escaped description as in the service's own document"
+expect_eq '      "description": "tab\there \"q\" back\\slash \u0001 bell\u0007 del\u007f café end",' "$all" \
+	"the escapes of JSON"
 
 done_testing
