@@ -77,9 +77,72 @@ void fc_fmt_cat(char *buf, size_t size, const char *s)
 }
 
 /*
+ * What nearly every format of ficus holds, formatted without printf: text,
+ * %s (not NULL), %d, %lld, %zu and %%, with no flags, width or precision.
+ * The length, or -1 for a format with anything else or a result longer
+ * than `size` - 1, which vsnprintf() then formats.
+ */
+static int format_plain(char *out, size_t size, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+
+	for (const char *f = fmt; *f; f++) {
+		char num[24];
+		const char *s = num;
+		size_t len;
+		if (*f != '%') {
+			if (n + 1 >= size)
+				return -1;
+			out[n++] = *f;
+			continue;
+		}
+		switch (*++f) {
+		case 's':
+			if (!(s = va_arg(ap, const char *)))
+				return -1; /* printf's "(null)" */
+			len = strlen(s);
+			break;
+		case 'd':
+		case 'l': {
+			long long v;
+			if (*f == 'l' && (f[1] != 'l' || f[2] != 'd'))
+				return -1;
+			v = *f == 'd' ? va_arg(ap, int) : va_arg(ap, long long);
+			if (*f == 'l')
+				f += 2;
+			len = 0;
+			if (v < 0)
+				num[len++] = '-';
+			len += fc_fmt_uint(num + len, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+			break;
+		}
+		case 'z':
+			if (f[1] != 'u')
+				return -1;
+			f++;
+			len = fc_fmt_uint(num, va_arg(ap, size_t));
+			break;
+		case '%':
+			s = "%";
+			len = 1;
+			break;
+		default:
+			return -1;
+		}
+		if (n + len >= size)
+			return -1;
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+/*
  * Formatted once into a stack buffer, which holds nearly every string
  * ficus formats (gate reasons, evidence, messages), and copied at its
- * exact size: a plan-wide status formats some ten per service.
+ * exact size: a plan-wide status formats some ten per service, and
+ * formats them without printf where it can (format_plain).
  */
 char *fc_asprintf(const char *fmt, ...)
 {
@@ -87,6 +150,11 @@ char *fc_asprintf(const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	va_start(ap, fmt);
+	n = format_plain(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		return fc_strndup(tmp, (size_t)n);
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);

@@ -207,6 +207,36 @@ static void test_fc_buf__fmt_like_printf(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* fc_asprintf formats as vsnprintf() does, with printf or without it. */
+static void asprintf_is(const char *want, char *got)
+{
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_fc_buf__asprintf_like_printf(void **state)
+{
+	char want[1100], big[1000];
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(want, sizeof(want), "%s: %s %s >= %s", "cutover_soak", "the flag", "7d2h", "7d");
+	asprintf_is(want, fc_asprintf("%s: %s %s >= %s", "cutover_soak", "the flag", "7d2h", "7d"));
+	snprintf(want, sizeof(want), "%d/%d pass, %d%% %lld %zu", -2147483647 - 1, 2147483647, 0,
+		 -9223372036854775807LL - 1, (size_t)-1);
+	asprintf_is(want, fc_asprintf("%d/%d pass, %d%% %lld %zu", -2147483647 - 1, 2147483647, 0,
+				      -9223372036854775807LL - 1, (size_t)-1));
+	asprintf_is("", fc_asprintf("%s", ""));
+	asprintf_is("no conversion", fc_asprintf("no conversion"));
+	/* what it leaves to printf: flags, widths, precision, other conversions, long results */
+	snprintf(want, sizeof(want), "%-6s|%5d|%.2s|%ld|%x|%c", "ab", 42, "xyz", -7L, 255u, 'q');
+	asprintf_is(want, fc_asprintf("%-6s|%5d|%.2s|%ld|%x|%c", "ab", 42, "xyz", -7L, 255u, 'q'));
+	snprintf(want, sizeof(want), "%s%s", big, "!");
+	asprintf_is(want, fc_asprintf("%s%s", big, "!"));
+	snprintf(want, sizeof(want), "%d %s", 5, "end %");
+	asprintf_is(want, fc_asprintf("%d %s", 5, "end %"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_fc_buf__sanitize_keeps_valid_utf8),
 		cmocka_unit_test(test_fc_buf__sanitize_replaces_c1_and_invalid_utf8),
 		cmocka_unit_test(test_fc_buf__fmt_like_printf),
+		cmocka_unit_test(test_fc_buf__asprintf_like_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
