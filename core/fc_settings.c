@@ -59,6 +59,8 @@ int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *wh
 		return 0;
 	if (!cJSON_IsObject(obj))
 		return fc_error_set(FC_EPARSE, "%s: 'gates' must be an object", what);
+	if (!obj->child)
+		return 0; /* nearly every service overrides nothing: no lookups */
 	for (c = obj->child; c; c = c->next) {
 		for (i = 0; keys[i] && strcmp(keys[i], c->string); i++)
 			;
