@@ -342,9 +342,10 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 	out->from_bp = out->to_bp = sv->bp;
 	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0)
 		return rc;
-	fc_state_format(cur, sizeof(cur), sv->phase, sv->bp);
 
 	if (target) {
+		/* for the messages that name the current state */
+		fc_state_format(cur, sizeof(cur), sv->phase, sv->bp);
 		if (fc_phase_parse(&want_phase, target) < 0) {
 			if (fc_pct_parse(&want_bp, target) < 0)
 				return fc_error_set(FC_EINVAL, "--to '%.40s' is neither a phase nor a percentage", target);
@@ -393,8 +394,10 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 		break;
 	case FC_PHASE_READ_CUTOVER:
 		if (want_phase == FC_PHASE_DECOMMISSION || (want_bp < 0 && sv->bp == 10000)) {
-			if (sv->bp < 10000)
+			if (sv->bp < 10000) {
+				fc_state_format(cur, sizeof(cur), sv->phase, sv->bp);
 				return fc_error_set(FC_EINVAL, "'%s' is at %s: decommission comes after 100%%", sv->name, cur);
+			}
 			out->kind = FC_STEP_PHASE;
 			out->to_phase = FC_PHASE_DECOMMISSION;
 			out->action = "advance";
