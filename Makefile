@@ -53,12 +53,12 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # fc_curl.h and fc_git.h for why.  GIT_LIBS is for the programs that call
 # libgit2 themselves (bench/gen, a fuzz target).
 LINK_PKGS := $(filter-out libcurl libgit2,$(PKGS))
-# sqlite3 and ncursesw (with tinfo) come from their static archives where
-# the -dev packages install them, as Debian's do: two shared objects fewer
-# to map and relocate at every start (1-2 ms of each process here).
-STATIC_PKGS := sqlite3 ncursesw
+# sqlite3, ncursesw (with tinfo) and zlib come from their static archives
+# where the -dev packages install them, as Debian's do: shared objects
+# fewer to map and relocate at every start (1-2 ms of each process here).
+STATIC_PKGS := sqlite3 ncursesw zlib
 STATIC_DIR = $(shell pkg-config --variable=libdir sqlite3 2>/dev/null)
-STATIC_OK = $(and $(wildcard $(STATIC_DIR)/libsqlite3.a),$(wildcard $(STATIC_DIR)/libncursesw.a),$(wildcard $(STATIC_DIR)/libtinfo.a))
+STATIC_OK = $(and $(wildcard $(STATIC_DIR)/libsqlite3.a),$(wildcard $(STATIC_DIR)/libncursesw.a),$(wildcard $(STATIC_DIR)/libtinfo.a),$(wildcard $(STATIC_DIR)/libz.a))
 STATIC_LIBS = -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) -Wl,-Bdynamic \
 	$(shell pkg-config --libs $(filter-out $(STATIC_PKGS),$(LINK_PKGS)) 2>/dev/null)
 PKG_LIBS = $(if $(STATIC_OK),$(STATIC_LIBS),$(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)) -lm -lpthread -ldl
