@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,104 @@ static int deflate_start(z_stream *z)
 	memset(z, 0, sizeof(*z));
 	if (deflateInit(z, Z_BEST_SPEED) != Z_OK)
 		return fc_error_set(FC_ERROR, "zlib: cannot start a stream");
+	return 0;
+}
+
+/* ---- lock files ---- */
+
+/* Create `path` with `mark` in it, or not at all: -1 with errno (EEXIST: it exists). */
+static int lock_create(const char *path, const char *mark, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_CAP], proc[64];
+	int fd, e;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	/* an unnamed file, written, then linked into place */
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666)) >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (write_all(fd, mark, n) == 0 && linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		if (e == EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	/* no unnamed files here (or no /proc): created by name, then written */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0 && write_all(fd, mark, n) < 0) {
+		e = errno;
+		close(fd);
+		unlink(path);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 when the lock at `path` is one a ficus process left and that process is gone. */
+static int lock_is_stale(const char *path)
+{
+	unsigned char buf[64];
+	ssize_t n = read_small(path, buf, sizeof(buf) - 1);
+	char *end;
+	long pid;
+
+	if (n < 8 || memcmp(buf, "ficus ", 6))
+		return 0;
+	buf[n] = '\0';
+	pid = strtol((const char *)buf + 6, &end, 10);
+	if (pid <= 0 || *end != '\n' || end[1])
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Take one of git's lock files (refs/heads/main.lock, index.lock): 0, or
+ * -1 with errno (EEXIST: another process holds it).  The lock is created
+ * whole with "ficus PID" in it and keeps it: the new content goes to a
+ * side file renamed into place (side_open(), side_commit()), so that a
+ * lock a killed ficus left (SIGKILL between the lock and its removal) is
+ * told from one another git holds, and removed.  A process writing the
+ * plan holds the plan's lock too, so no other ficus can be there.  Git
+ * itself only needs the lock to exist while the file changes; without
+ * the mark, a lock left by a kill would stop every later commit until
+ * removed by hand.
+ */
+static int lock_take(const char *path)
+{
+	char mark[32];
+	size_t n = (size_t)snprintf(mark, sizeof(mark), "ficus %ld\n", (long)getpid());
+	int fd = lock_create(path, mark, n);
+
+	if (fd < 0 && errno == EEXIST && lock_is_stale(path) && unlink(path) == 0)
+		fd = lock_create(path, mark, n);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* The side file for `target`'s new content ("<gitdir>/ficus-<name>.new"), truncated. */
+static int side_open(char *side, const char *gitdir, const char *name)
+{
+	snprintf(side, PATH_CAP, "%s/ficus-%s.new", gitdir, name);
+	return open(side, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+}
+
+/* Close the side file and move it onto `target`, then drop the lock: 0, or -1 (the side file removed). */
+static int side_commit(int fd, const char *side, const char *target, const char *lock)
+{
+	int bad = close(fd) < 0;
+
+	if (bad || rename(side, target) < 0) {
+		int e = errno;
+		unlink(side);
+		errno = e;
+		return -1;
+	}
+	unlink(lock);
 	return 0;
 }
 
@@ -718,14 +817,15 @@ static int append_line(const char *path, const fc_buf *line)
 /* Move the branch from the parent to `oid`, as a compare-and-swap under refs/heads/<b>.lock. */
 static int update_ref(fc_plumb *pl, const unsigned char oid[20], const char *message, fc_time when)
 {
-	char ref[PATH_CAP], lock[PATH_CAP], path[PATH_CAP], branch[256], hp[FC_OID_HEX], hn[FC_OID_HEX];
+	char ref[PATH_CAP], lock[PATH_CAP], side[PATH_CAP], path[PATH_CAP], branch[256], hp[FC_OID_HEX],
+		hn[FC_OID_HEX];
 	unsigned char now[20];
 	fc_buf line = FC_BUF_INIT;
 	int fd, rc = 0;
 
 	snprintf(ref, sizeof(ref), "%s/refs/heads/%s", pl->gitdir, pl->branch);
 	snprintf(lock, sizeof(lock), "%s.lock", ref);
-	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
+	if (lock_take(lock) < 0)
 		return fc_error_set(errno == EEXIST ? FC_ECONFLICT : FC_ERROR, "the plan moved while committing: %s: %s",
 				    lock, errno == EEXIST ? "another git process holds it" : strerror(errno));
 	if (head_branch(pl->gitdir, branch, sizeof(branch)) != 0 || strcmp(branch, pl->branch) ||
@@ -750,21 +850,21 @@ static int update_ref(fc_plumb *pl, const unsigned char oid[20], const char *mes
 		goto fail;
 	}
 	hn[40] = '\n';
-	if (write_all(fd, hn, 41) < 0 || close(fd) < 0) {
-		fd = -1;
-		rc = fc_error_set(FC_ERROR, "writing %s: %s", lock, strerror(errno));
+	if ((fd = side_open(side, pl->gitdir, "ref")) < 0 || write_all(fd, hn, 41) < 0) {
+		rc = fc_error_set(FC_ERROR, "writing %s: %s", side, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(side);
+		}
 		goto fail;
 	}
-	fd = -1;
-	if (rename(lock, ref) < 0) {
+	if (side_commit(fd, side, ref, lock) < 0) {
 		rc = fc_error_set(FC_ERROR, "moving refs/heads/%s: %s", pl->branch, strerror(errno));
 		goto fail;
 	}
 	fc_buf_free(&line);
 	return 0;
 fail:
-	if (fd >= 0)
-		close(fd);
 	unlink(lock);
 	fc_buf_free(&line);
 	return rc;
@@ -854,7 +954,7 @@ static int put_piece(int fd, fc_sha1 *c, const unsigned char *p, size_t n)
  */
 int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n)
 {
-	char ipath[PATH_CAP], lpath[PATH_CAP], full[PATH_CAP];
+	char ipath[PATH_CAP], lpath[PATH_CAP], side[PATH_CAP], full[PATH_CAP];
 	unsigned char sum[20], (*ent)[60] = NULL;
 	size_t *at = NULL, *order = NULL, written = 0, from = 0;
 	ix_map x;
@@ -909,7 +1009,12 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 			order[j] = order[j - 1];
 		order[j] = k;
 	}
-	if ((fd = open(lpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
+	if (lock_take(lpath) < 0) {
+		unwrite(workdir, b, written);
+		goto done;
+	}
+	if ((fd = side_open(side, gitdir, "index")) < 0) {
+		unlink(lpath);
 		unwrite(workdir, b, written);
 		goto done;
 	}
@@ -924,7 +1029,11 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 		bad = put_piece(fd, &c, x.map + x.keep[i][0], x.keep[i][1]) < 0;
 	fc_sha1_final(&c, sum);
 	bad = bad || put_piece(fd, NULL, sum, sizeof(sum)) < 0;
-	if (close(fd) < 0 || bad || rename(lpath, ipath) < 0) {
+	if (bad) {
+		close(fd);
+		unlink(side);
+	}
+	if (bad || side_commit(fd, side, ipath, lpath) < 0) {
 		unlink(lpath);
 		unwrite(workdir, b, written);
 		goto done;

@@ -18,6 +18,11 @@
  * and the caller uses libgit2.  The objects, the commit, the ref, the
  * reflog lines and the index are those libgit2 writes for the same change
  * (tests/unit/test_fc_plumb.c makes both and compares them).
+ *
+ * Its lock files (refs/heads/<b>.lock, index.lock) carry "ficus PID", and
+ * the new content goes through a side file renamed into place: a lock a
+ * SIGKILL left behind is known for ficus's and taken by the next change
+ * (libgit2's, like git's, would stop every commit until removed by hand).
  */
 #include <stddef.h>
 

@@ -1,7 +1,8 @@
 #ifndef FC_REPO_H
 #define FC_REPO_H
 /*
- * The plan repository (libgit2).  The only module that writes it.
+ * The plan repository (libgit2).  The only module that writes it, with
+ * fc_plumb.h, which makes the common change's commit without libgit2.
  *
  * Commits are built from in-memory blobs on top of HEAD's tree (never from
  * the working tree, which a user may have edited), then the working tree is

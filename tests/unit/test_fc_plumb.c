@@ -349,6 +349,59 @@ static void test_fc_plumb__ref_moves_only_from_the_parent(void **state)
 	free(lock);
 }
 
+/* The pid of a process that has exited (and been reaped). */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(0);
+	unit_wait(pid);
+	return (long)pid;
+}
+
+static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":8}\n", 8 } };
+	char oid[FC_OID_HEX], mark[64], *lock = fc_asprintf("%s/refs/heads/main.lock", f->ga),
+	     *ilock = fc_asprintf("%s/index.lock", f->ga), *wa = fc_asprintf("%s/", f->a), *st;
+	const fc_plumb_blob *b;
+	fc_plumb *pl = NULL;
+	size_t n;
+	int u;
+
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	/* held by a live ficus (this process): left, and the commit refused */
+	snprintf(mark, sizeof(mark), "ficus %ld\n", (long)getpid());
+	unit_write_file(lock, mark);
+	assert_fc(fc_plumb_commit(pl, oid, "held", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
+	assert_int_equal(access(lock, F_OK), 0);
+	/* not ficus's mark: left */
+	unit_write_file(lock, "ficus 12x\n");
+	assert_fc(fc_plumb_commit(pl, oid, "held", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
+	/* left by a ficus that is gone: taken, and gone after the commit */
+	snprintf(mark, sizeof(mark), "ficus %ld\n", dead_pid());
+	unit_write_file(lock, mark);
+	unit_write_file(ilock, mark);
+	assert_ok(fc_plumb_commit(pl, oid, "after a kill", "Ada", "ada@example.com", UNIT_NOW));
+	assert_int_not_equal(access(lock, F_OK), 0);
+	b = fc_plumb_blobs(pl, &n);
+	assert_ok(fc_plumb_refresh(f->ga, wa, b, n));
+	assert_int_not_equal(access(ilock, F_OK), 0);
+	st = git(f->a, "status --porcelain");
+	assert_string_equal(st, "");
+	free(st);
+	st = git(f->a, "log -1 --format=%s");
+	assert_string_equal(st, "after a kill\n");
+	free(st);
+	fc_plumb_free(pl);
+	free(lock);
+	free(ilock);
+	free(wa);
+}
+
 static void test_fc_plumb__damaged_head_commit_is_an_error(void **state)
 {
 	fixture *f = *state;
@@ -450,6 +503,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fc_plumb__declines_what_it_does_not_take, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__declines_packed_and_detached_repositories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__ref_moves_only_from_the_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__a_lock_a_killed_ficus_left_is_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__damaged_head_commit_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__refresh_declines_a_damaged_index, setup, teardown),
 		cmocka_unit_test(test_fc_plumb__a_change_needs_no_libgit2),
