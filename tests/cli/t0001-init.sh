@@ -56,4 +56,11 @@ expect_match "cannot load libgit2 \($nogit\)" "$err"
 check "no plan created without libgit2" test ! -e fresh
 expect_exit 0 ficus --plan "$T/plan" domain add billing -q
 expect_eq 2 "$(commit_count plan)" "commits once libgit2 is there"
+# a change that edits a file the plan has is committed by ficus itself (fc_plumb.h)
+FICUS_LIBGIT2=$nogit expect_exit 0 ficus --plan "$T/plan" domain set billing --owner payments -q
+expect_eq 3 "$(commit_count plan)" "a commit without libgit2"
+expect_eq "" "$(git -C plan status --porcelain)" "a clean work tree after it"
+expect_exit 0 git -C plan fsck --strict --no-dangling
+expect_match '"owner": "payments"' "$(git -C plan show HEAD:domains/billing.json)" "the edit committed"
+expect_exit 0 ficus --plan "$T/plan" verify
 done_testing
