@@ -187,6 +187,14 @@ void fc_plan_unlock(fc_plan *p)
 		flock(p->lock_fd, LOCK_UN);
 }
 
+/* The actor as given (--actor), else FICUS_ACTOR, else NULL: git config or the login names it. */
+static const char *actor_named(const char *actor)
+{
+	const char *env = getenv("FICUS_ACTOR");
+
+	return actor && *actor ? actor : env && *env ? env : NULL;
+}
+
 int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 {
 	fc_open_opts def = FC_OPEN_OPTS_INIT;
@@ -210,8 +218,7 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	 * hold up the exit.  The actor is one thing libgit2 would still be
 	 * read for (git config) when neither --actor nor FICUS_ACTOR names it.
 	 */
-	if (!o->read_only && !(fc_repo_commits_alone(p->repo) &&
-			       (o->knows_actor || (getenv("FICUS_ACTOR") && *getenv("FICUS_ACTOR")))))
+	if (!o->read_only && !(fc_repo_commits_alone(p->repo) && (o->knows_actor || actor_named(NULL))))
 		fc_repo_warm(p->repo);
 	if (o->create_db) {
 		*out = p; /* rebuild opens the database itself */
@@ -423,7 +430,7 @@ static int valid_signature_part(const char *s)
 
 int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email)
 {
-	const char *src = actor && *actor ? actor : getenv("FICUS_ACTOR");
+	const char *src = actor_named(actor);
 	char *n = NULL, *e = NULL;
 
 	*name = *email = NULL;

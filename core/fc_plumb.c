@@ -306,11 +306,13 @@ static int side_open(char *side, const char *gitdir, const char *name)
 	return open(side, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
 }
 
-/* Close the side file and move it onto `target`, then drop the lock: 0, or -1 (the side file removed). */
-static int side_commit(int fd, const char *side, const char *target, const char *lock)
+/*
+ * Close the side file and, unless writing it went `bad`, move it onto
+ * `target` and drop the lock: 0, or -1 with the side file removed.
+ */
+static int side_commit(int fd, int bad, const char *side, const char *target, const char *lock)
 {
-	int bad = close(fd) < 0;
-
+	bad = close(fd) < 0 || bad;
 	if (bad || rename(side, target) < 0) {
 		int e = errno;
 		unlink(side);
@@ -850,15 +852,8 @@ static int update_ref(fc_plumb *pl, const unsigned char oid[20], const char *mes
 		goto fail;
 	}
 	hn[40] = '\n';
-	if ((fd = side_open(side, pl->gitdir, "ref")) < 0 || write_all(fd, hn, 41) < 0) {
-		rc = fc_error_set(FC_ERROR, "writing %s: %s", side, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(side);
-		}
-		goto fail;
-	}
-	if (side_commit(fd, side, ref, lock) < 0) {
+	if ((fd = side_open(side, pl->gitdir, "ref")) < 0 ||
+	    side_commit(fd, write_all(fd, hn, 41) < 0, side, ref, lock) < 0) {
 		rc = fc_error_set(FC_ERROR, "moving refs/heads/%s: %s", pl->branch, strerror(errno));
 		goto fail;
 	}
@@ -1029,11 +1024,7 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 		bad = put_piece(fd, &c, x.map + x.keep[i][0], x.keep[i][1]) < 0;
 	fc_sha1_final(&c, sum);
 	bad = bad || put_piece(fd, NULL, sum, sizeof(sum)) < 0;
-	if (bad) {
-		close(fd);
-		unlink(side);
-	}
-	if (bad || side_commit(fd, side, ipath, lpath) < 0) {
+	if (side_commit(fd, bad, side, ipath, lpath) < 0) {
 		unlink(lpath);
 		unwrite(workdir, b, written);
 		goto done;

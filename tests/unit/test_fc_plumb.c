@@ -30,6 +30,14 @@ static void git_quiet(const char *dir, const char *args)
 	free(git(dir, args));
 }
 
+/* Assert what `git ARGS` prints in dir. */
+static void git_is(const char *dir, const char *args, const char *want)
+{
+	char *out = git(dir, args);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 /* The base: files in nested directories, an executable and a link, committed by git. */
 static char *base_repo(void)
 {
@@ -137,17 +145,12 @@ static void both(fixture *f, const fc_repo_file *files, size_t n, const char *ms
 		assert_ok(fc_repo_checkout(f->rb, paths, n));
 		for (int k = 0; k < 2; k++) {
 			const char *dir = k ? f->b : f->a;
-			char *st = git(dir, "status --porcelain"), *head = git(dir, "rev-parse HEAD"), *ls, *fsck;
-			assert_string_equal(st, "");
+			char *head = git(dir, "rev-parse HEAD");
+			git_is(dir, "status --porcelain", "");
 			assert_int_equal(strncmp(head, oa, 40), 0);
-			ls = git(dir, "diff-index --cached HEAD");
-			assert_string_equal(ls, "");
-			fsck = git(dir, "fsck --strict --no-dangling 2>&1");
-			assert_string_equal(fsck, "");
-			free(st);
+			git_is(dir, "diff-index --cached HEAD", "");
+			git_is(dir, "fsck --strict --no-dangling 2>&1", "");
 			free(head);
-			free(ls);
-			free(fsck);
 		}
 		{
 			char *ia = git(f->a, "ls-files -s"), *ib = git(f->b, "ls-files -s");
@@ -328,9 +331,7 @@ static void test_fc_plumb__ref_moves_only_from_the_parent(void **state)
 	assert_int_equal(access(lock, F_OK), 0);
 	unlink(lock);
 	assert_ok(fc_plumb_commit(pl, oid, "free again", "Ada", "ada@example.com", UNIT_NOW));
-	after = git(f->a, "log -1 --format=%s");
-	assert_string_equal(after, "free again\n");
-	free(after);
+	git_is(f->a, "log -1 --format=%s", "free again\n");
 	/* until the index is refreshed it is not HEAD's, and declined */
 	fc_plumb_free(pl);
 	declines(f, edit, 1);
@@ -366,7 +367,7 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	fixture *f = *state;
 	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":8}\n", 8 } };
 	char oid[FC_OID_HEX], mark[64], *lock = fc_asprintf("%s/refs/heads/main.lock", f->ga),
-	     *ilock = fc_asprintf("%s/index.lock", f->ga), *wa = fc_asprintf("%s/", f->a), *st;
+	     *ilock = fc_asprintf("%s/index.lock", f->ga), *wa = fc_asprintf("%s/", f->a);
 	const fc_plumb_blob *b;
 	fc_plumb *pl = NULL;
 	size_t n;
@@ -390,12 +391,8 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	b = fc_plumb_blobs(pl, &n);
 	assert_ok(fc_plumb_refresh(f->ga, wa, b, n));
 	assert_int_not_equal(access(ilock, F_OK), 0);
-	st = git(f->a, "status --porcelain");
-	assert_string_equal(st, "");
-	free(st);
-	st = git(f->a, "log -1 --format=%s");
-	assert_string_equal(st, "after a kill\n");
-	free(st);
+	git_is(f->a, "status --porcelain", "");
+	git_is(f->a, "log -1 --format=%s", "after a kill\n");
 	fc_plumb_free(pl);
 	free(lock);
 	free(ilock);
