@@ -451,7 +451,9 @@ int bg_busy(dash *d)
 {
 	int busy;
 	pthread_mutex_lock(&d->mu);
-	busy = d->job_queued || d->job_running;
+	/* a result not yet adopted counts: the headless script must not step
+	 * (or dump) between the worker's finishing and the main loop's adopting */
+	busy = d->job_queued || d->job_running || d->job_done;
 	pthread_mutex_unlock(&d->mu);
 	return busy;
 }

@@ -330,7 +330,7 @@ int bg_submit(dash *d, job *j);
 void bg_refresh_now(dash *d);
 /* Take finished work (router snapshot, finished job) under the lock. */
 void bg_adopt(dash *d);
-/* 1 while a job is queued or running. */
+/* 1 while a job is queued, running, or done but not yet adopted. */
 int bg_busy(dash *d);
 /* Drain the wake pipe. */
 void bg_drain(dash *d);
