@@ -237,7 +237,7 @@ clean:
 #   make bench        generate (or reuse, bench/cache/) the plans and print the table
 #   make bench-gen    only generate the cached plans
 #   make bench-smoke  the generator at tiny scale, checked with ficus verify and git fsck
-BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd $(BUILD)/bench/tm
+BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd $(BUILD)/bench/tm $(BUILD)/bench/curlfloor
 
 .PHONY: bench-bins bench-gen bench-smoke
 
@@ -257,6 +257,12 @@ $(BUILD)/bench/tm: bench/tm.c
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# linked to libcurl as a user's program would be: the floor under a push
+$(BUILD)/bench/curlfloor: bench/curlfloor.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcurl) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
 
 bench: deps-test
 	$(Q)$(MAKE) --no-print-directory build bench-bins

@@ -27,6 +27,7 @@ FICUS=${FICUS_BIN:-$top/ficus}
 GEN=$build/bench/gen
 FLAGD=$build/bench/flagd
 TM=$build/bench/tm
+CURLFLOOR=$build/bench/curlfloor
 CACHE=${BENCH_CACHE:-$top/bench/cache}
 RUNS=${BENCH_RUNS:-11}
 GEN_ONLY=0
@@ -193,8 +194,15 @@ log "machine: $machine"
 # ---- status, order, log, dash on the large plan ----
 
 L=$(copy L-ro L)
+measure true /bin/true
+row "process floor: /bin/true" "-" "$(wallcpu "$M" "$C")" "info"
 measure version "$FICUS" --version
 row "process start-up floor (ficus --version)" "-" "$(wallcpu "$M" "$C")" "info"
+# the floor under any whole-process figure that pushes over HTTP: exec,
+# Debian's libcurl and the libraries it needs loaded, curl_global_init, exit
+measure curlfloor "$CURLFLOOR"
+curl_floor=$M
+row "process floor with libcurl loaded (bench/curlfloor)" "-" "$(wallcpu "$M" "$C")" "info"
 log "status, order, log, dash on the large plan"
 measure status "$FICUS" --plan "$L" --json status
 row "status --json, large plan" "< 30 ms" "$(wallcpu "$M" "$C")" "$(judge "$M" '<' 30)"
@@ -220,12 +228,13 @@ if "$FICUS" dash --help >/dev/null 2>&1; then
 	FICUS_DASH_SCRIPT=$work/dash-0.script measure dashall "$FICUS" --plan "$L" dash --readonly
 	dash_rss=$RSS
 	# a keypress: the difference of paired runs with 1000 keys and with none
+	# (a .t line is "wall rss status cpu": $1 the keyed run's wall, $5 the other's)
 	rm -f "$work/dk.t" "$work/d0.t" "$work/dd"
 	for _ in $(seq "$RUNS"); do
 		FICUS_DASH_SCRIPT=$work/dash-0.script run_tm "$work/d0" "$FICUS" --plan "$L" dash --readonly
 		FICUS_DASH_SCRIPT=$work/dash-k.script run_tm "$work/dk" "$FICUS" --plan "$L" dash --readonly
 	done
-	paste -d' ' "$work/dk.t" "$work/d0.t" | awk '{ printf "%.4f\n", ($1 - $4) / 1000 }' >"$work/dd"
+	paste -d' ' "$work/dk.t" "$work/d0.t" | awk '{ printf "%.4f\n", ($1 - $5) / 1000 }' >"$work/dd"
 	per_key=$(median "$work/dd")
 	unset FICUS_DASH_REFRESH FICUS_DASH_SIZE
 	row "dash first frame (whole process: start, first frame, exit; headless 160x50)" "< 100 ms" "$(wallcpu "$d0" "$d0c")" "$(judge "$d0" '<' 100)"
@@ -315,6 +324,7 @@ how="promote"
 [ "$pushes" = no ] && how="promote + router sync (promote does not push yet)"
 row "promotion end to end, large plan ($how, $n_l runs)" "< 10 ms" "$(wallcpu "$pf_l" "$pfc_l")" "$(judge "$pf_l" '<' 10)"
 row "promotion end to end, small plan ($n_s runs)" "< 10 ms" "$(wallcpu "$pf_s" "$pfc_s")" "$(judge "$pf_s" '<' 10)"
+row "promotion, small plan, above the libcurl floor (ficus's own work)" "-" "$(fmt "$(awk -v a="$pf_s" -v b="$curl_floor" 'BEGIN { print (a == "nan" || b == "nan") ? "nan" : a - b }')") ms" "info"
 row "same steps by sqlite3+git+curl script, large plan" "-" "$(wallcpu "$ps_l" "$psc_l")" "info"
 row "same steps by sqlite3+git+curl script, small plan" "-" "$(wallcpu "$ps_s" "$psc_s")" "info"
 r=$(ratio "$ps_l" "$pf_l")
