@@ -908,6 +908,11 @@ static int write_work_file(const char *full, const void *data, size_t len, unsig
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.ficus-%ld", full, (long)getpid()) >= sizeof(tmp))
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 && errno == EEXIST) {
+		/* the name carries this pid: a killed ficus that had it left the file (writers hold the plan lock) */
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	}
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, data, len) < 0) {

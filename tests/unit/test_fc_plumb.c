@@ -367,7 +367,7 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	fixture *f = *state;
 	fc_repo_file edit[] = { { "domains/a.json", "{\"a\":8}\n", 8 } };
 	char oid[FC_OID_HEX], mark[64], *lock = fc_asprintf("%s/refs/heads/main.lock", f->ga),
-	     *ilock = fc_asprintf("%s/index.lock", f->ga), *wa = fc_asprintf("%s/", f->a);
+	     *ilock = fc_asprintf("%s/index.lock", f->ga), *wa = fc_asprintf("%s/", f->a), *stale;
 	const fc_plumb_blob *b;
 	fc_plumb *pl = NULL;
 	size_t n;
@@ -388,14 +388,19 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	unit_write_file(ilock, mark);
 	assert_ok(fc_plumb_commit(pl, oid, "after a kill", "Ada", "ada@example.com", UNIT_NOW));
 	assert_int_not_equal(access(lock, F_OK), 0);
+	/* a work file a killed ficus of this pid left (the pid reused): replaced, not in the way */
+	stale = fc_asprintf("%s/domains/a.json.ficus-%ld", f->a, (long)getpid());
+	unit_write_file(stale, "half a fil");
 	b = fc_plumb_blobs(pl, &n);
 	assert_ok(fc_plumb_refresh(f->ga, wa, b, n));
 	assert_int_not_equal(access(ilock, F_OK), 0);
+	assert_int_not_equal(access(stale, F_OK), 0);
 	git_is(f->a, "status --porcelain", "");
 	git_is(f->a, "log -1 --format=%s", "after a kill\n");
 	fc_plumb_free(pl);
 	free(lock);
 	free(ilock);
+	free(stale);
 	free(wa);
 }
 
