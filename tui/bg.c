@@ -425,12 +425,22 @@ int bg_stop(dash *d)
 	return 0;
 }
 
+/*
+ * Under d->mu: a job queued, running, or done and not yet adopted.  The
+ * last counts: the headless script must not step (or dump) between the
+ * worker's finishing and the main loop's adopting, nor a new job start.
+ */
+static int busy_locked(const dash *d)
+{
+	return d->job_queued || d->job_running || d->job_done;
+}
+
 int bg_submit(dash *d, job *j)
 {
 	int rc = 0;
 
 	pthread_mutex_lock(&d->mu);
-	if (d->job_queued || d->job_running || d->job_done)
+	if (busy_locked(d))
 		rc = -1;
 	else
 		d->job_queued = j;
@@ -451,9 +461,7 @@ int bg_busy(dash *d)
 {
 	int busy;
 	pthread_mutex_lock(&d->mu);
-	/* a result not yet adopted counts: the headless script must not step
-	 * (or dump) between the worker's finishing and the main loop's adopting */
-	busy = d->job_queued || d->job_running || d->job_done;
+	busy = busy_locked(d);
 	pthread_mutex_unlock(&d->mu);
 	return busy;
 }
