@@ -79,6 +79,9 @@ int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf,
 
 /* Open the plan named by the global options; prints the error itself. */
 int cli_open(struct cli *c, fc_plan **out);
+/* The same, for a verb that will likely push to the routers (their libraries
+ * start loading beside the opening, unless --dry-run). */
+int cli_open_push(struct cli *c, fc_plan **out);
 /* The same, for a verb that only reads (libgit2 is not warmed up for it). */
 int cli_open_read(struct cli *c, fc_plan **out);
 

@@ -25,7 +25,7 @@ int cmd_shadow(struct cli *c, int argc, char **argv)
 	}
 	if (npos != 2 || (strcmp(pos[1], "on") && strcmp(pos[1], "off")))
 		return cli_usage(c, "shadow needs SERVICE and 'on' or 'off'");
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_push(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_shadow(p, pos[0], !strcmp(pos[1], "on"), &c->w, &o), &o);
 	fc_outcome_clear(&o);

@@ -216,6 +216,12 @@ int cli_open(struct cli *c, fc_plan **out)
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
+int cli_open_push(struct cli *c, fc_plan **out)
+{
+	c->open.pushes = !c->w.dry_run;
+	return cli_open(c, out);
+}
+
 int cli_open_read(struct cli *c, fc_plan **out)
 {
 	c->open.read_only = 1;

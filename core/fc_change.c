@@ -329,6 +329,9 @@ static void describe_pushes(fc_change *c, fc_outcome *out)
  * refresh writes the change's files and the index), and on a large plan
  * the refresh rewrites an index of a megabyte.  Its errors are not the
  * change's (the commit is made; 'ficus verify' reports a stale file).
+ * While the router library still loads, the refresh runs first on the
+ * caller's thread instead: the push waits for that load anyway, and a
+ * new thread would wait for it too (fc_http_warming).
  */
 typedef struct {
 	fc_repo *r;
@@ -429,7 +432,7 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	snprintf(out->commit, sizeof(out->commit), "%s", oid);
 	/* beside the push, unless a publish to the remote (libgit2 again) comes between */
 	remote = fc_repo_has_remote(r);
-	checkout_start(&co, r, c->paths, c->npaths, c->nflags && !remote);
+	checkout_start(&co, r, c->paths, c->npaths, c->nflags && !remote && !fc_router_warming());
 	if (remote && (rc = publish(c, out)) < 0)
 		goto done;
 	if (c->warning)

@@ -61,12 +61,24 @@ static void global_init(void)
 static pthread_mutex_t warm_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t warm_thread;
 static int warm_started;
+static int warm_done;   /* atomic: the warm thread's load has ended */
 
 static void *warm_main(void *arg)
 {
 	(void)arg;
 	pthread_once(&global_once, global_init);
+	__atomic_store_n(&warm_done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+int fc_http_warming(void)
+{
+	int started;
+
+	pthread_mutex_lock(&warm_lock);
+	started = warm_started == 1;
+	pthread_mutex_unlock(&warm_lock);
+	return started && !__atomic_load_n(&warm_done, __ATOMIC_ACQUIRE);
 }
 
 void fc_http_warm(void)

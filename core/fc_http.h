@@ -80,6 +80,14 @@ int64_t fc_http_now_ms(void);
 void fc_http_warm(void);
 void fc_http_warm_join(void);
 
+/*
+ * Whether a warm-up is still loading.  While it does, the dynamic
+ * loader's lock is held: a thread the caller starts meanwhile (glibc
+ * allocates its thread-local storage under that lock) waits for the
+ * whole load before it runs a single instruction.
+ */
+int fc_http_warming(void);
+
 /* A session; aborts on allocation failure. */
 fc_http *fc_http_new(void);
 void fc_http_free(fc_http *h);

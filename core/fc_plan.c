@@ -21,6 +21,7 @@
 #include "fc_json.h"
 #include "fc_render.h"
 #include "fc_repo.h"
+#include "fc_router.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 
@@ -35,6 +36,7 @@ struct fc_plan {
 	int lock_depth;
 	int lock_timeout_ms;
 	int repaired;
+	int warmed;      /* the routers' libraries load in a thread (fc_router_warm_early) */
 };
 
 void fc_outcome_clear(fc_outcome *o)
@@ -134,6 +136,8 @@ void fc_plan_free(fc_plan *p)
 {
 	if (!p)
 		return;
+	if (p->warmed)
+		fc_router_warm_join();
 	fc_store_free(p->store);
 	fc_repo_free(p->repo);
 	if (p->lock_fd >= 0)
@@ -220,6 +224,8 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	 */
 	if (!o->read_only && !(fc_repo_commits_alone(p->repo) && (o->knows_actor || actor_named(NULL))))
 		fc_repo_warm(p->repo);
+	if (!o->read_only && o->pushes)
+		p->warmed = fc_router_warm_early(p->dir);
 	if (o->create_db) {
 		*out = p; /* rebuild opens the database itself */
 		return 0;

@@ -23,8 +23,9 @@ typedef struct {
 	int create_db;       /* rebuild: create a missing database */
 	int read_only;       /* a hint: the caller only reads (history is opened when needed) */
 	int knows_actor;     /* a hint: the caller names the actor (git config is not read for it) */
+	int pushes;          /* a hint: the caller will likely push to the routers (fc_router_warm_early) */
 } fc_open_opts;
-#define FC_OPEN_OPTS_INIT { NULL, 10000, 0, 0, 0 }
+#define FC_OPEN_OPTS_INIT { NULL, 10000, 0, 0, 0, 0 }
 
 /* Options of every writing action (the CLI's global write options). */
 typedef struct {

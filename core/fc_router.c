@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ static const fc_router_driver *const registry[] = {
 #define DEFAULT_RETRIES 2
 #define MAX_ROUTERS 64
 #define TOKEN_MAX 4096
+#define WARM_FILE_MAX (1 << 20) /* a ficus.json larger than this warms nothing */
 
 static const fc_router_driver *find_driver(const char *name)
 {
@@ -456,6 +458,20 @@ static int confs_load(fc_store *s, fc_router_conf **out, size_t *n)
 	return rc;
 }
 
+/* Warm the drivers of routers that push; how many were warmed. */
+static int warm_confs(fc_router_conf *confs, size_t n)
+{
+	int warmed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (confs[i].drv->caps.pushes && confs[i].drv->warm) {
+			confs[i].drv->warm();
+			warmed++;
+		}
+	confs_free(confs, n);
+	return warmed;
+}
+
 void fc_router_warm(fc_plan *p)
 {
 	fc_router_conf *confs = NULL;
@@ -465,15 +481,45 @@ void fc_router_warm(fc_plan *p)
 		fc_error_clear(); /* the push reports it */
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (confs[i].drv->caps.pushes && confs[i].drv->warm)
-			confs[i].drv->warm();
-	confs_free(confs, n);
+	warm_confs(confs, n);
+}
+
+int fc_router_warm_early(const char *dir)
+{
+	char path[PATH_MAX];
+	fc_buf b = FC_BUF_INIT;
+	fc_router_conf *confs = NULL;
+	cJSON *doc = NULL;
+	size_t n = 0;
+	int warmed = 0;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/ficus.json", dir) >= (int)sizeof(path) || !(f = fopen(path, "re")))
+		return 0;
+	for (char chunk[8192]; b.len <= WARM_FILE_MAX;) {
+		size_t k = fread(chunk, 1, sizeof(chunk), f);
+		if (!k)
+			break;
+		fc_buf_put(&b, chunk, k);
+	}
+	fclose(f);
+	if (b.len <= WARM_FILE_MAX && (doc = cJSON_ParseWithLength(fc_buf_cstr(&b), b.len)) &&
+	    confs_parse(&confs, &n, cJSON_GetObjectItemCaseSensitive(doc, "routers"), "ficus.json") == 0)
+		warmed = warm_confs(confs, n);
+	fc_error_clear(); /* a hint only: the push reads the database and reports */
+	cJSON_Delete(doc);
+	fc_buf_free(&b);
+	return warmed > 0;
 }
 
 void fc_router_warm_join(void)
 {
 	fc_http_warm_join();
+}
+
+int fc_router_warming(void)
+{
+	return fc_http_warming();
 }
 
 /* ---- tokens ---- */

@@ -180,6 +180,18 @@ void fc_router_warm(fc_plan *p);
 void fc_router_warm_join(void);
 
 /*
+ * The same before the database is open, for a caller that will likely
+ * push (fc_open_opts.pushes): the routers as the work tree's ficus.json
+ * names them, a hint that costs a small file's read.  A missing or
+ * unreadable file warms nothing; the push itself reads the database.
+ * Returns whether a load started: the caller joins it before it exits.
+ */
+int fc_router_warm_early(const char *dir);
+
+/* Whether fc_router_warm()'s loads are still running (fc_http_warming). */
+int fc_router_warming(void);
+
+/*
  * Read every replica of the selected routers and compare with the plan.
  * FC_EDRIFT when a bound flag is missing or has another value somewhere;
  * else FC_ESYNC when a replica could not be read; else 0.
