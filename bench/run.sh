@@ -332,35 +332,94 @@ row "script / ficus, large plan (cpu: $(ratio "$psc_l" "$pfc_l")x)" ">= 5x" "${r
 r=$(ratio "$ps_s" "$pf_s")
 row "script / ficus, small plan (cpu: $(ratio "$psc_s" "$pfc_s")x)" ">= 5x" "${r}x" "$(judge "$r" '>=' 5)"
 
+# ---- a promotion inside one process ----
+
+# ready_cost NAME PLANKEY RUNS: 'promote --ready' on a fresh copy promotes, one at a time and each
+# end to end (database, commit, push, read-back), every service whose gate is open.  A second
+# --ready at the same instant pays the same start-up, libcurl load and gate evaluation but
+# finds the promoted services' soaks restarted.  (T1 - T2) / (N1 - N2) is what one promotion
+# costs once the process runs: its median over the runs in $RC, the promotions per run in $RN.
+ready_cost() {
+	local name=$1 f=$work/rc.$1 p url i n1 n2
+	rm -f "$f".*
+	for i in $(seq "$3"); do
+		p=$(copy "$name-ready" "$2")
+		start_flagd url
+		"$FICUS" --plan "$p" -q router add bench --driver http --replica "$url" --timeout 120s >/dev/null || exit 1
+		"$FICUS" --plan "$p" -q router sync >/dev/null || exit 1
+		FICUS_NOW=$END run_tm "$f.a" "$FICUS" --plan "$p" promote --ready
+		FICUS_NOW=$END run_tm "$f.b" "$FICUS" --plan "$p" promote --ready
+		n1=$(awk -F'\t' '$2 == "promoted"' "$f.a" | wc -l)
+		n2=$(awk -F'\t' '$2 == "promoted"' "$f.b" | wc -l)
+		if [ "$n1" -le "$n2" ] || ! "$FICUS" --plan "$p" -q verify >/dev/null 2>&1; then
+			log "promote --ready on '$name': $n1 then $n2 promotions, or the plan does not verify"
+		else
+			tail -1 "$f.a.t" | paste -d' ' - <(tail -1 "$f.b.t") |
+				awk -v n=$((n1 - n2)) '{ printf "%.4f %.4f %d\n", ($1 - $5) / n, ($4 - $8) / n, n }' >>"$f.m"
+		fi
+		rm -rf "$p"
+	done
+	RC=$(median "$f.m" 1)
+	RCC=$(median "$f.m" 2)
+	RN=$(median "$f.m" 3)
+}
+
+log "promotions inside one process (promote --ready), large and small plan"
+# the large plan's --ready makes some 2,700 promotions in half a minute: one run
+ready_cost large L 1
+rc_l=$RC rcc_l=$RCC rn_l=$RN
+ready_cost small S $((RUNS < 5 ? RUNS : 5))
+rc_s=$RC rcc_s=$RCC rn_s=$RN
+row "promotion inside one process, large plan (promote --ready: $rn_l promotions, per promotion)" "< 10 ms" "$(wallcpu "$rc_l" "$rcc_l")" "$(judge "$rc_l" '<' 10)"
+row "promotion inside one process, small plan (promote --ready: $rn_s promotions, per promotion)" "< 10 ms" "$(wallcpu "$rc_s" "$rcc_s")" "$(judge "$rc_s" '<' 10)"
+
 # ---- commit cost against history length and plan size ----
 
-# commit_cost NAME PLANKEY: median ms and bytes of one change, in $CT $CB.  The change is
-# a check result on a probe service added first, so that the file it rewrites is the same
-# in every plan and only the history and the plan size differ.
-commit_cost() {
-	local p i f=$work/cc.$1 before after dom
+# The change is a check result on a probe service added first, so that the file it rewrites
+# is the same in every plan and only the history and the plan size differ.  The three plans
+# take turns, run by run, so that whatever else the machine does falls on all three alike.
+
+# commit_prep NAME PLANKEY: a copy with the probe service, its path on stdout
+commit_prep() {
+	local p dom
 	p=$(copy "$1-commit" "$2")
-	rm -f "$f" "$f.t" "$f.b"
+	rm -f "$work/cc.$1" "$work/cc.$1.t" "$work/cc.$1.b"
 	dom=$("$FICUS" --plan "$p" domain list 2>/dev/null | awk 'NR == 1 { print $1 }')
 	"$FICUS" --plan "$p" -q service add bench-probe --domain "$dom" --route /bench-probe >/dev/null || exit 1
 	"$FICUS" --plan "$p" -q check record bench-probe warmup --pass >/dev/null
-	for i in $(seq "$RUNS"); do
-		before=$(find "$p/.git/objects" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-		run_tm "$f" "$FICUS" --plan "$p" check record bench-probe "probe-$i" --pass --detail "rows 1200 = 1200"
-		after=$(find "$p/.git/objects" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-		echo $((after - before)) >>"$f.b"
-	done
-	CT=$(median "$f.t")
-	CTC=$(median "$f.t" 4)
-	CB=$(median "$f.b")
+	echo "$p"
+}
+
+# commit_one NAME PATH I: one change timed, and the bytes it added to the objects
+commit_one() {
+	local f=$work/cc.$1 before after
+	before=$(find "$2/.git/objects" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	run_tm "$f" "$FICUS" --plan "$2" check record bench-probe "probe-$3" --pass --detail "rows 1200 = 1200"
+	after=$(find "$2/.git/objects" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	echo $((after - before)) >>"$f.b"
+}
+
+# commit_cost NAME: median ms, cpu ms and bytes of one change, in $CT $CTC $CB
+commit_cost() {
+	CT=$(median "$work/cc.$1.t")
+	CTC=$(median "$work/cc.$1.t" 4)
+	CB=$(median "$work/cc.$1.b")
 }
 
 log "commit cost at 100 and 100,000 commits, 50 and $L_SERVICES services"
-commit_cost h100 H100
+cp_h100=$(commit_prep h100 H100)
+cp_h100k=$(commit_prep h100k H100K)
+cp_large=$(commit_prep large L)
+for i in $(seq "$RUNS"); do
+	commit_one h100 "$cp_h100" "$i"
+	commit_one h100k "$cp_h100k" "$i"
+	commit_one large "$cp_large" "$i"
+done
+commit_cost h100
 ct_100=$CT cb_100=$CB ctc_100=$CTC
-commit_cost h100k H100K
+commit_cost h100k
 ct_100k=$CT cb_100k=$CB ctc_100k=$CTC
-commit_cost large L
+commit_cost large
 ct_l=$CT cb_l=$CB ctc_l=$CTC
 row "commit (check record), 50 services, 100 commits" "-" "$(wallcpu "$ct_100" "$ctc_100"), $cb_100 B" "info"
 row "commit (check record), 50 services, 100,000 commits" "-" "$(wallcpu "$ct_100k" "$ctc_100k"), $cb_100k B" "info"
