@@ -1,7 +1,11 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fc_buf.h"
 
@@ -299,4 +303,45 @@ char *fc_sanitize(const char *s, int keep_newlines)
 		}
 	}
 	return fc_buf_detach(&b);
+}
+
+int fc_buf_read_file(fc_buf *b, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	size_t was = b->len, want;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if ((size_t)st.st_size > max)
+		err = EFBIG;
+	else
+		err = 0;
+	if (err) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	want = (size_t)st.st_size;
+	fc_buf_grow(b, want);
+	while (b->len - was < want) {
+		ssize_t k = read(fd, b->ptr + b->len, want - (b->len - was));
+		if (k <= 0)
+			break;
+		b->len += (size_t)k;
+	}
+	b->ptr[b->len] = '\0';
+	err = errno;
+	close(fd);
+	if (b->len - was != want) {
+		b->len = was;
+		b->ptr[was] = '\0';
+		errno = err ? err : EIO;
+		return -1;
+	}
+	return 0;
 }

@@ -28,6 +28,13 @@ void fc_buf_free(fc_buf *b);
 /* The contents as a C string; "" for an empty buffer (borrowed). */
 const char *fc_buf_cstr(const fc_buf *b);
 
+/*
+ * Append the whole of a regular file of at most max bytes: 0, or -1 with
+ * errno set (EFBIG past max, EINVAL for what is not a regular file) and
+ * the buffer as it was.
+ */
+int fc_buf_read_file(fc_buf *b, const char *path, size_t max);
+
 /* Allocation helpers that abort on failure. */
 void *fc_malloc(size_t n);
 void *fc_calloc(size_t n, size_t size);

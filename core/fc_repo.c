@@ -557,36 +557,6 @@ static void unlink_tree_symlinks(const char *dir, int depth)
 	closedir(d);
 }
 
-static int read_all(const char *path, unsigned char **out, size_t *len, size_t max)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	unsigned char *b;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		close(fd);
-		return -1;
-	}
-	b = fc_malloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t k = read(fd, b + got, (size_t)st.st_size - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	*len = got;
-	return 0;
-}
-
 /*
  * The refresh of a change's files without libgit2's checkout, which reads,
  * diffs and rewrites the whole index (some 25 ms for the 10,000 files of a
@@ -973,17 +943,15 @@ static int surely_no_remote(const fc_repo *r)
 		snprintf(paths[np++], sizeof(paths[0]), "%s/.config/git/config", home);
 	snprintf(paths[np++], sizeof(paths[0]), "/etc/gitconfig");
 	for (size_t i = 0; i < np; i++) {
-		unsigned char *text = NULL;
-		size_t len = 0;
+		fc_buf text = FC_BUF_INIT;
 		int clean;
 		if (access(paths[i], F_OK) != 0)
 			continue;
-		if (read_all(paths[i], &text, &len, 1u << 20) < 0)
+		if (fc_buf_read_file(&text, paths[i], 1u << 20) < 0)
 			return 0;
-		text[len] = '\0';
-		clean = !memchr(text, '\0', len) && !strcasestr((char *)text, "remote") &&
-			!strcasestr((char *)text, "include");
-		free(text);
+		clean = !memchr(text.ptr, '\0', text.len) && !strcasestr(text.ptr, "remote") &&
+			!strcasestr(text.ptr, "include");
+		fc_buf_free(&text);
 		if (!clean)
 			return 0;
 	}

@@ -492,18 +492,11 @@ int fc_router_warm_early(const char *dir)
 	cJSON *doc = NULL;
 	size_t n = 0;
 	int warmed = 0;
-	FILE *f;
 
-	if (snprintf(path, sizeof(path), "%s/ficus.json", dir) >= (int)sizeof(path) || !(f = fopen(path, "re")))
+	if (snprintf(path, sizeof(path), "%s/ficus.json", dir) >= (int)sizeof(path) ||
+	    fc_buf_read_file(&b, path, WARM_FILE_MAX) < 0)
 		return 0;
-	for (char chunk[8192]; b.len <= WARM_FILE_MAX;) {
-		size_t k = fread(chunk, 1, sizeof(chunk), f);
-		if (!k)
-			break;
-		fc_buf_put(&b, chunk, k);
-	}
-	fclose(f);
-	if (b.len <= WARM_FILE_MAX && (doc = cJSON_ParseWithLength(fc_buf_cstr(&b), b.len)) &&
+	if ((doc = cJSON_ParseWithLength(b.ptr, b.len)) &&
 	    confs_parse(&confs, &n, cJSON_GetObjectItemCaseSensitive(doc, "routers"), "ficus.json") == 0)
 		warmed = warm_confs(confs, n);
 	fc_error_clear(); /* a hint only: the push reads the database and reports */

@@ -237,6 +237,33 @@ static void test_fc_buf__asprintf_like_printf(void **state)
 	asprintf_is(want, fc_asprintf("%d %s", 5, "end %"));
 }
 
+static void test_fc_buf__read_file_appends_within_its_bound(void **state)
+{
+	char *dir = unit_tmpdir(), *file = fc_asprintf("%s/f", dir);
+	fc_buf b = FC_BUF_INIT;
+	(void)state;
+
+	unit_write_file(file, "hello");
+	fc_buf_puts(&b, ">");
+	assert_int_equal(fc_buf_read_file(&b, file, 5), 0);
+	assert_string_equal(fc_buf_cstr(&b), ">hello");
+	assert_int_equal(b.len, 6);
+	/* a failure leaves the buffer as it was */
+	errno = 0;
+	assert_int_equal(fc_buf_read_file(&b, file, 4), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(fc_buf_read_file(&b, dir, 1 << 20), -1);
+	assert_int_equal(errno, EINVAL);
+	unlink(file);
+	assert_int_equal(fc_buf_read_file(&b, file, 1 << 20), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(fc_buf_cstr(&b), ">hello");
+	assert_int_equal(b.len, 6);
+	fc_buf_free(&b);
+	free(file);
+	unit_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_fc_buf__sanitize_replaces_c1_and_invalid_utf8),
 		cmocka_unit_test(test_fc_buf__fmt_like_printf),
 		cmocka_unit_test(test_fc_buf__asprintf_like_printf),
+		cmocka_unit_test(test_fc_buf__read_file_appends_within_its_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
