@@ -46,18 +46,17 @@ queue() {
 	printf '%q ' "$@" >"$jobs_dir/$njobs.cmd"
 }
 run_job() {
-	local i=$1 start=$SECONDS
-	if bash -c "$(cat "$jobs_dir/$i.cmd")" >"$jobs_dir/$i.log" 2>&1; then
-		echo 0 >"$jobs_dir/$i.rc"
-	else
-		echo 1 >"$jobs_dir/$i.rc"
-	fi
+	local i=$1 start=$SECONDS rc
+	bash -c "$(cat "$jobs_dir/$i.cmd")" >"$jobs_dir/$i.log" 2>&1
+	rc=$?
 	echo $((SECONDS - start)) >"$jobs_dir/$i.secs"
+	echo $rc >"$jobs_dir/$i.rc"
 }
 report() {
-	local i=$1 name
+	local i=$1 name rc
 	name=$(cat "$jobs_dir/$i.name")
-	if [ "$(cat "$jobs_dir/$i.rc")" = 0 ]; then
+	rc=$(cat "$jobs_dir/$i.rc")
+	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 		printf 'ok   %-48s %3ss\n' "$name" "$(cat "$jobs_dir/$i.secs")"
 	else
@@ -65,6 +64,13 @@ report() {
 		failed+=("$name")
 		printf 'FAIL %-48s %3ss\n' "$name" "$(cat "$jobs_dir/$i.secs")"
 		sed 's/^/     | /' "$jobs_dir/$i.log" | tail -60
+		# a test killed by a signal prints nothing of its own (valgrind -q
+		# neither): say how it ended
+		if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
+			echo "     = killed by SIG$(kill -l "$((rc - 128))") (exit status $rc)"
+		else
+			echo "     = exit status $rc"
+		fi
 	fi
 }
 run_all() {
