@@ -424,12 +424,22 @@ static int name_cmp(const char *a, size_t al, const char *b, size_t bl)
 	return c ? c : (al > bl) - (al < bl);
 }
 
+/* 1 when `st` and the trailer `sum` are the index `seen` recorded. */
+static int ix_seen(const fc_plumb_seen *seen, const struct stat *st, const unsigned char *sum)
+{
+	return seen && seen->set && seen->dev == st->st_dev && seen->ino == st->st_ino &&
+	       seen->size == st->st_size && seen->mtim.tv_sec == st->st_mtim.tv_sec &&
+	       seen->mtim.tv_nsec == st->st_mtim.tv_nsec && seen->ctim.tv_sec == st->st_ctim.tv_sec &&
+	       seen->ctim.tv_nsec == st->st_ctim.tv_nsec && !memcmp(seen->sum, sum, 20);
+}
+
 /*
  * Map and check the index: 0, or NO for one this module does not take.
  * `verify`: check its checksum, which a caller that compares the entries
- * with HEAD's tree whole need not (a megabyte hashed on a large plan).
+ * with HEAD's tree whole need not (a megabyte hashed on a large plan),
+ * nor one that `seen` knows for the one it wrote (see fc_plumb_refresh).
  */
-static int ix_open(ix_map *x, const char *gitdir, int verify)
+static int ix_open(ix_map *x, const char *gitdir, int verify, const fc_plumb_seen *seen)
 {
 	char path[PATH_CAP];
 	unsigned char sum[20];
@@ -453,7 +463,7 @@ static int ix_open(ix_map *x, const char *gitdir, int verify)
 	x->count = be32(x->map + 8);
 	if ((ver != 2 && ver != 3) || x->count > x->len / 62)
 		goto no;
-	if (verify) {
+	if (verify && !ix_seen(seen, &st, x->map + x->len - 20)) {
 		fc_sha1_init(&c);
 		fc_sha1_put(&c, x->map, x->len - 20);
 		fc_sha1_final(&c, sum);
@@ -689,7 +699,7 @@ int fc_plumb_stage(fc_plumb **out, const char *gitdir, const fc_repo_file *files
 	if (commit.len < 46 || memcmp(commit.ptr, "tree ", 5) || commit.ptr[45] != '\n' ||
 	    from_hex(head_tree, commit.ptr + 5) < 0)
 		goto done;
-	if ((rc = ix_open(&x, gitdir, 0)) != 0 || x.count == 0)
+	if ((rc = ix_open(&x, gitdir, 0, NULL)) != 0 || x.count == 0)
 		goto done;
 	rc = NO;
 	/* the new blobs, each in place of an index entry of a regular file */
@@ -952,7 +962,8 @@ static int put_piece(int fd, fc_sha1 *c, const unsigned char *p, size_t n)
  * large plan's index is a megabyte, and two buffers of that size were most
  * of the refresh's time in first touches of their pages.
  */
-int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n)
+int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n,
+		     fc_plumb_seen *seen)
 {
 	char ipath[PATH_CAP], lpath[PATH_CAP], side[PATH_CAP], full[PATH_CAP];
 	unsigned char sum[20], (*ent)[60] = NULL;
@@ -960,9 +971,16 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 	ix_map x;
 	fc_sha1 c;
 	int rc = NO, fd, bad = 0;
+	struct stat side_st, ist;
+	fc_plumb_seen known = { 0 };
 
-	/* the copy is checksummed afresh: an index damaged on disk must not pass */
-	if (n == 0 || n > 64 || ix_open(&x, gitdir, 1) != 0)
+	if (seen) {
+		known = *seen;
+		seen->set = 0;
+	}
+	/* the copy is checksummed afresh (an index damaged on disk must not
+	 * pass), unless nothing has written it since this caller did */
+	if (n == 0 || n > 64 || ix_open(&x, gitdir, 1, &known) != 0)
 		return NO;
 	snprintf(ipath, sizeof(ipath), "%s/index", gitdir);
 	snprintf(lpath, sizeof(lpath), "%s/index.lock", gitdir);
@@ -1028,11 +1046,21 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 	for (size_t i = 0; i < x.nkeep && !bad; i++)
 		bad = put_piece(fd, &c, x.map + x.keep[i][0], x.keep[i][1]) < 0;
 	fc_sha1_final(&c, sum);
-	bad = bad || put_piece(fd, NULL, sum, sizeof(sum)) < 0;
+	bad = bad || put_piece(fd, NULL, sum, sizeof(sum)) < 0 || fstat(fd, &side_st) < 0;
 	if (side_commit(fd, bad, side, ipath, lpath) < 0) {
 		unlink(lpath);
 		unwrite(workdir, b, written);
 		goto done;
+	}
+	/* the rename moved ctime: the stamp is the file's now, if it is still ours */
+	if (seen && stat(ipath, &ist) == 0 && ist.st_ino == side_st.st_ino && ist.st_dev == side_st.st_dev) {
+		seen->dev = ist.st_dev;
+		seen->ino = ist.st_ino;
+		seen->size = ist.st_size;
+		seen->mtim = ist.st_mtim;
+		seen->ctim = ist.st_ctim;
+		memcpy(seen->sum, sum, 20);
+		seen->set = 1;
 	}
 	rc = 0;
 done:

@@ -25,6 +25,8 @@
  * (libgit2's, like git's, would stop every commit until removed by hand).
  */
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "fc_clock.h"
 #include "fc_repo.h"
@@ -69,12 +71,33 @@ const fc_plumb_blob *fc_plumb_blobs(const fc_plumb *pl, size_t *n);
 void fc_plumb_free(fc_plumb *pl);
 
 /*
+ * The index a refresh wrote, as its caller keeps it between refreshes:
+ * the file's identity and stat times, and its checksum (the trailer).
+ * Zeroed, it knows nothing.
+ */
+typedef struct {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	unsigned char sum[20];
+	int set;
+} fc_plumb_seen;
+
+/*
  * Write `b` into the work tree and their index entries (blob id, stat
  * data) into a copy of the index, under index.lock.  Only for files the
  * index has at stage 0 with the same mode; the cached tree extension is
  * dropped.  0, or FC_PLUMB_NO with the work tree as it was (a file
  * already rewritten is removed, for a checkout to write again).
+ *
+ * The index read is checksummed whole, unless `seen` (may be NULL) says
+ * it is the one the last refresh wrote and nothing has written it since:
+ * the same inode, size, mtime and ctime, and the same trailer (libgit2
+ * trusts a stamp and trailer alike; git verifies only in fsck).  `seen`
+ * is updated to the index written, or cleared.
  */
-int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n);
+int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n,
+		     fc_plumb_seen *seen);
 
 #endif

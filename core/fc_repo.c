@@ -28,6 +28,7 @@ struct fc_repo {
 	int staged;
 	int has_parent;
 	fc_plumb *plumb;        /* staged without libgit2 (fc_plumb.h), until the refresh */
+	fc_plumb_seen seen;     /* the index the last refresh wrote */
 	char *gitdir;
 };
 
@@ -597,7 +598,7 @@ static int checkout_in_place(fc_repo *r, const char *workdir, const char *const 
 		b[k].len = (size_t)git_blob_rawsize(blobs[k]);
 		memcpy(b[k].oid, git_blob_id(blobs[k])->id, 20);
 	}
-	rc = fc_plumb_refresh(r->gitdir, workdir, b, n) == 0 ? 0 : 1;
+	rc = fc_plumb_refresh(r->gitdir, workdir, b, n, &r->seen) == 0 ? 0 : 1;
 done:
 	for (size_t k = 0; blobs && k < n; k++)
 		git_blob_free(blobs[k]);
@@ -667,7 +668,7 @@ int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 		b = fc_plumb_blobs(r->plumb, &m);
 		for (size_t i = 0; i < n; i++)
 			unlink_symlinks(wd, paths[i]);
-		rc = fc_plumb_refresh(r->gitdir, wd, b, m);
+		rc = fc_plumb_refresh(r->gitdir, wd, b, m, &r->seen);
 		free(wd);
 		fc_plumb_free(r->plumb);
 		r->plumb = NULL;

@@ -141,7 +141,7 @@ static void both(fixture *f, const fc_repo_file *files, size_t n, const char *ms
 		}
 		blobs = fc_plumb_blobs(pl, &nb);
 		assert_int_equal(nb, n);
-		assert_ok(fc_plumb_refresh(f->ga, wa, blobs, nb));
+		assert_ok(fc_plumb_refresh(f->ga, wa, blobs, nb, NULL));
 		assert_ok(fc_repo_checkout(f->rb, paths, n));
 		for (int k = 0; k < 2; k++) {
 			const char *dir = k ? f->b : f->a;
@@ -392,7 +392,7 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	stale = fc_asprintf("%s/domains/a.json.ficus-%ld", f->a, (long)getpid());
 	unit_write_file(stale, "half a fil");
 	b = fc_plumb_blobs(pl, &n);
-	assert_ok(fc_plumb_refresh(f->ga, wa, b, n));
+	assert_ok(fc_plumb_refresh(f->ga, wa, b, n, NULL));
 	assert_int_not_equal(access(ilock, F_OK), 0);
 	assert_int_not_equal(access(stale, F_OK), 0);
 	git_is(f->a, "status --porcelain", "");
@@ -442,7 +442,7 @@ static void test_fc_plumb__refresh_declines_a_damaged_index(void **state)
 	assert_int_equal(fwrite(data, 1, len, fp), len);
 	fclose(fp);
 	b = fc_plumb_blobs(pl, &n);
-	assert_int_equal(fc_plumb_refresh(f->ga, wa, b, n), FC_PLUMB_NO);
+	assert_int_equal(fc_plumb_refresh(f->ga, wa, b, n, NULL), FC_PLUMB_NO);
 	file = fc_asprintf("%s/domains/a.json", f->a);
 	free(data);
 	data = unit_read_file(file, NULL);
@@ -452,6 +452,99 @@ static void test_fc_plumb__refresh_declines_a_damaged_index(void **state)
 	free(file);
 	free(ix);
 	free(wa);
+}
+
+/* One commit of `content` for domains/a.json, staged, committed and refreshed with `seen`. */
+static int commit_and_refresh(fixture *f, const char *content, fc_plumb_seen *seen)
+{
+	fc_repo_file edit[] = { { "domains/a.json", content, strlen(content) } };
+	char oid[FC_OID_HEX], *wa = fc_asprintf("%s/", f->a);
+	const fc_plumb_blob *b;
+	fc_plumb *pl = NULL;
+	size_t n;
+	int u, rc;
+
+	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
+	assert_ok(fc_plumb_commit(pl, oid, content, "Ada", "ada@example.com", UNIT_NOW));
+	b = fc_plumb_blobs(pl, &n);
+	rc = fc_plumb_refresh(f->ga, wa, b, n, seen);
+	fc_plumb_free(pl);
+	free(wa);
+	return rc;
+}
+
+/* Flip a byte of the first entry's stat data in place: size and trailer kept. */
+static void damage_index(const char *ix)
+{
+	size_t len;
+	char *data = unit_read_file(ix, &len);
+	int fd = open(ix, O_WRONLY);
+
+	assert_true(fd >= 0);
+	data[12] ^= 0x55;
+	assert_int_equal(pwrite(fd, data + 12, 1, 12), 1);
+	close(fd);
+	free(data);
+}
+
+static void test_fc_plumb__the_index_it_wrote_is_not_hashed_again(void **state)
+{
+	fixture *f = *state;
+	char *ix = fc_asprintf("%s/index", f->ga), *data;
+	fc_plumb_seen seen = { 0 }, forged;
+	struct timespec keep[2];
+	struct stat st;
+	size_t len;
+
+	/* the refresh records the index it wrote: its stamp and its trailer */
+	assert_ok(commit_and_refresh(f, "{\"a\":1}\n", &seen));
+	assert_true(seen.set);
+	assert_ok(stat(ix, &st));
+	data = unit_read_file(ix, &len);
+	assert_int_equal(seen.ino, st.st_ino);
+	assert_int_equal(seen.size, st.st_size);
+	assert_memory_equal(seen.sum, data + len - 20, 20);
+	free(data);
+	/* ...and takes it for the next one, which records its own */
+	assert_ok(commit_and_refresh(f, "{\"a\":2}\n", &seen));
+	assert_true(seen.set);
+	git_is(f->a, "status --porcelain", "");
+
+	/* a stamp that matches is trusted without the hash: proven by one
+	 * forged to match an index damaged in place (git status, above,
+	 * wrote an index of its own: the stamp and trailer are that file's) */
+	damage_index(ix);
+	assert_ok(stat(ix, &st));
+	data = unit_read_file(ix, &len);
+	forged = (fc_plumb_seen){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtim = st.st_mtim,
+				  .ctim = st.st_ctim, .set = 1 };
+	memcpy(forged.sum, data + len - 20, 20);
+	free(data);
+	assert_ok(commit_and_refresh(f, "{\"a\":3}\n", &forged));
+	assert_true(forged.set);
+
+	/* written in place since: the stamp moved, the hash runs, the damage is seen */
+	seen = forged;
+	damage_index(ix);
+	assert_int_equal(commit_and_refresh(f, "{\"a\":4}\n", &seen), FC_PLUMB_NO);
+	assert_false(seen.set);
+
+	/* ...even with the mtime put back: ctime cannot be */
+	git_quiet(f->a, "reset -q --hard");
+	assert_ok(commit_and_refresh(f, "{\"a\":5}\n", &seen));
+	assert_true(seen.set);
+	damage_index(ix);
+	keep[0] = seen.mtim;
+	keep[1] = seen.mtim;
+	assert_ok(utimensat(AT_FDCWD, ix, keep, 0));
+	assert_int_equal(commit_and_refresh(f, "{\"a\":6}\n", &seen), FC_PLUMB_NO);
+
+	/* an index git wrote since is a new file: verified, and taken */
+	git_quiet(f->a, "reset -q --hard");
+	assert_ok(commit_and_refresh(f, "{\"a\":7}\n", &seen));
+	assert_true(seen.set);
+	git_is(f->a, "status --porcelain", "");
+	free(ix);
 }
 
 static int front_door(void)
@@ -508,6 +601,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fc_plumb__a_lock_a_killed_ficus_left_is_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__damaged_head_commit_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__refresh_declines_a_damaged_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__the_index_it_wrote_is_not_hashed_again, setup, teardown),
 		cmocka_unit_test(test_fc_plumb__a_change_needs_no_libgit2),
 	};
 	if (argc == 3 && !strcmp(argv[1], "--unit-child") && !strcmp(argv[2], "front-door"))
