@@ -827,44 +827,45 @@ static int append_line(const char *path, const fc_buf *line)
 }
 
 /* Move the branch from the parent to `oid`, as a compare-and-swap under refs/heads/<b>.lock. */
-static int update_ref(fc_plumb *pl, const unsigned char oid[20], const char *message, fc_time when)
+static int update_ref(const char *gitdir, const char *branch, const unsigned char parent[20],
+		      const unsigned char oid[20], const char *message, fc_time when)
 {
-	char ref[PATH_CAP], lock[PATH_CAP], side[PATH_CAP], path[PATH_CAP], branch[256], hp[FC_OID_HEX],
+	char ref[PATH_CAP], lock[PATH_CAP], side[PATH_CAP], path[PATH_CAP], cur[256], hp[FC_OID_HEX],
 		hn[FC_OID_HEX];
 	unsigned char now[20];
 	fc_buf line = FC_BUF_INIT;
 	int fd, rc = 0;
 
-	snprintf(ref, sizeof(ref), "%s/refs/heads/%s", pl->gitdir, pl->branch);
+	snprintf(ref, sizeof(ref), "%s/refs/heads/%s", gitdir, branch);
 	snprintf(lock, sizeof(lock), "%s.lock", ref);
 	if (lock_take(lock) < 0)
 		return fc_error_set(errno == EEXIST ? FC_ECONFLICT : FC_ERROR, "the plan moved while committing: %s: %s",
 				    lock, errno == EEXIST ? "another git process holds it" : strerror(errno));
-	if (head_branch(pl->gitdir, branch, sizeof(branch)) != 0 || strcmp(branch, pl->branch) ||
-	    branch_oid(pl->gitdir, pl->branch, now) != 0 || memcmp(now, pl->parent, 20)) {
+	if (head_branch(gitdir, cur, sizeof(cur)) != 0 || strcmp(cur, branch) ||
+	    branch_oid(gitdir, branch, now) != 0 || memcmp(now, parent, 20)) {
 		rc = fc_error_set(FC_ECONFLICT, "the plan moved while committing: refs/heads/%s is no longer the parent",
-				  pl->branch);
+				  branch);
 		goto fail;
 	}
-	to_hex(hp, pl->parent);
+	to_hex(hp, parent);
 	to_hex(hn, oid);
 	fc_buf_printf(&line, "%s %s ficus <ficus@localhost> %lld +0000\t", hp, hn, (long long)when);
 	reflog_message(&line, message);
 	fc_buf_putc(&line, '\n');
-	snprintf(path, sizeof(path), "%s/logs/refs/heads/%s", pl->gitdir, pl->branch);
+	snprintf(path, sizeof(path), "%s/logs/refs/heads/%s", gitdir, branch);
 	if (append_line(path, &line) < 0) {
 		rc = fc_error_set(FC_ERROR, "writing %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "%s/logs/HEAD", pl->gitdir);
+	snprintf(path, sizeof(path), "%s/logs/HEAD", gitdir);
 	if (append_line(path, &line) < 0) {
 		rc = fc_error_set(FC_ERROR, "writing %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	hn[40] = '\n';
-	if ((fd = side_open(side, pl->gitdir, "ref")) < 0 ||
+	if ((fd = side_open(side, gitdir, "ref")) < 0 ||
 	    side_commit(fd, write_all(fd, hn, 41) < 0, side, ref, lock) < 0) {
-		rc = fc_error_set(FC_ERROR, "moving refs/heads/%s: %s", pl->branch, strerror(errno));
+		rc = fc_error_set(FC_ERROR, "moving refs/heads/%s: %s", branch, strerror(errno));
 		goto fail;
 	}
 	fc_buf_free(&line);
@@ -899,12 +900,28 @@ int fc_plumb_commit(fc_plumb *pl, char out_oid[FC_OID_HEX], const char *message,
 		goto done;
 	rc = object_write(pl->gitdir, &z, oid, "commit", c.ptr, c.len);
 	deflateEnd(&z);
-	if (rc < 0 || (rc = update_ref(pl, oid, message, when)) < 0)
+	if (rc < 0 || (rc = update_ref(pl->gitdir, pl->branch, pl->parent, oid, message, when)) < 0)
 		goto done;
 	to_hex(out_oid, oid);
 done:
 	fc_buf_free(&c);
 	return rc;
+}
+
+int fc_plumb_move_head(const char *gitdir, const char parent_hex[FC_OID_HEX], const char oid_hex[FC_OID_HEX],
+		       const char *message, fc_time when)
+{
+	char branch[256];
+	unsigned char parent[20], oid[20], now[20];
+
+	if (from_hex(parent, parent_hex) < 0 || from_hex(oid, oid_hex) < 0 ||
+	    head_branch(gitdir, branch, sizeof(branch)) != 0 || branch_oid(gitdir, branch, now) != 0 ||
+	    !reflogs_exist(gitdir, branch))
+		return NO;
+	if (memcmp(now, parent, 20))
+		return fc_error_set(FC_ECONFLICT, "the plan moved while committing: refs/heads/%s is no longer the parent",
+				    branch);
+	return update_ref(gitdir, branch, parent, oid, message, when);
 }
 
 /* ---- the work tree ---- */

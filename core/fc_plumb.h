@@ -65,6 +65,16 @@ int fc_plumb_stage(fc_plumb **out, const char *gitdir, const fc_repo_file *files
 int fc_plumb_commit(fc_plumb *pl, char out_oid[FC_OID_HEX], const char *message, const char *name,
 		    const char *email, fc_time when);
 
+/*
+ * Move the branch HEAD names from `parent` to the commit `oid` (made by
+ * libgit2), as fc_plumb_commit() does: its lock marked, its reflog lines.
+ * 0, FC_ECONFLICT when the branch is no longer at `parent`, FC_PLUMB_NO
+ * for a repository it does not take (a packed or detached HEAD, no
+ * reflogs), having written nothing, or an error.
+ */
+int fc_plumb_move_head(const char *gitdir, const char parent_hex[FC_OID_HEX], const char oid_hex[FC_OID_HEX],
+		       const char *message, fc_time when);
+
 /* The staged files (borrowed), for fc_plumb_refresh(). */
 const fc_plumb_blob *fc_plumb_blobs(const fc_plumb *pl, size_t *n);
 

@@ -479,6 +479,26 @@ int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 		goto done;
 	}
 	parents[0] = parent;
+	/*
+	 * The branch moves under fc_plumb's marked lock where it can: a kill
+	 * between libgit2's lock and its rename would leave an unmarked
+	 * refs/heads/<b>.lock that stops every later commit until removed by
+	 * hand.  Else (the first commit, a packed or detached HEAD) libgit2
+	 * moves it: the commit object is the same one, written again.
+	 */
+	if (r->has_parent && git_commit_create(&oid, r->repo, NULL, author, committer, "UTF-8", message, tree, 1,
+					       parents) == 0) {
+		char parent_hex[FC_OID_HEX];
+		git_oid_tostr(parent_hex, sizeof(parent_hex), &r->staged_parent);
+		git_oid_tostr(out_oid, FC_OID_HEX, &oid);
+		rc = fc_plumb_move_head(r->gitdir, parent_hex, out_oid, message, when);
+		if (rc != FC_PLUMB_NO) {
+			if (rc == 0)
+				r->staged = 0;
+			goto done;
+		}
+		rc = 0;
+	}
 	/* update_ref checks HEAD still points at the parent: compare-and-swap */
 	if (git_commit_create(&oid, r->repo, "HEAD", author, committer, "UTF-8", message, tree,
 			      r->has_parent ? 1 : 0, parents) < 0) {

@@ -351,17 +351,6 @@ static void test_fc_plumb__ref_moves_only_from_the_parent(void **state)
 }
 
 /* The pid of a process that has exited (and been reaped). */
-static long dead_pid(void)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (pid == 0)
-		_exit(0);
-	unit_wait(pid);
-	return (long)pid;
-}
-
 static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 {
 	fixture *f = *state;
@@ -383,7 +372,7 @@ static void test_fc_plumb__a_lock_a_killed_ficus_left_is_taken(void **state)
 	unit_write_file(lock, "ficus 12x\n");
 	assert_fc(fc_plumb_commit(pl, oid, "held", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
 	/* left by a ficus that is gone: taken, and gone after the commit */
-	snprintf(mark, sizeof(mark), "ficus %ld\n", dead_pid());
+	snprintf(mark, sizeof(mark), "ficus %ld\n", unit_dead_pid());
 	unit_write_file(lock, mark);
 	unit_write_file(ilock, mark);
 	assert_ok(fc_plumb_commit(pl, oid, "after a kill", "Ada", "ada@example.com", UNIT_NOW));

@@ -191,6 +191,43 @@ static void test_fc_repo__ref_moves_only_from_the_staged_parent(void **state)
 	fc_repo_free(other);
 }
 
+/*
+ * A commit libgit2 makes (here: one that adds a file) moves the branch
+ * under ficus's marked lock: one a killed ficus left is taken, one
+ * another git holds is left and the commit refused.
+ */
+static void test_fc_repo__an_added_file_commits_past_a_lock_a_killed_ficus_left(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file base[] = { { "x", "0", 1 } }, add[] = { { "y", "1", 1 } }, more[] = { { "z", "2", 1 } };
+	char oid[FC_OID_HEX], mark[32], *lock = fc_asprintf("%s/.git/refs/heads/main.lock", f->dir), *cmd, *out;
+	int unchanged;
+
+	commit(f->r, oid, "base", base, 1);
+	snprintf(mark, sizeof(mark), "ficus %ld\n", unit_dead_pid());
+	unit_write_file(lock, mark);
+	commit(f->r, oid, "add y", add, 1);
+	assert_int_not_equal(access(lock, F_OK), 0);
+	cmd = fc_asprintf("cd '%s' && git rev-parse HEAD && git log -1 --format=%%s && git log -g -1 --format=%%gs main",
+			  f->dir);
+	out = unit_run(cmd);
+	assert_true(!strncmp(out, oid, 40));
+	assert_string_equal(out + 41, "add y\ncommit: add y\n");
+	free(out);
+
+	/* a lock git (or anyone but a dead ficus) holds: left, and the commit refused */
+	unit_write_file(lock, "0123456789012345678901234567890123456789\n");
+	assert_ok(fc_repo_stage(f->r, &unchanged, more, 1));
+	assert_fc(fc_repo_commit(f->r, oid, "add z", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
+	assert_contains(fc_error_last(), "another git process holds it");
+	assert_int_equal(access(lock, F_OK), 0);
+	out = unit_run(cmd);
+	assert_true(strstr(out, "\nadd y\n") != NULL);
+	free(out);
+	free(cmd);
+	free(lock);
+}
+
 static void test_fc_repo__checkout_refreshes_work_tree(void **state)
 {
 	fixture *f = *state;
@@ -458,6 +495,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_repo__parse_message_body_line_starting_with_a_trailer_key,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_repo__an_added_file_commits_past_a_lock_a_killed_ficus_left, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

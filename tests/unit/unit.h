@@ -463,6 +463,18 @@ static inline int unit_wait(pid_t pid)
 	return st;
 }
 
+/* A pid that was a process of ours and is gone (reaped): a lock's dead holder. */
+static inline long unit_dead_pid(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(0);
+	unit_wait(pid);
+	return (long)pid;
+}
+
 /*
  * Run `fn` in a forked child and assert that it exits 0: a fresh process
  * for what a process does once (loading a library).  `fn` returns the
