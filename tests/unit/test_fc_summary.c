@@ -123,6 +123,19 @@ static void test_fc_summary__large_plans_get_counts(void **state)
 	assert_contains(text, "0 services and 101 domains: too many to list here");
 	assert_contains(text, "| phase | services |\n|---|---|\n| planned | 0 |\n");
 	assert_contains(text, "| done | 0 |\n");
+	free(text);
+	/* each phase counted apart */
+	for (int i = 0; i < 6; i++) {
+		static const char *phase[] = { "planned", "planned", "planned", "backfill", "backfill", "done" };
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_ok(fc_store_exec(s, "INSERT INTO service (name, flag, phase, phase_since, step_since) "
+					   "VALUES (?, ?, ?, 0, 0)", "sss", name, name, phase[i]));
+	}
+	text = summary(u);
+	assert_contains(text, "6 services and 101 domains: too many to list here");
+	assert_contains(text, "| phase | services |\n|---|---|\n| planned | 3 |\n| dual-write | 0 |\n"
+			      "| backfill | 2 |\n| read-cutover | 0 |\n| decommission | 0 |\n| done | 1 |\n");
 	assert_not_contains(text, "| d000 |");
 	assert_true(strlen(text) < 1024);
 	free(text);
