@@ -407,6 +407,7 @@ typedef struct {
 	size_t end;        /* where the extensions start */
 	size_t keep[8][2]; /* resolve-undo extensions, kept as they are */
 	size_t nkeep;
+	struct stat st;    /* of the file mapped */
 } ix_map;
 
 static void ix_close(ix_map *x)
@@ -424,13 +425,29 @@ static int name_cmp(const char *a, size_t al, const char *b, size_t bl)
 	return c ? c : (al > bl) - (al < bl);
 }
 
-/* 1 when `st` and the trailer `sum` are the index `seen` recorded. */
-static int ix_seen(const fc_plumb_seen *seen, const struct stat *st, const unsigned char *sum)
+/* 1 when a and b are the same file, not written since (any write moves ctime). */
+static int same_stamp(const struct stat *a, const struct stat *b)
 {
-	return seen && seen->set && seen->dev == st->st_dev && seen->ino == st->st_ino &&
-	       seen->size == st->st_size && seen->mtim.tv_sec == st->st_mtim.tv_sec &&
-	       seen->mtim.tv_nsec == st->st_mtim.tv_nsec && seen->ctim.tv_sec == st->st_ctim.tv_sec &&
-	       seen->ctim.tv_nsec == st->st_ctim.tv_nsec && !memcmp(seen->sum, sum, 20);
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Check the mapped index's checksum: 0, or NO.  Not needed when `seen`
+ * recorded it: the same stamp and trailer (see fc_plumb_refresh).
+ */
+static int ix_verify(const ix_map *x, const fc_plumb_seen *seen)
+{
+	unsigned char sum[20];
+	fc_sha1 c;
+
+	if (seen && seen->set && same_stamp(&seen->st, &x->st) && !memcmp(seen->sum, x->map + x->len - 20, 20))
+		return 0;
+	fc_sha1_init(&c);
+	fc_sha1_put(&c, x->map, x->len - 20);
+	fc_sha1_final(&c, sum);
+	return memcmp(sum, x->map + x->len - 20, 20) ? NO : 0;
 }
 
 /*
@@ -442,10 +459,8 @@ static int ix_seen(const fc_plumb_seen *seen, const struct stat *st, const unsig
 static int ix_open(ix_map *x, const char *gitdir, int verify, const fc_plumb_seen *seen)
 {
 	char path[PATH_CAP];
-	unsigned char sum[20];
 	struct stat st;
 	size_t off, ext;
-	fc_sha1 c;
 	int fd, ver;
 
 	memset(x, 0, sizeof(*x));
@@ -463,13 +478,9 @@ static int ix_open(ix_map *x, const char *gitdir, int verify, const fc_plumb_see
 	x->count = be32(x->map + 8);
 	if ((ver != 2 && ver != 3) || x->count > x->len / 62)
 		goto no;
-	if (verify && !ix_seen(seen, &st, x->map + x->len - 20)) {
-		fc_sha1_init(&c);
-		fc_sha1_put(&c, x->map, x->len - 20);
-		fc_sha1_final(&c, sum);
-		if (memcmp(sum, x->map + x->len - 20, 20))
-			goto no;
-	}
+	x->st = st;
+	if (verify && ix_verify(x, seen) != 0)
+		goto no;
 	x->e = fc_calloc(x->count + 1, sizeof(*x->e));
 	off = 12;
 	for (size_t i = 0; i < x->count; i++) {
@@ -651,6 +662,7 @@ struct fc_plumb {
 	unsigned char tree[20];
 	fc_plumb_blob *blobs;
 	size_t n;
+	ix_map x; /* the index the stage read, for the refresh */
 };
 
 void fc_plumb_free(fc_plumb *pl)
@@ -663,6 +675,7 @@ void fc_plumb_free(fc_plumb *pl)
 	}
 	free(pl->blobs);
 	free(pl->gitdir);
+	ix_close(&pl->x);
 	free(pl);
 }
 
@@ -741,11 +754,13 @@ int fc_plumb_stage(fc_plumb **out, const char *gitdir, const fc_repo_file *files
 done:
 	fc_buf_free(&commit);
 	tree_walk_free(&t);
-	ix_close(&x);
-	if (rc == 0)
+	if (rc == 0) {
+		pl->x = x; /* kept for the refresh */
 		*out = pl;
-	else
+	} else {
+		ix_close(&x);
 		fc_plumb_free(pl);
+	}
 	return rc;
 }
 
@@ -977,10 +992,12 @@ static int put_piece(int fd, fc_sha1 *c, const unsigned char *p, size_t n)
  * The index is mapped, not read, and the copy is written piece by piece
  * from the map with the edited entries in between, hashed as it goes: a
  * large plan's index is a megabyte, and two buffers of that size were most
- * of the refresh's time in first touches of their pages.
+ * of the refresh's time in first touches of their pages.  `pre`: the index
+ * a stage mapped and parsed, taken (and the file not read again) if it is
+ * still the same file.
  */
-int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n,
-		     fc_plumb_seen *seen)
+static int refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n, fc_plumb_seen *seen,
+		   ix_map *pre)
 {
 	char ipath[PATH_CAP], lpath[PATH_CAP], side[PATH_CAP], full[PATH_CAP];
 	unsigned char sum[20], (*ent)[60] = NULL;
@@ -995,11 +1012,23 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 		known = *seen;
 		seen->set = 0;
 	}
+	snprintf(ipath, sizeof(ipath), "%s/index", gitdir);
 	/* the copy is checksummed afresh (an index damaged on disk must not
 	 * pass), unless nothing has written it since this caller did */
-	if (n == 0 || n > 64 || ix_open(&x, gitdir, 1, &known) != 0)
+	if (pre && pre->map && stat(ipath, &ist) == 0 && same_stamp(&ist, &pre->st)) {
+		x = *pre;
+		memset(pre, 0, sizeof(*pre));
+		if (ix_verify(&x, &known) != 0) {
+			ix_close(&x);
+			return NO;
+		}
+	} else if (ix_open(&x, gitdir, 1, &known) != 0) {
 		return NO;
-	snprintf(ipath, sizeof(ipath), "%s/index", gitdir);
+	}
+	if (n == 0 || n > 64) {
+		ix_close(&x);
+		return NO;
+	}
 	snprintf(lpath, sizeof(lpath), "%s/index.lock", gitdir);
 	/* every path checked before anything is written: a checkout takes
 	 * over only from an untouched work tree */
@@ -1071,11 +1100,7 @@ int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blo
 	}
 	/* the rename moved ctime: the stamp is the file's now, if it is still ours */
 	if (seen && stat(ipath, &ist) == 0 && ist.st_ino == side_st.st_ino && ist.st_dev == side_st.st_dev) {
-		seen->dev = ist.st_dev;
-		seen->ino = ist.st_ino;
-		seen->size = ist.st_size;
-		seen->mtim = ist.st_mtim;
-		seen->ctim = ist.st_ctim;
+		seen->st = ist;
 		memcpy(seen->sum, sum, 20);
 		seen->set = 1;
 	}
@@ -1086,4 +1111,15 @@ done:
 	free(ent);
 	ix_close(&x);
 	return rc;
+}
+
+int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n,
+		     fc_plumb_seen *seen)
+{
+	return refresh(gitdir, workdir, b, n, seen, NULL);
+}
+
+int fc_plumb_refresh_staged(fc_plumb *pl, const char *workdir, fc_plumb_seen *seen)
+{
+	return refresh(pl->gitdir, workdir, pl->blobs, pl->n, seen, &pl->x);
 }

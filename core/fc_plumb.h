@@ -25,8 +25,7 @@
  * (libgit2's, like git's, would stop every commit until removed by hand).
  */
 #include <stddef.h>
-#include <sys/types.h>
-#include <time.h>
+#include <sys/stat.h>
 
 #include "fc_clock.h"
 #include "fc_repo.h"
@@ -86,10 +85,7 @@ void fc_plumb_free(fc_plumb *pl);
  * Zeroed, it knows nothing.
  */
 typedef struct {
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtim, ctim;
+	struct stat st; /* device, inode, size, mtime and ctime are compared */
 	unsigned char sum[20];
 	int set;
 } fc_plumb_seen;
@@ -109,5 +105,12 @@ typedef struct {
  */
 int fc_plumb_refresh(const char *gitdir, const char *workdir, const fc_plumb_blob *b, size_t n,
 		     fc_plumb_seen *seen);
+
+/*
+ * fc_plumb_refresh() of the files `pl` staged (after fc_plumb_commit()),
+ * with the index the stage read and parsed, if nothing has written it
+ * since (the same stamp): a large plan's index is parsed once per change.
+ */
+int fc_plumb_refresh_staged(fc_plumb *pl, const char *workdir, fc_plumb_seen *seen);
 
 #endif

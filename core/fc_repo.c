@@ -682,13 +682,10 @@ int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 	int rc;
 
 	if (plumbed(r, paths, n)) {
-		const fc_plumb_blob *b;
-		size_t m;
 		char *wd = fc_asprintf("%s/", r->workdir);
-		b = fc_plumb_blobs(r->plumb, &m);
 		for (size_t i = 0; i < n; i++)
 			unlink_symlinks(wd, paths[i]);
-		rc = fc_plumb_refresh(r->gitdir, wd, b, m, &r->seen);
+		rc = fc_plumb_refresh_staged(r->plumb, wd, &r->seen);
 		free(wd);
 		fc_plumb_free(r->plumb);
 		r->plumb = NULL;

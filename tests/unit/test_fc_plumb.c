@@ -455,8 +455,9 @@ static int commit_and_refresh(fixture *f, const char *content, fc_plumb_seen *se
 
 	assert_ok(fc_plumb_stage(&pl, f->ga, edit, 1, &u));
 	assert_ok(fc_plumb_commit(pl, oid, content, "Ada", "ada@example.com", UNIT_NOW));
+	/* the staged refresh (the stage's parse of the index) and the plain one take turns */
 	b = fc_plumb_blobs(pl, &n);
-	rc = fc_plumb_refresh(f->ga, wa, b, n, seen);
+	rc = content[5] % 2 ? fc_plumb_refresh_staged(pl, wa, seen) : fc_plumb_refresh(f->ga, wa, b, n, seen);
 	fc_plumb_free(pl);
 	free(wa);
 	return rc;
@@ -483,15 +484,15 @@ static void test_fc_plumb__the_index_it_wrote_is_not_hashed_again(void **state)
 	fc_plumb_seen seen = { 0 }, forged;
 	struct timespec keep[2];
 	struct stat st;
-	size_t len;
+	size_t len = 0;
 
 	/* the refresh records the index it wrote: its stamp and its trailer */
 	assert_ok(commit_and_refresh(f, "{\"a\":1}\n", &seen));
 	assert_true(seen.set);
 	assert_ok(stat(ix, &st));
 	data = unit_read_file(ix, &len);
-	assert_int_equal(seen.ino, st.st_ino);
-	assert_int_equal(seen.size, st.st_size);
+	assert_int_equal(seen.st.st_ino, st.st_ino);
+	assert_int_equal(seen.st.st_size, st.st_size);
 	assert_memory_equal(seen.sum, data + len - 20, 20);
 	free(data);
 	/* ...and takes it for the next one, which records its own */
@@ -505,8 +506,7 @@ static void test_fc_plumb__the_index_it_wrote_is_not_hashed_again(void **state)
 	damage_index(ix);
 	assert_ok(stat(ix, &st));
 	data = unit_read_file(ix, &len);
-	forged = (fc_plumb_seen){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtim = st.st_mtim,
-				  .ctim = st.st_ctim, .set = 1 };
+	forged = (fc_plumb_seen){ .st = st, .set = 1 };
 	memcpy(forged.sum, data + len - 20, 20);
 	free(data);
 	assert_ok(commit_and_refresh(f, "{\"a\":3}\n", &forged));
@@ -523,8 +523,8 @@ static void test_fc_plumb__the_index_it_wrote_is_not_hashed_again(void **state)
 	assert_ok(commit_and_refresh(f, "{\"a\":5}\n", &seen));
 	assert_true(seen.set);
 	damage_index(ix);
-	keep[0] = seen.mtim;
-	keep[1] = seen.mtim;
+	keep[0] = seen.st.st_mtim;
+	keep[1] = seen.st.st_mtim;
 	assert_ok(utimensat(AT_FDCWD, ix, keep, 0));
 	assert_int_equal(commit_and_refresh(f, "{\"a\":6}\n", &seen), FC_PLUMB_NO);
 
@@ -534,6 +534,42 @@ static void test_fc_plumb__the_index_it_wrote_is_not_hashed_again(void **state)
 	assert_true(seen.set);
 	git_is(f->a, "status --porcelain", "");
 	free(ix);
+}
+
+/* The index the stage parsed is the refresh's only while it is the same file. */
+static void test_fc_plumb__staged_refresh_reads_an_index_written_since_the_stage(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file one[] = { { "domains/a.json", "{\"a\":1}\n", 8 } }, two[] = { { "domains/a.json", "{\"a\":2}\n", 8 } };
+	char oid[FC_OID_HEX], *ix = fc_asprintf("%s/index", f->ga), *wa = fc_asprintf("%s/", f->a), *data;
+	fc_plumb_seen seen = { 0 };
+	fc_plumb *pl = NULL;
+	int u;
+
+	/* git writes the index between the stage and the refresh: a new file, read and taken */
+	assert_ok(fc_plumb_stage(&pl, f->ga, one, 1, &u));
+	assert_ok(fc_plumb_commit(pl, oid, "one", "Ada", "ada@example.com", UNIT_NOW));
+	git_quiet(f->a, "update-index --index-version 3");
+	git_quiet(f->a, "rm -q --cached domains/b.json && touch -d @1700000000 domains/b.json && git add domains/b.json");
+	assert_ok(fc_plumb_refresh_staged(pl, wa, &seen));
+	assert_true(seen.set);
+	fc_plumb_free(pl);
+	/* the entry git wrote is the one copied, not the stage's */
+	data = git(f->a, "ls-files --debug domains/b.json");
+	assert_contains(data, "mtime: 1700000000:0");
+	free(data);
+	git_is(f->a, "status --porcelain", "");
+	git_is(f->a, "show -s --format=%s", "one\n");
+
+	/* damaged in place between them: read again, hashed, declined */
+	assert_ok(fc_plumb_stage(&pl, f->ga, two, 1, &u));
+	assert_ok(fc_plumb_commit(pl, oid, "two", "Ada", "ada@example.com", UNIT_NOW));
+	damage_index(ix);
+	assert_int_equal(fc_plumb_refresh_staged(pl, wa, &seen), FC_PLUMB_NO);
+	assert_false(seen.set);
+	fc_plumb_free(pl);
+	free(ix);
+	free(wa);
 }
 
 static int front_door(void)
@@ -591,6 +627,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fc_plumb__damaged_head_commit_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__refresh_declines_a_damaged_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__the_index_it_wrote_is_not_hashed_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plumb__staged_refresh_reads_an_index_written_since_the_stage,
+						setup, teardown),
 		cmocka_unit_test(test_fc_plumb__a_change_needs_no_libgit2),
 	};
 	if (argc == 3 && !strcmp(argv[1], "--unit-child") && !strcmp(argv[2], "front-door"))
