@@ -12,6 +12,7 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_gitconfig.h"
 #include "fc_plumb.h"
 #include "fc_repo.h"
 #include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
@@ -30,6 +31,8 @@ struct fc_repo {
 	fc_plumb *plumb;        /* staged without libgit2 (fc_plumb.h), until the refresh */
 	fc_plumb_seen seen;     /* the index the last refresh wrote */
 	char *gitdir;
+	int ident;              /* 0 not read, 1 user.name/email read without libgit2, -1 libgit2's to read */
+	char *ident_val[2];     /* user.name, user.email when ident is 1 (NULL: not set) */
 };
 
 static int git_fail(int code, const char *what)
@@ -305,6 +308,8 @@ void fc_repo_free(fc_repo *r)
 	fc_plumb_free(r->plumb);
 	free(r->gitdir);
 	free(r->workdir);
+	free(r->ident_val[0]);
+	free(r->ident_val[1]);
 	free(r);
 }
 
@@ -319,12 +324,25 @@ int fc_repo_has_head(fc_repo *r)
 	return repo_ready(r) == 0 && git_reference_name_to_id(&oid, r->repo, "HEAD") == 0;
 }
 
+static const char *const ident_keys[2] = { "user.name", "user.email" };
+
+int fc_repo_identity_plain(fc_repo *r)
+{
+	if (!r->ident)
+		r->ident = fc_gitconfig_plain(r->gitdir, ident_keys, 2, r->ident_val) ? 1 : -1;
+	return r->ident == 1;
+}
+
 char *fc_repo_config(fc_repo *r, const char *key)
 {
 	git_config *cfg = NULL;
 	git_buf buf = GIT_BUF_INIT;
 	char *v = NULL;
 
+	/* the identity without starting libgit2 for it, when the files say it simply */
+	for (int i = 0; i < 2; i++)
+		if (!r->repo && !strcmp(key, ident_keys[i]) && fc_repo_identity_plain(r))
+			return r->ident_val[i] ? fc_strdup(r->ident_val[i]) : NULL;
 	if (repo_ready(r) < 0 || git_repository_config_snapshot(&cfg, r->repo) < 0)
 		return NULL;
 	if (git_config_get_string_buf(&buf, cfg, key) == 0 && buf.ptr && *buf.ptr)
@@ -947,19 +965,11 @@ done:
  */
 static int surely_no_remote(const fc_repo *r)
 {
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
-	char paths[4][4200];
-	size_t np = 0;
+	char paths[FC_GITCONFIG_FILES][FC_GITCONFIG_PATH_MAX];
+	size_t np = fc_gitconfig_paths(r->gitdir, paths);
 
-	if (!home || !*home)
+	if (np == 0)
 		return 0;
-	snprintf(paths[np++], sizeof(paths[0]), "%s/config", r->gitdir);
-	snprintf(paths[np++], sizeof(paths[0]), "%s/.gitconfig", home);
-	if (xdg && *xdg)
-		snprintf(paths[np++], sizeof(paths[0]), "%s/git/config", xdg);
-	else
-		snprintf(paths[np++], sizeof(paths[0]), "%s/.config/git/config", home);
-	snprintf(paths[np++], sizeof(paths[0]), "/etc/gitconfig");
 	for (size_t i = 0; i < np; i++) {
 		fc_buf text = FC_BUF_INIT;
 		int clean;

@@ -68,6 +68,12 @@ int fc_repo_has_head(fc_repo *r);
 
 /* A value from git config (caller frees) or NULL. */
 char *fc_repo_config(fc_repo *r, const char *key);
+
+/*
+ * 1 when git config's user.name and user.email can be read without
+ * libgit2 (fc_gitconfig.h): fc_repo_config() then answers them so.
+ */
+int fc_repo_identity_plain(fc_repo *r);
 int fc_repo_set_config(fc_repo *r, const char *key, const char *value);
 
 /*
