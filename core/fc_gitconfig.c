@@ -120,15 +120,23 @@ int fc_gitconfig_plain(const char *gitdir, const char *const *keys, size_t n, ch
 {
 	static const char *const env[] = { "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT",
 					   "GIT_CONFIG_PARAMETERS" };
-	char paths[FC_GITCONFIG_FILES][FC_GITCONFIG_PATH_MAX];
+	char paths[FC_GITCONFIG_FILES][FC_GITCONFIG_PATH_MAX], sect[FC_GITCONFIG_KEYS][64];
 	size_t np = fc_gitconfig_paths(gitdir, paths);
-	int rc = np ? SURE : UNSURE;
+	int rc = np && n <= FC_GITCONFIG_KEYS ? SURE : UNSURE;
 
 	for (size_t i = 0; i < n; i++)
 		vals[i] = NULL;
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]) && rc == SURE; i++)
 		if (getenv(env[i]))
 			rc = UNSURE;
+	/* "section.key", no subsection */
+	for (size_t i = 0; i < n && rc == SURE; i++) {
+		const char *dot = strchr(keys[i], '.');
+		if (!dot || (size_t)(dot - keys[i]) >= sizeof(sect[i]) || strchr(dot + 1, '.'))
+			rc = UNSURE;
+		else
+			snprintf(sect[i], sizeof(sect[i]), "%.*s", (int)(dot - keys[i]), keys[i]);
+	}
 	for (size_t f = 0; f < np && rc == SURE; f++) {
 		fc_buf text = FC_BUF_INIT;
 		if (access(paths[f], F_OK) != 0)
@@ -140,16 +148,8 @@ int fc_gitconfig_plain(const char *gitdir, const char *const *keys, size_t n, ch
 		/* another file's values (include, includeIf), a per-worktree file: libgit2's */
 		if (text.len && (strcasestr(text.ptr, "include") || strcasestr(text.ptr, "worktreeconfig")))
 			rc = UNSURE;
-		for (size_t i = 0; i < n && rc == SURE; i++) {
-			const char *dot = strchr(keys[i], '.');
-			char sect[64];
-			if (!dot || (size_t)(dot - keys[i]) >= sizeof(sect) || strchr(dot + 1, '.')) {
-				rc = UNSURE;
-				break;
-			}
-			snprintf(sect, sizeof(sect), "%.*s", (int)(dot - keys[i]), keys[i]);
-			rc = scan(text.ptr ? text.ptr : "", text.len, sect, dot + 1, &vals[i]);
-		}
+		for (size_t i = 0; i < n && rc == SURE; i++)
+			rc = scan(text.ptr ? text.ptr : "", text.len, sect[i], strchr(keys[i], '.') + 1, &vals[i]);
 		fc_buf_free(&text);
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -13,6 +13,7 @@
 
 #define FC_GITCONFIG_PATH_MAX 4200
 #define FC_GITCONFIG_FILES 4
+#define FC_GITCONFIG_KEYS 8 /* asked at once, at most */
 
 /*
  * The config files libgit2 reads for the repository at gitdir, lowest
@@ -25,7 +26,7 @@ size_t fc_gitconfig_paths(const char *gitdir, char paths[FC_GITCONFIG_FILES][FC_
  * The values of `keys` ("user.name": a section and a key, no
  * subsection) as libgit2 gives them: 1 with vals[i] set (NULL where no
  * file sets it or the value is empty; the caller frees), or 0, vals all
- * NULL, when libgit2 must read them.
+ * NULL, when libgit2 must read them (or more than FC_GITCONFIG_KEYS).
  */
 int fc_gitconfig_plain(const char *gitdir, const char *const *keys, size_t n, char **vals);
 

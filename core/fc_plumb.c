@@ -933,9 +933,7 @@ int fc_plumb_move_head(const char *gitdir, const char parent_hex[FC_OID_HEX], co
 	    head_branch(gitdir, branch, sizeof(branch)) != 0 || branch_oid(gitdir, branch, now) != 0 ||
 	    !reflogs_exist(gitdir, branch))
 		return NO;
-	if (memcmp(now, parent, 20))
-		return fc_error_set(FC_ECONFLICT, "the plan moved while committing: refs/heads/%s is no longer the parent",
-				    branch);
+	/* update_ref compares the branch with the parent, under its lock */
 	return update_ref(gitdir, branch, parent, oid, message, when);
 }
 
@@ -1012,6 +1010,8 @@ static int refresh(const char *gitdir, const char *workdir, const fc_plumb_blob 
 		known = *seen;
 		seen->set = 0;
 	}
+	if (n == 0 || n > 64)
+		return NO;
 	snprintf(ipath, sizeof(ipath), "%s/index", gitdir);
 	/* the copy is checksummed afresh (an index damaged on disk must not
 	 * pass), unless nothing has written it since this caller did */
@@ -1023,10 +1023,6 @@ static int refresh(const char *gitdir, const char *workdir, const fc_plumb_blob 
 			return NO;
 		}
 	} else if (ix_open(&x, gitdir, 1, &known) != 0) {
-		return NO;
-	}
-	if (n == 0 || n > 64) {
-		ix_close(&x);
 		return NO;
 	}
 	snprintf(lpath, sizeof(lpath), "%s/index.lock", gitdir);
