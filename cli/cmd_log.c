@@ -30,7 +30,8 @@ static int print_entry(const fc_log_entry *e, void *vctx)
 	fc_time_format(when, sizeof(when), e->when);
 	{
 		char *subject = fc_sanitize(e->subject, 0), *author = fc_sanitize(e->author_name, 0);
-		printf("%.12s %s %s\n    %s\n", e->oid, when, author, subject);
+		printf("%.12s %s %s%s\n    %s\n", e->oid, when, author,
+		       e->outside ? " (made outside ficus, ungated)" : "", subject);
 		free(subject);
 		free(author);
 	}

@@ -7,6 +7,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_router.h"
+#include "fc_takeover.h"
 
 static const char usage[] =
 	"usage: ficus router add NAME --driver DRIVER --replica URL [--replica URL]... [options]\n"
@@ -14,6 +15,7 @@ static const char usage[] =
 	"   or: ficus router list\n"
 	"   or: ficus router status [FLAG...] [--router NAME]\n"
 	"   or: ficus router sync [FLAG...] [--router NAME]\n"
+	"   or: ficus router sync --take-over FLAG\n"
 	"   or: ficus router verify [FLAG...] [--router NAME]";
 static const char desc[] =
 	"Routers turn the plan's percentages into traffic. 'add' records a router in\n"
@@ -28,6 +30,10 @@ static const char desc[] =
 	"state of the flags (default: all) to every replica in parallel and reads it\n"
 	"back: exit 5 when a replica still lacks it. 'verify' reads every replica and\n"
 	"reports drift (a flag missing or with another value than the plan's): exit 6.\n"
+	"A replica that holds a newer revision of a flag than the plan (pushed behind\n"
+	"ficus's back, or by another plan) is not in sync: exit 5. 'sync --take-over\n"
+	"FLAG' reads every replica, records one decision that sets the plan's revision\n"
+	"above the highest seen, and pushes the plan's value with it.\n"
 	"FLAG may be a flag or a service name. See ficus-routers(7).";
 
 static const char *yesno(int v)
@@ -344,7 +350,7 @@ int cmd_router(struct cli *c, int argc, char **argv)
 	const char *pos[65], *sub;
 	const char *driver = NULL, *map = NULL, *map_file = NULL, *prefix = NULL, *token_env = NULL,
 		   *token_file = NULL, *ca_file = NULL, *timeout = NULL, *connect_timeout = NULL, *retries = NULL,
-		   *router = NULL;
+		   *router = NULL, *take_over = NULL;
 	int no_tls_verify = 0, npos, rc;
 	cli_list replicas = { 0 };
 	fc_outcome o = { 0 };
@@ -368,6 +374,8 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		{ "connect-timeout", 0, "DUR", "add: time allowed to connect (default 2s)", &connect_timeout, NULL, NULL },
 		{ "retries", 0, "N", "add: retries after a failed connection or a 5xx (default 2)", &retries, NULL, NULL },
 		{ "router", 0, "NAME", "status, sync, verify: only this router", &router, NULL, NULL },
+		{ "take-over", 0, "FLAG", "sync: push the plan's value above a newer revision on the routers (one commit)",
+		  &take_over, NULL, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
 	};
 
@@ -442,6 +450,17 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		if ((rc = cli_open(c, &p)))
 			goto done;
 		rc = do_list(c, p);
+		goto done;
+	}
+	if (take_over && (strcmp(sub, "sync") || npos != 1 || router)) {
+		rc = cli_usage(c, "--take-over FLAG goes with 'router sync' alone");
+		goto done;
+	}
+	if (take_over) {
+		if ((rc = cli_open_push(c, &p)))
+			goto done;
+		rc = fc_router_take_over(p, take_over, &c->w, &o);
+		rc = cli_outcome(c, rc, &o);
 		goto done;
 	}
 	if (strcmp(sub, "status") && strcmp(sub, "sync") && strcmp(sub, "verify")) {

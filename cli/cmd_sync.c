@@ -4,21 +4,26 @@
 #include "cli.h"
 #include "fc_json.h"
 
-static const char usage[] = "usage: ficus sync [--remote URL]";
+static const char usage[] = "usage: ficus sync [--remote URL] [--reset]";
 static const char desc[] =
 	"Fetch the plan's remote (origin) and fast-forward the plan and its database\n"
 	"to it; push local changes the remote lacks. --remote URL first makes URL the\n"
 	"plan's remote (for a plan created without one). Exit 4 when the plan and the\n"
-	"remote have diverged or the remote cannot be reached.";
+	"remote have diverged. --reset takes the remote's history even then: local\n"
+	"commits the remote lacks (a rollback made while it was unreachable) are kept\n"
+	"on a ref that the output names, and the routers are brought to the remote's\n"
+	"plan. The remote's timeouts are git config ficus.remoteConnectTimeout and\n"
+	"ficus.remoteTimeout (seconds).";
 
 int cmd_sync(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1], *remote = NULL;
 	char *report = NULL;
-	int npos, rc;
+	int npos, rc, reset = 0;
 	fc_plan *p = NULL;
 	cli_opt opts[] = {
 		{ "remote", 0, "URL", "set the plan's remote first", &remote, NULL, NULL },
+		{ "reset", 0, NULL, "take the remote's history; set local commits aside on a ref", NULL, &reset, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
 	};
 
@@ -38,7 +43,7 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		rc = cli_fail(rc);
 		goto done;
 	}
-	if ((rc = fc_plan_sync(p, &report)) < 0) {
+	if ((rc = fc_plan_sync(p, reset, &report)) < 0) {
 		rc = cli_fail(rc);
 		goto done;
 	}

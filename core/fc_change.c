@@ -18,6 +18,8 @@
 #include "fc_store.h"
 
 #define REASON_MAX 8192
+/* How long a rollback waits for the remote after the routers have it. */
+#define ROLLBACK_PUBLISH_WAIT_MS 500
 
 /*
  * Test seam for the crash tests: FICUS_TEST_KILL=db kills the process with
@@ -104,7 +106,7 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 {
 	static const fc_write_opts none = FC_WRITE_OPTS_INIT;
 	fc_change *c = fc_calloc(1, sizeof(*c));
-	int rc, repaired;
+	int rc;
 
 	*out = NULL;
 	c->p = p;
@@ -117,12 +119,20 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 		goto fail;
 	c->when = fc_now();
 	new_id(c->id);
+	/*
+	 * The remote is fetched before the lock is taken (it may be slow; the
+	 * lock covers nothing slower than the commit).  A rollback does not
+	 * wait for it at all: it builds on what this clone has.
+	 */
+	if (!c->w.dry_run && !c->w.offline_ok && fc_repo_has_remote(fc_plan_repo(p)) &&
+	    (rc = fc_repo_fetch(fc_plan_repo(p))) < 0) {
+		rc = fc_error_wrap(rc, "nothing was changed");
+		goto fail;
+	}
 	if ((rc = fc_plan_lock(p)) < 0)
 		goto fail;
 	c->locked = 1;
-	if ((rc = fc_change_repair(p, &repaired)) < 0)
-		goto fail;
-	if (!c->w.dry_run && (rc = fc_plan_pull(p, c->w.offline_ok, &c->warning)) < 0)
+	if ((rc = fc_plan_catch_up(p, c->w.dry_run ? 0 : c->w.offline_ok ? -1 : 1, &c->warning)) < 0)
 		goto fail;
 	if ((rc = fc_store_begin(fc_plan_store(p), 1)) < 0)
 		goto fail;
@@ -263,16 +273,17 @@ static void fill_outcome(fc_outcome *out, fc_change *c, const char *message)
 }
 
 /*
- * Push the new commit to the shared remote.  Lost a race: go back to the
- * remote's plan (the change disappears from the repository and the
- * database alike) and report the conflict.  Unreachable: the change stays
- * committed here and the next change or 'ficus sync' publishes it.
+ * Publish the new commit to the shared remote (outside the lock).  Lost a
+ * race: the plan goes back to the remote's (the change is kept on a
+ * set-aside ref, fc_repo_reset_to_remote) and the conflict is reported;
+ * such a change is never pushed to a router.  Unreachable: the change
+ * stays committed here and the next change or 'ficus sync' publishes it.
  */
-static int publish(fc_change *c, fc_outcome *out)
+static int publish(fc_change *c, fc_outcome *out, const char *oid)
 {
 	fc_repo *r = fc_plan_repo(c->p);
+	char head[FC_OID_HEX], *msg, *aside = NULL;
 	int rc = fc_repo_push(r);
-	char *msg;
 
 	if (rc == 0)
 		return 0;
@@ -284,15 +295,26 @@ static int publish(fc_change *c, fc_outcome *out)
 		return 0;
 	}
 	msg = fc_strdup(fc_error_last());
-	if ((rc = fc_repo_reset_to_remote(r)) < 0 || (rc = fc_plan_rebuild(c->p)) < 0) {
+	if ((rc = fc_repo_fetch(r)) < 0 || (rc = fc_plan_lock(c->p)) < 0) {
 		free(msg);
-		return fc_error_wrap(rc, "lost a race on the remote and could not return to its plan ('ficus sync')");
+		return fc_error_wrap(FC_ECONFLICT, "lost a race on the remote; 'ficus sync --reset' returns to its plan");
+	}
+	/* only our own commit goes aside: a change made here since is the user's to sort out */
+	if (fc_repo_head_oid(r, head) == 0 && !strcmp(head, oid) &&
+	    (rc = fc_repo_reset_to_remote(r, &aside)) == 0)
+		rc = fc_plan_rebuild(c->p);
+	fc_plan_unlock(c->p);
+	if (rc < 0) {
+		free(msg);
+		free(aside);
+		return fc_error_wrap(rc, "lost a race on the remote and could not return to its plan ('ficus sync --reset')");
 	}
 	out->commit[0] = '\0';
 	rc = fc_error_set(FC_ECONFLICT,
-		"someone changed the plan first (%s): this change was not applied; the plan is now as the remote has it",
-		msg);
+		"someone changed the plan first (%s): this change was not applied and nothing was pushed to a router; "
+		"the plan is now as the remote has it%s%s", msg, aside ? "; " : "", aside ? aside : "");
 	free(msg);
+	free(aside);
 	return rc;
 }
 
@@ -323,58 +345,46 @@ static void describe_pushes(fc_change *c, fc_outcome *out)
 	fc_error_clear();
 }
 
-/*
- * The work tree's refresh after the commit, beside the router push: the
- * two share nothing (the push reads the database and talks HTTP; the
- * refresh writes the change's files and the index), and on a large plan
- * the refresh rewrites an index of a megabyte.  Its errors are not the
- * change's (the commit is made; 'ficus verify' reports a stale file).
- * While the router library still loads, the refresh runs first on the
- * caller's thread instead: the push waits for that load anyway, and a
- * new thread would wait for it too (fc_http_warming).
- */
-typedef struct {
-	fc_repo *r;
-	char **paths;
-	size_t n;
-	pthread_t thread;
-	int running;
-} checkout_job;
-
-static void *checkout_main(void *arg)
+/* The journal row's commit, and the head the database now stands on, together. */
+static int mark_committed(fc_store *s, const char *id, const char *oid, const char *state)
 {
-	checkout_job *j = arg;
+	int rc;
 
-	fc_repo_checkout(j->r, (const char *const *)j->paths, j->n);
-	fc_error_clear();
-	return NULL;
+	if ((rc = fc_store_begin(s, 1)) < 0)
+		return rc;
+	if ((rc = fc_store_exec(s, "UPDATE journal SET state = ?, commit_oid = ? WHERE change_id = ?", "sss",
+				state, oid, id)) < 0 ||
+	    (rc = fc_store_set_local(s, "head", oid)) < 0) {
+		fc_store_rollback(s);
+		return rc;
+	}
+	return fc_store_commit(s);
 }
 
-static void checkout_start(checkout_job *j, fc_repo *r, char **paths, size_t n, int beside)
+/* Push the flags to the routers (the reconciler reads the desired state now). */
+static void push_flags(fc_change *c, fc_outcome *out)
 {
-	j->r = r;
-	j->paths = paths;
-	j->n = n;
-	j->running = beside && pthread_create(&j->thread, NULL, checkout_main, j) == 0;
-	if (!j->running)
-		checkout_main(j);
-}
+	int rc;
 
-static void checkout_join(checkout_job *j)
-{
-	if (j->running)
-		pthread_join(j->thread, NULL);
-	j->running = 0;
+	test_kill("push");
+	rc = fc_router_push(c->p, (const char *const *)c->flags, c->nflags, &out->router_report);
+	if (rc == FC_ESYNC) {
+		out->router_status = FC_ESYNC;
+		fc_error_wrap(FC_ESYNC, "committed, but not applied on every router ('ficus router sync' retries)");
+	} else if (rc < 0) {
+		/* the change is committed: a push that could not even start is pending too */
+		out->router_status = FC_ESYNC;
+		fc_error_wrap(FC_ESYNC, "committed, but the routers were not updated");
+	}
 }
 
 int fc_change_finish(fc_change *c, fc_outcome *out)
 {
 	fc_store *s = fc_plan_store(c->p);
 	fc_repo *r = fc_plan_repo(c->p);
-	char *message = NULL, *paths = NULL;
+	char *message = NULL, *router_error = NULL;
 	fc_buf pb = FC_BUF_INIT;
 	char oid[FC_OID_HEX];
-	checkout_job co = { 0 };
 	int rc, unchanged = 0, remote;
 	size_t i;
 
@@ -391,8 +401,6 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 		fc_change_touch(c, "ficus.json");
 		fc_change_trailer(c, "Ficus-Layout", "fanout (more than %d domains or services)", FC_FANOUT_AT);
 	}
-	if (c->nflags && !c->w.dry_run)
-		fc_router_warm(c->p); /* the push follows the commit: load its libraries meanwhile */
 	if ((rc = stage_paths(c->p, c->paths, c->npaths, &unchanged)) < 0)
 		goto done;
 	message = compose(c);
@@ -425,69 +433,50 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	}
 	test_kill("commit");
 	/* 'committed' until the routers have been tried: a kill in between is
-	 * finished by the next command (fc_change_repair) */
-	if ((rc = fc_store_exec(s, "UPDATE journal SET state = ?, commit_oid = ? WHERE change_id = ?",
-				"sss", c->nflags ? "committed" : "applied", oid, c->id)) < 0)
+	 * finished by the next command (fc_change_settle) */
+	if ((rc = mark_committed(s, c->id, oid, c->nflags ? "committed" : "applied")) < 0)
 		goto done;
 	snprintf(out->commit, sizeof(out->commit), "%s", oid);
-	/* beside the push, unless a publish to the remote (libgit2 again) comes between */
+	fc_repo_checkout(r, (const char *const *)c->paths, c->npaths);
+	fc_error_clear();
+	/* nothing slower than the commit under the lock: the remote and the routers come after */
+	c->locked = 0;
+	fc_plan_unlock(c->p);
 	remote = fc_repo_has_remote(r);
-	checkout_start(&co, r, c->paths, c->npaths, c->nflags && !remote && !fc_router_warming());
-	if (remote && (rc = publish(c, out)) < 0)
+	if (remote && !c->w.offline_ok && (rc = publish(c, out, oid)) < 0)
 		goto done;
+	if (c->nflags)
+		push_flags(c, out);
+	if (out->router_status == FC_ESYNC)
+		router_error = fc_strdup(fc_error_last());
+	if (remote && c->w.offline_ok) {
+		/* a rollback: the routers first, then the remote, briefly, else in the background */
+		long pid = 0;
+		int prc = fc_repo_push_soon(r, ROLLBACK_PUBLISH_WAIT_MS, &pid);
+		free(c->warning);
+		c->warning = prc == 0 ? NULL :
+			prc == FC_ESYNC ? fc_asprintf("publishing to the remote goes on in the background (pid %ld); "
+						      "'ficus sync' publishes it if that fails", pid) :
+			fc_asprintf("committed and pushed to the routers, but not published (%s): 'ficus sync' "
+				    "publishes it ('ficus sync --reset' when the remote moved)", fc_error_last());
+		fc_error_clear();
+	}
 	if (c->warning)
 		out->note = fc_strdup(c->warning);
-	if (c->nflags) {
-		test_kill("push");
-		rc = fc_router_push(c->p, (const char *const *)c->flags, c->nflags, &out->router_report);
-		fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE change_id = ?", "s", c->id);
-		if (rc == FC_ESYNC) {
-			out->router_status = FC_ESYNC;
-			fc_error_wrap(FC_ESYNC, "committed, but not applied on every router ('ficus router sync' retries)");
-		} else if (rc < 0) {
-			/* the change is committed: a push that could not even start is pending too */
-			out->router_status = FC_ESYNC;
-			rc = fc_error_wrap(FC_ESYNC, "committed, but the routers were not updated");
-		}
-	}
+	fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE change_id = ?", "s", c->id);
+	/* changes an interrupted process committed under our lock: their flags now */
+	fc_change_settle(c->p);
+	fc_error_clear();
+	rc = router_error ? fc_error_set(FC_ESYNC, "%s", router_error) : 0;
 done:
-	checkout_join(&co);
-	fc_router_warm_join();
+	free(router_error);
 	fc_buf_free(&pb);
-	free(paths);
 	free(message);
 	change_free(c); /* rolls back a dry run or a no-op */
 	return rc;
 }
 
-/*
- * Changes committed but killed before their router push ('committed'):
- * push the flags some replica lacks, once.  A router that is down stays
- * pending in the router state for 'router sync' and 'doctor --repair'.
- */
-static int finish_pushes(fc_plan *p)
-{
-	fc_store *s = fc_plan_store(p);
-	sqlite3_stmt *st = NULL;
-	char **flags = NULL;
-	size_t n = 0;
-	int rc, waiting = 0;
-
-	if ((rc = fc_store_prepare(s, &st, "SELECT count(*) FROM journal WHERE state = 'committed' AND state <> 'applied'")) < 0)
-		return rc;
-	if (fc_store_step(s, st) == 1)
-		waiting = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (!waiting)
-		return 0;
-	if (fc_router_pending(p, &flags, &n) == 0 && n)
-		fc_router_push(p, (const char *const *)flags, n, NULL);
-	fc_router_names_free(flags, n);
-	fc_error_clear();
-	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed' AND state <> 'applied'", NULL);
-}
-
-int fc_change_repair(fc_plan *p, int *repaired)
+int fc_change_repair_commits(fc_plan *p, int *repaired)
 {
 	fc_store *s = fc_plan_store(p);
 	fc_repo *r = fc_plan_repo(p);
@@ -495,7 +484,7 @@ int fc_change_repair(fc_plan *p, int *repaired)
 	int rc, pending = 0;
 
 	*repaired = 0;
-	if ((rc = fc_store_preparef(s, &st, "SELECT count(*) FROM journal WHERE state <> 'applied'", NULL)) < 0)
+	if ((rc = fc_store_preparef(s, &st, "SELECT count(*) FROM journal WHERE state = 'db'", NULL)) < 0)
 		return rc;
 	if (fc_store_step(s, st) == 1)
 		pending = sqlite3_column_int(st, 0);
@@ -515,7 +504,7 @@ int fc_change_repair(fc_plan *p, int *repaired)
 
 		if ((rc = fc_store_prepare(s, &st,
 			"SELECT change_id, created, message, author_name, author_email, paths FROM journal "
-			"WHERE state = 'db' AND state <> 'applied' ORDER BY id LIMIT 1")) < 0)
+			"WHERE state = 'db' ORDER BY id LIMIT 1")) < 0)
 			break;
 		if ((rc = fc_store_step(s, st)) != 1) {
 			sqlite3_finalize(st);
@@ -530,6 +519,7 @@ int fc_change_repair(fc_plan *p, int *repaired)
 		sqlite3_finalize(st);
 
 		/* killed after the commit, before the journal was marked? */
+		memset(&head, 0, sizeof(head));
 		rc = fc_repo_head_info(r, &head);
 		trailer = rc == 0 ? fc_commit_trailer(&head, "Ficus-Change") : NULL;
 		for (char *save = NULL, *tok = strtok_r(paths_text, "\n", &save); tok;
@@ -539,19 +529,18 @@ int fc_change_repair(fc_plan *p, int *repaired)
 		}
 		if (trailer && strcmp(trailer, id) == 0) {
 			snprintf(oid, sizeof(oid), "%s", head.oid);
-			fc_repo_checkout(r, (const char *const *)paths, n);
 			rc = 0;
 		} else {
 			rc = stage_paths(p, paths, n, &unchanged);
 			if (rc == 0)
 				rc = fc_repo_commit(r, oid, message, name, email, when);
-			if (rc == 0)
-				fc_repo_checkout(r, (const char *const *)paths, n);
 		}
-		fc_commit_info_clear(&head);
 		if (rc == 0)
-			rc = fc_store_exec(s, "UPDATE journal SET state = 'applied', commit_oid = ? WHERE change_id = ?",
-					   "ss", oid, id);
+			fc_repo_checkout(r, (const char *const *)paths, n);
+		fc_commit_info_clear(&head);
+		/* 'committed': its flags still go to the routers (fc_change_settle) */
+		if (rc == 0)
+			rc = mark_committed(s, id, oid, "committed");
 		free(paths);
 		free(message);
 		free(name);
@@ -561,11 +550,52 @@ int fc_change_repair(fc_plan *p, int *repaired)
 			break;
 		(*repaired)++;
 	}
-	if (rc >= 0)
-		rc = finish_pushes(p);
 	fc_plan_unlock(p);
 	if (rc < 0)
 		return fc_error_wrap(rc, "finishing an interrupted change");
 	fc_error_clear();
 	return 0;
+}
+
+int fc_change_settle(fc_plan *p)
+{
+	fc_store *s = fc_plan_store(p);
+	sqlite3_stmt *st = NULL;
+	long long upto = 0;
+	char **flags = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = fc_store_prepare(s, &st, "SELECT max(id) FROM journal WHERE state = 'committed'")) < 0)
+		return rc;
+	if (fc_store_step(s, st) == 1)
+		upto = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (!upto)
+		return 0;
+	/* every flag some replica lacks, at its desired state read now */
+	if ((rc = fc_router_pending(p, &flags, &n)) == 0 && n)
+		rc = fc_router_push(p, (const char *const *)flags, n, NULL);
+	fc_router_names_free(flags, n);
+	if (rc < 0 && rc != FC_ESYNC)
+		return rc;
+	fc_error_clear();
+	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed' AND id <= ?", "I", upto);
+}
+
+int fc_change_repair(fc_plan *p, int *repaired)
+{
+	char *note = NULL;
+	int rc, before = fc_plan_repaired(p);
+
+	*repaired = 0;
+	if ((rc = fc_plan_lock(p)) < 0)
+		return fc_error_wrap(rc, "finishing an interrupted change");
+	rc = fc_plan_catch_up(p, 0, &note);
+	*repaired = fc_plan_repaired(p) - before;
+	fc_plan_unlock(p);
+	free(note);
+	if (rc < 0)
+		return rc;
+	return fc_change_settle(p);
 }

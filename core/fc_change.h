@@ -54,9 +54,25 @@ int fc_change_finish(fc_change *c, fc_outcome *out);
 void fc_change_abort(fc_change *c);
 
 /*
- * Repair changes that an interrupted process left between the database
- * commit and the git commit.  Takes the lock when there is anything to do.
- * *repaired receives the number of changes finished.
+ * Under the plan lock (taken if not held): commit the changes that an
+ * interrupted process left between the database commit and the git
+ * commit, once each (a commit already made is found by its Ficus-Change
+ * trailer on HEAD).  Their journal rows become 'committed'.
+ */
+int fc_change_repair_commits(fc_plan *p, int *repaired);
+
+/*
+ * Without the lock: when changes are 'committed' but not yet 'applied'
+ * (killed before or during their router push), bring every flag that some
+ * replica lacks to the plan's desired state, read now, and mark them
+ * applied.  A router that stays unreachable stays pending for 'router sync'.
+ */
+int fc_change_settle(fc_plan *p);
+
+/*
+ * Everything above, for 'doctor' and opening a plan: lock, repair commits,
+ * adopt a moved HEAD, unlock, settle.  *repaired receives the number of
+ * changes whose commit was finished.
  */
 int fc_change_repair(fc_plan *p, int *repaired);
 

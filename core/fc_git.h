@@ -84,6 +84,10 @@
 	X(git_revwalk_new) \
 	X(git_revwalk_next) \
 	X(git_revwalk_push_head) \
+	X(git_revwalk_push) \
+	X(git_revwalk_hide) \
+	X(git_commit_summary) \
+	X(git_commit_committer) \
 	X(git_revwalk_sorting) \
 	X(git_signature_free) \
 	X(git_signature_new) \

@@ -61,5 +61,6 @@ cJSON *fc_log_entry_json(const fc_log_entry *e)
 		if (!cJSON_GetObjectItemCaseSensitive(t, e->keys[i]))
 			fc_json_add_str(t, e->keys[i], e->values[i]);
 	fc_json_add(o, "trailers", t);
+	fc_json_add_bool(o, "outside", e->outside);
 	return o;
 }

@@ -36,6 +36,7 @@ struct fc_plan {
 	int lock_depth;
 	int lock_timeout_ms;
 	int repaired;
+	char *adopted;   /* what opening adopted (a HEAD moved outside ficus), or NULL */
 	int warmed;      /* the routers' libraries load in a thread (fc_router_warm_early) */
 };
 
@@ -54,6 +55,7 @@ void fc_outcome_clear(fc_outcome *o)
 
 const char *fc_plan_dir(const fc_plan *p) { return p->dir; }
 int fc_plan_repaired(const fc_plan *p) { return p->repaired; }
+const char *fc_plan_adopted(const fc_plan *p) { return p->adopted; }
 fc_store *fc_plan_store(fc_plan *p) { return p->store; }
 fc_repo *fc_plan_repo(fc_plan *p) { return p->repo; }
 
@@ -146,49 +148,72 @@ void fc_plan_free(fc_plan *p)
 	free(p->state_dir);
 	free(p->db_path);
 	free(p->lock_path);
+	free(p->adopted);
 	free(p);
 }
 
-int fc_plan_lock(fc_plan *p)
+/*
+ * The lock file is opened for each hold and closed at its end: a process
+ * forked while the plan is not locked (a remote operation, fc_repo.h) then
+ * holds no descriptor of it, so it can never keep the lock after its
+ * parent let go.
+ */
+static int lock_wait(fc_plan *p, int timeout_ms)
 {
 	struct timespec start, now, nap = { 0, 2000000 };
 	long waited;
 
 	if (p->lock_depth++ > 0)
 		return 0;
+	p->lock_fd = open(p->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (p->lock_fd < 0) {
-		p->lock_fd = open(p->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (p->lock_fd < 0) {
-			p->lock_depth--;
-			return fc_error_set(FC_ERROR, "cannot open the plan lock '%s': %s", p->lock_path, strerror(errno));
-		}
+		p->lock_depth--;
+		return fc_error_set(FC_ERROR, "cannot open the plan lock '%s': %s", p->lock_path, strerror(errno));
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			p->lock_depth--;
-			return fc_error_set(FC_ERROR, "cannot lock the plan: %s", strerror(errno));
+			fc_error_set(FC_ERROR, "cannot lock the plan: %s", strerror(errno));
+			goto fail;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (waited >= p->lock_timeout_ms) {
-			p->lock_depth--;
-			return fc_error_set(FC_ECONFLICT,
+		if (waited >= timeout_ms) {
+			fc_error_set(FC_ECONFLICT,
 				"the plan is locked by another ficus process (waited %ld ms; see --lock-timeout)", waited);
+			goto fail;
 		}
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 32000000)
 			nap.tv_nsec *= 2;
 	}
 	return 0;
+fail:
+	close(p->lock_fd);
+	p->lock_fd = -1;
+	p->lock_depth--;
+	return fc_error_last_code();
+}
+
+int fc_plan_lock(fc_plan *p)
+{
+	return lock_wait(p, p->lock_timeout_ms);
+}
+
+int fc_plan_trylock(fc_plan *p)
+{
+	return lock_wait(p, 0);
 }
 
 void fc_plan_unlock(fc_plan *p)
 {
 	if (p->lock_depth <= 0)
 		return;
-	if (--p->lock_depth == 0)
+	if (--p->lock_depth == 0) {
 		flock(p->lock_fd, LOCK_UN);
+		close(p->lock_fd);
+		p->lock_fd = -1;
+	}
 }
 
 /* The actor as given (--actor), else FICUS_ACTOR, else NULL: git config or the login names it. */
@@ -237,10 +262,24 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 			"the plan database is missing (a fresh clone, or it was deleted): run 'ficus rebuild'");
 		goto fail;
 	}
-	if ((rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms)) < 0 ||
-	    (rc = fc_change_repair(p, &repaired)) < 0)
+	if ((rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms)) < 0)
 		goto fail;
-	p->repaired = repaired;
+	/*
+	 * Finish what a killed process left and adopt a HEAD moved by git, when
+	 * the lock is free at once: a reader never waits for a writer (which
+	 * does the same under its lock), and a plan this user cannot lock
+	 * (read-only) is read as it is.
+	 */
+	if (fc_plan_trylock(p) == 0) {
+		char *note = NULL;
+		rc = fc_plan_catch_up(p, 0, &note);
+		fc_plan_unlock(p);
+		p->adopted = note;
+		if (rc < 0 || (rc = fc_change_settle(p)) < 0)
+			goto fail;
+	}
+	fc_error_clear();
+	(void)repaired;
 	*out = p;
 	return 0;
 fail:
@@ -367,27 +406,6 @@ fail:
 	return rc;
 }
 
-int fc_plan_pull(fc_plan *p, int offline_ok, char **warning)
-{
-	int moved = 0, ahead = 0, rc;
-
-	*warning = NULL;
-	if (!fc_repo_has_remote(p->repo))
-		return 0;
-	rc = fc_repo_fetch_ff(p->repo, &moved, &ahead);
-	if (rc < 0) {
-		if (offline_ok && !strstr(fc_error_last(), "diverged")) {
-			*warning = fc_asprintf("the remote is unreachable; going on locally (%s)", fc_error_last());
-			fc_error_clear();
-			return 0;
-		}
-		return rc;
-	}
-	if (moved && (rc = fc_plan_rebuild(p)) < 0)
-		return fc_error_wrap(rc, "updating the database to the remote's plan");
-	return 0;
-}
-
 int fc_plan_set_remote(fc_plan *p, const char *url)
 {
 	char *have;
@@ -404,27 +422,51 @@ int fc_plan_set_remote(fc_plan *p, const char *url)
 	return rc;
 }
 
-int fc_plan_sync(fc_plan *p, char **report)
+int fc_plan_sync(fc_plan *p, int reset, char **report)
 {
 	int moved = 0, ahead = 0, rc;
+	char *aside = NULL;
+	fc_router_result res;
 
 	*report = NULL;
 	if (!fc_repo_has_remote(p->repo)) {
 		*report = fc_strdup("the plan has no remote: nothing to sync");
 		return 0;
 	}
+	/* the network outside the lock; the local moves under it */
+	if ((rc = fc_repo_fetch(p->repo)) < 0)
+		return rc;
 	if ((rc = fc_plan_lock(p)) < 0)
 		return rc;
-	if ((rc = fc_repo_fetch_ff(p->repo, &moved, &ahead)) < 0)
-		goto done;
-	if (moved && (rc = fc_plan_rebuild(p)) < 0)
+	if (reset) {
+		if ((rc = fc_repo_reset_to_remote(p->repo, &aside)) == 0)
+			rc = fc_plan_rebuild(p);
+		moved = 1;
+	} else if ((rc = fc_repo_fast_forward(p->repo, &moved, &ahead)) == 0 && moved) {
+		rc = fc_plan_rebuild(p);
+	}
+	fc_plan_unlock(p);
+	if (rc < 0)
 		goto done;
 	if (ahead && (rc = fc_repo_push(p->repo)) < 0)
 		goto done;
-	*report = fc_strdup(moved ? "fast-forwarded to the remote's plan" :
-			    ahead ? "pushed local changes to the remote" : "already up to date with the remote");
+	*report = fc_asprintf("%s%s", reset ? "took the remote's plan" : moved ? "fast-forwarded to the remote's plan" :
+			      ahead ? "pushed local changes to the remote" : "already up to date with the remote",
+			      aside ? "; " : "");
+	if (aside) {
+		char *r2 = fc_asprintf("%s%s", *report, aside);
+		free(*report);
+		*report = r2;
+	}
+	/* the routers follow the plan the remote gave us */
+	if (moved) {
+		rc = fc_router_sync(p, NULL, &res);
+		fc_router_result_clear(&res);
+		if (rc == FC_ESYNC)
+			rc = fc_error_wrap(FC_ESYNC, "the plan is synced, but not every router holds it ('ficus router sync')");
+	}
 done:
-	fc_plan_unlock(p);
+	free(aside);
 	return rc;
 }
 
@@ -492,29 +534,46 @@ static int load_cb(const char *path, const char *data, size_t len, void *ctx)
 	return fc_load_path(ctx, path, data, len, &known);
 }
 
+/*
+ * The rebuild: a fresh database is built beside the plan's from HEAD, this
+ * clone's own tables (journal, router state) are copied into it, and then
+ * its contents replace the plan database's inside one SQLite write
+ * transaction (fc_store_replace_from).  The file is never renamed over
+ * while other processes have it open: they see the old plan or the new,
+ * and keep writing to the one database that is the plan's.  Only a
+ * database that cannot be opened at all is replaced as a file.
+ */
+static int copy_local_tables(fc_store *fresh, const char *live_path)
+{
+	int rc;
+
+	if ((rc = fc_store_exec(fresh, "ATTACH DATABASE ? AS live", "s", live_path)) < 0)
+		return rc;
+	rc = fc_store_exec(fresh,
+		"INSERT INTO main.journal SELECT * FROM live.journal; "
+		"INSERT INTO main.router_state SELECT * FROM live.router_state", NULL);
+	fc_store_exec(fresh, "DETACH DATABASE live", NULL);
+	return rc;
+}
+
 int fc_plan_rebuild(fc_plan *p)
 {
 	char *tmp = fc_asprintf("%s.rebuild", p->db_path);
 	char *side[] = { NULL, NULL, NULL };
-	fc_store *old = NULL, *fresh = NULL;
+	char head[FC_OID_HEX];
+	fc_store *fresh = NULL;
 	int rc, repaired = 0;
 
 	if ((rc = fc_plan_lock(p)) < 0)
 		goto done;
 	/* finish a change the old database holds, if it can still be read */
-	if (!p->store && access(p->db_path, F_OK) == 0 && fc_store_open(&old, p->db_path, 0, p->lock_timeout_ms) == 0) {
-		p->store = old;
-		rc = fc_change_repair(p, &repaired);
+	if (!p->store && access(p->db_path, F_OK) == 0 &&
+	    fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms) < 0)
 		p->store = NULL;
-		fc_store_free(old);
-		if (rc < 0)
-			goto done;
-	} else if (p->store) {
-		if ((rc = fc_change_repair(p, &repaired)) < 0)
-			goto done;
-	}
+	if (p->store && (rc = fc_change_repair_commits(p, &repaired)) < 0)
+		goto done;
 	fc_error_clear();
-	if (!fc_repo_has_head(p->repo)) {
+	if ((rc = fc_repo_head_oid(p->repo, head)) < 0) {
 		rc = fc_error_set(FC_ENOTPLAN, "the plan repository has no commits to rebuild from");
 		goto done;
 	}
@@ -532,37 +591,83 @@ int fc_plan_rebuild(fc_plan *p)
 		rc = fc_error_wrap(rc, "rebuilding from HEAD");
 		goto done;
 	}
+	if ((rc = fc_store_set_local(fresh, "head", head)) < 0)
+		goto done;
 	if ((rc = fc_store_commit(fresh)) < 0) {
 		rc = fc_error_wrap(rc, "rebuilding from HEAD (the plan files disagree with each other)");
 		goto done;
 	}
-	fc_store_exec(fresh, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
-	fc_store_free(fresh);
-	fresh = NULL;
-	fc_store_free(p->store);
-	p->store = NULL;
-	{
-		char *wal = fc_asprintf("%s-wal", p->db_path), *shm = fc_asprintf("%s-shm", p->db_path);
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
+	if (p->store) {
+		if ((rc = copy_local_tables(fresh, p->db_path)) < 0 ||
+		    (rc = fc_store_replace_from(p->store, fresh)) < 0)
+			goto done;
+	} else {
+		fc_store_exec(fresh, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+		fc_store_free(fresh);
+		fresh = NULL;
+		{
+			char *wal = fc_asprintf("%s-wal", p->db_path), *shm = fc_asprintf("%s-shm", p->db_path);
+			unlink(wal);
+			unlink(shm);
+			free(wal);
+			free(shm);
+		}
+		if (rename(tmp, p->db_path) < 0) {
+			rc = fc_error_set(FC_ERROR, "cannot install the rebuilt database: %s", strerror(errno));
+			goto done;
+		}
+		rc = fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms);
 	}
-	if (rename(tmp, p->db_path) < 0) {
-		rc = fc_error_set(FC_ERROR, "cannot install the rebuilt database: %s", strerror(errno));
-		goto done;
-	}
-	rc = fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms);
 done:
 	fc_store_free(fresh);
 	for (int i = 0; i < 3; i++) {
-		if (side[i] && rc < 0)
+		if (side[i] && (rc < 0 || p->store))
 			unlink(side[i]);
 		if (i)
 			free(side[i]);
 	}
 	free(tmp);
 	fc_plan_unlock(p);
+	return rc;
+}
+
+int fc_plan_catch_up(fc_plan *p, int fast_forward, char **note)
+{
+	char head[FC_OID_HEX], *known = NULL;
+	int rc, repaired = 0, moved = 0, ahead = 0;
+
+	*note = NULL;
+	if ((rc = fc_change_repair_commits(p, &repaired)) < 0)
+		return rc;
+	p->repaired += repaired;
+	if (fast_forward && fc_repo_has_remote(p->repo)) {
+		rc = fc_repo_fast_forward(p->repo, &moved, &ahead);
+		if (rc == FC_ECONFLICT && fast_forward < 0) {
+			*note = fc_asprintf("going on locally: %s", fc_error_last());
+			fc_error_clear();
+		} else if (rc < 0) {
+			return rc;
+		}
+	}
+	if (fc_repo_head_oid(p->repo, head) < 0) {
+		fc_error_clear();
+		return 0; /* no history yet: fc_plan_init's first commit */
+	}
+	known = fc_store_local(p->store, "head");
+	if (!known) {
+		/* a database from before heads were recorded: trust it from here on */
+		rc = fc_store_set_local(p->store, "head", head);
+	} else if (strcmp(known, head) != 0) {
+		if ((rc = fc_plan_rebuild(p)) < 0) {
+			rc = fc_error_wrap(rc, "HEAD moved to %.10s outside this database; adopting it failed, nothing was written",
+					   head);
+		} else if (!moved) {
+			free(*note);
+			*note = fc_asprintf("adopted commits made outside ficus (HEAD %.10s): the database was rebuilt from HEAD",
+					    head);
+		}
+	}
+	free(known);
 	return rc;
 }
 

@@ -71,15 +71,17 @@ int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const f
 
 /*
  * Fetch the remote and fast-forward the plan (database included), then
- * push local commits the remote lacks.  *report says what happened.
+ * push local commits the remote lacks.  With `reset`, take the remote's
+ * history even when the two diverged: local commits the remote lacks are
+ * kept on a ref that *report names.  When the plan moved, the routers are
+ * brought to it (FC_ESYNC when some replica was not).  *report says what
+ * happened (caller frees).
  */
-int fc_plan_sync(fc_plan *p, char **report);
+int fc_plan_sync(fc_plan *p, int reset, char **report);
 
 /* Make `url` the plan's remote (origin). FC_EEXISTS when it has another. */
 int fc_plan_set_remote(fc_plan *p, const char *url);
 
-/* Under the lock: fetch and fast-forward before a change (internal). */
-int fc_plan_pull(fc_plan *p, int offline_ok, char **warning);
 
 /* Open a plan.  FC_ENOTPLAN when none is found; FC_ESCHEMA; FC_ENOTFOUND
  * when the database is missing (run 'ficus rebuild'). */
@@ -88,6 +90,8 @@ void fc_plan_free(fc_plan *p);
 
 /* How many interrupted changes opening the plan finished (doctor reports it). */
 int fc_plan_repaired(const fc_plan *p);
+/* What opening the plan adopted (commits made outside ficus), or NULL (borrowed). */
+const char *fc_plan_adopted(const fc_plan *p);
 
 /* The plan directory (borrowed, absolute). */
 const char *fc_plan_dir(const fc_plan *p);
@@ -98,6 +102,8 @@ fc_repo *fc_plan_repo(fc_plan *p);
 
 /* Take and release the plan's write lock (waits lock_timeout_ms). */
 int fc_plan_lock(fc_plan *p);
+/* Take the lock only when it is free at once: FC_ECONFLICT otherwise. */
+int fc_plan_trylock(fc_plan *p);
 void fc_plan_unlock(fc_plan *p);
 
 /*
@@ -107,10 +113,21 @@ void fc_plan_unlock(fc_plan *p);
 int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email);
 
 /*
- * Recreate the database from the repository's HEAD (the old one is
- * replaced only when the new one is complete).
+ * Recreate the database from the repository's HEAD.  The contents are
+ * replaced in one SQLite transaction once the new ones are complete; the
+ * file is never swapped under other processes (see fc_store_replace_from).
  */
 int fc_plan_rebuild(fc_plan *p);
+
+/*
+ * Under the lock, before a change: finish commits an interrupted change
+ * left, fast-forward to the remote-tracking branch when `fast_forward`
+ * (> 0: a divergence is FC_ECONFLICT; < 0: go on locally with a *note),
+ * and adopt a HEAD that moved outside this database (a commit made with
+ * git, a fast-forward) by rebuilding from it.  *note (caller frees) says
+ * what was adopted, or NULL.
+ */
+int fc_plan_catch_up(fc_plan *p, int fast_forward, char **note);
 
 /*
  * Compare the database with HEAD.  0 when they agree; FC_EDRIFT with the

@@ -1,5 +1,13 @@
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -780,14 +788,18 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 
 static int fill_info(fc_commit_info *out, const git_commit *c)
 {
-	const git_signature *a = git_commit_author(c);
+	const git_signature *a = git_commit_author(c), *cm = git_commit_committer(c);
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	git_oid_tostr(out->oid, FC_OID_HEX, git_commit_id(c));
 	out->author_name = fc_strdup(a->name);
 	out->author_email = fc_strdup(a->email);
 	out->when = (fc_time)a->when.time;
-	return fc_commit_parse_message(out, git_commit_message(c));
+	rc = fc_commit_parse_message(out, git_commit_message(c));
+	/* ficus commits as 'ficus' and always writes Ficus-Change */
+	out->outside = !cm || !cm->name || strcmp(cm->name, "ficus") != 0 || !fc_commit_trailer(out, "Ficus-Change");
+	return rc;
 }
 
 int fc_repo_head_info(fc_repo *r, fc_commit_info *out)
@@ -1014,7 +1026,7 @@ int fc_repo_add_remote(fc_repo *r, const char *url)
 	return 0;
 }
 
-static int fetch(fc_repo *r)
+static int fetch_now(fc_repo *r, void *unused)
 {
 	git_remote *rem = NULL;
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
@@ -1022,6 +1034,7 @@ static int fetch(fc_repo *r)
 	git_strarray refspecs = { specs, 1 };
 	int rc = 0;
 
+	(void)unused;
 	if ((rc = repo_ready(r)) < 0)
 		return rc;
 	if (git_remote_lookup(&rem, r->repo, "origin") < 0)
@@ -1030,6 +1043,315 @@ static int fetch(fc_repo *r)
 		rc = git_fail(FC_ECONFLICT, "fetching the plan from its remote");
 	git_remote_free(rem);
 	return rc;
+}
+
+/* ---- remote operations, bounded in time ----
+ *
+ * libgit2 1.5 has no connect or transfer timeout for its transports, and a
+ * remote that accepts and never answers would hold a command for ever.  So
+ * every fetch and push runs in a child process (fork: the same libgit2
+ * calls, on a copy of this process) that the parent gives up on and kills
+ * at the deadline.  A connect probe to the remote's host and port comes
+ * first, so that an unreachable remote fails within the connect timeout.
+ * Remote operations of one plan are serialised on <gitdir>/ficus/remote.lock
+ * (flock), so the child's git lock files are never another ficus's: a lock
+ * a killed child left is taken over by the next holder (stale_remote_locks).
+ */
+typedef int (*remote_fn)(fc_repo *r, void *arg);
+
+typedef struct {
+	int rc;
+	char msg[1024];
+} remote_answer;
+
+static int config_ms(fc_repo *r, const char *key, const char *env, int def_ms)
+{
+	const char *e = getenv(env);
+	char *v = NULL;
+	double secs;
+	char *end;
+	int ms = def_ms;
+
+	if (e && *e)
+		v = fc_strdup(e);
+	else
+		v = fc_repo_config(r, key);
+	if (v) {
+		secs = strtod(v, &end);
+		if (end != v && secs > 0 && secs <= 3600 && (*end == '\0' || (*end == 's' && end[1] == '\0')))
+			ms = (int)(secs * 1000);
+	}
+	free(v);
+	return ms;
+}
+
+int fc_repo_remote_timeout_ms(fc_repo *r)
+{
+	return config_ms(r, "ficus.remoteTimeout", "FICUS_REMOTE_TIMEOUT", 30000);
+}
+
+static int remote_connect_ms(fc_repo *r)
+{
+	return config_ms(r, "ficus.remoteConnectTimeout", "FICUS_REMOTE_CONNECT_TIMEOUT", 5000);
+}
+
+/* host and port of a network remote URL; 0 for a remote on this machine */
+static int remote_endpoint(const char *url, char *host, size_t hlen, char *port, size_t plen)
+{
+	static const struct { const char *scheme, *port; } schemes[] = {
+		{ "https://", "443" }, { "http://", "80" }, { "git://", "9418" }, { "ssh://", "22" },
+	};
+	const char *h = NULL, *def = "22", *end;
+	int scp = 0;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(*schemes) && !h; i++)
+		if (!strncmp(url, schemes[i].scheme, strlen(schemes[i].scheme))) {
+			h = url + strlen(schemes[i].scheme);
+			def = schemes[i].port;
+		}
+	if (!h) {
+		if (strstr(url, "://") || url[0] == '/' || url[0] == '.' || !strchr(url, ':'))
+			return 0; /* file://, a path */
+		h = url;      /* scp-like user@host:path */
+		scp = 1;
+	}
+	end = h + strcspn(h, "/");
+	if (memchr(h, '@', (size_t)(end - h)))
+		h = (const char *)memchr(h, '@', (size_t)(end - h)) + 1;
+	if (*h == '[') {
+		h++;
+		end = strchr(h, ']');
+		if (!end)
+			return 0;
+	} else {
+		end = h + strcspn(h, scp ? ":" : ":/");
+	}
+	n = (size_t)(end - h);
+	if (!n || n >= hlen)
+		return 0;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (*end == ']')
+		end++;
+	snprintf(port, plen, "%s", def);
+	if (!scp && *end == ':') {
+		n = strspn(end + 1, "0123456789");
+		if (n && n < plen) {
+			memcpy(port, end + 1, n);
+			port[n] = '\0';
+		}
+	}
+	return 1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_probe(fc_repo *r, int timeout_ms, int fail_code)
+{
+	char *url = fc_repo_config(r, "remote.origin.url");
+	char host[256], port[16];
+	struct addrinfo hints, *ai = NULL, *a;
+	int rc = 0, ok = 0;
+
+	if (!url)
+		return 0;
+	if (!remote_endpoint(url, host, sizeof(host), port, sizeof(port))) {
+		free(url);
+		return 0;
+	}
+	free(url);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return fc_error_set(fail_code, "the remote's host '%.100s' cannot be resolved", host);
+	for (a = ai; a && !ok; a = a->ai_next) {
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+			ok = 1;
+		} else if (errno == EINPROGRESS) {
+			struct pollfd pf = { fd, POLLOUT, 0 };
+			int err = 0;
+			socklen_t el = sizeof(err);
+			if (poll(&pf, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && !err)
+				ok = 1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	if (!ok)
+		rc = fc_error_set(fail_code, "cannot connect to the remote at %.100s:%s within %d ms "
+				  "(ficus.remoteConnectTimeout)", host, port, timeout_ms);
+	return rc;
+}
+
+static int remote_lock(fc_repo *r, int timeout_ms)
+{
+	char *dir = fc_asprintf("%s/ficus", r->gitdir), *path = fc_asprintf("%s/remote.lock", dir);
+	int fd;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		free(dir);
+		free(path);
+		return fc_error_set(FC_ERROR, "cannot create the plan's state directory: %s", strerror(errno));
+	}
+	free(dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int waited = 0;
+
+	free(path);
+	if (fd < 0)
+		return fc_error_set(FC_ERROR, "cannot open the remote lock: %s", strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(fd);
+			return fc_error_set(FC_ERROR, "cannot lock the remote: %s", strerror(errno));
+		}
+		if (waited >= timeout_ms) {
+			close(fd);
+			return fc_error_set(FC_ECONFLICT, "another ficus is talking to the remote (waited %d ms)", waited);
+		}
+		usleep(20000);
+		waited += 20;
+	}
+	return fd;
+}
+
+/*
+ * Git lock files under refs/remotes and refs/ficus and of the remote's
+ * tracking ref: only a remote operation writes them, and the caller holds
+ * the remote lock, so any that exists was left by a killed child.
+ */
+static void stale_remote_locks(fc_repo *r)
+{
+	const char *names[] = { "refs/remotes/origin/main.lock", "FETCH_HEAD.lock" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		char *path = fc_asprintf("%s/%s", r->gitdir, names[i]);
+		unlink(path);
+		free(path);
+	}
+}
+
+static int read_full(int fd, void *buf, size_t len, int64_t deadline_ms)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		int64_t left = deadline_ms < 0 ? -1 : deadline_ms - mono_ms();
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+		if (deadline_ms >= 0 && left <= 0)
+			return 0;
+		if (poll(&pf, 1, deadline_ms < 0 ? -1 : (int)left) <= 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return n < 0 && errno == EINTR ? read_full(fd, (char *)buf + got, len - got, deadline_ms) : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+/*
+ * Run fn in a grandchild, bounded by the remote timeout.  With
+ * `detach_after_ms` >= 0 the caller stops waiting after that long and
+ * leaves the work running on its own (it still ends at its deadline):
+ * FC_ESYNC then, with *detached_pid set.
+ */
+static int bounded(fc_repo *r, remote_fn fn, void *arg, const char *what, int fail_code, int detach_after_ms,
+		   long *detached_pid)
+{
+	int total_ms = fc_repo_remote_timeout_ms(r), connect_ms = remote_connect_ms(r);
+	int fds[2], lockfd = -1, st, rc;
+	remote_answer ans;
+	pid_t mid, worker = 0;
+	int32_t wpid = 0;
+	int64_t deadline;
+	int got;
+
+	if ((rc = repo_ready(r)) < 0)
+		return rc;
+	if ((lockfd = remote_lock(r, total_ms)) < 0)
+		return lockfd;
+	stale_remote_locks(r);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		close(lockfd);
+		return fc_error_set(FC_ERROR, "cannot start the remote operation: %s", strerror(errno));
+	}
+	fflush(NULL);
+	mid = fork();
+	if (mid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		close(lockfd);
+		return fc_error_set(FC_ERROR, "cannot start the remote operation: %s", strerror(errno));
+	}
+	if (mid == 0) {
+		/* the middle process: start the worker in its own session and go */
+		if (fork() == 0) {
+			setsid();
+			signal(SIGPIPE, SIG_IGN);
+			alarm((unsigned)(total_ms / 1000 + 2)); /* the worker's own end, detached or not */
+			/* its pid first, then the answer: one writer, so in that order */
+			wpid = (int32_t)getpid();
+			if (write(fds[1], &wpid, sizeof(wpid)) < 0)
+				_exit(1);
+			memset(&ans, 0, sizeof(ans));
+			ans.rc = connect_probe(r, connect_ms, fail_code);
+			if (ans.rc == 0)
+				ans.rc = fn(r, arg);
+			if (ans.rc < 0)
+				snprintf(ans.msg, sizeof(ans.msg), "%s", fc_error_last());
+			if (write(fds[1], &ans, sizeof(ans)) < 0)
+				_exit(1);
+			_exit(0); /* the remote lock is released with the last descriptor */
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	close(lockfd); /* the worker holds it now */
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	deadline = mono_ms() + total_ms;
+	if (read_full(fds[0], &wpid, sizeof(wpid), deadline) != 1 || wpid <= 0) {
+		close(fds[0]);
+		return fc_error_set(fail_code, "%s: the remote operation could not start", what);
+	}
+	worker = (pid_t)wpid;
+	got = read_full(fds[0], &ans, sizeof(ans),
+			detach_after_ms >= 0 ? mono_ms() + detach_after_ms : deadline);
+	close(fds[0]);
+	if (got == 1) {
+		if (ans.rc < 0)
+			return fc_error_set(ans.rc, "%s", ans.msg);
+		return 0;
+	}
+	if (got == 0 && detach_after_ms >= 0) {
+		if (detached_pid)
+			*detached_pid = (long)worker;
+		return fc_error_set(FC_ESYNC, "%s goes on in the background (pid %ld)", what, (long)worker);
+	}
+	kill(worker, SIGKILL);
+	if (got == 0)
+		return fc_error_set(fail_code, "%s: the remote did not finish within %d ms (ficus.remoteTimeout)",
+				    what, total_ms);
+	return fc_error_set(fail_code, "%s: the remote operation died", what);
+}
+
+static int fetch(fc_repo *r)
+{
+	return bounded(r, fetch_now, NULL, "fetching the plan from its remote", FC_ECONFLICT, -1, NULL);
 }
 
 /* Point main (HEAD) at `oid` and make the working tree match. */
@@ -1057,13 +1379,13 @@ done:
 	return rc;
 }
 
-int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)
+int fc_repo_fast_forward(fc_repo *r, int *moved, int *ahead)
 {
 	git_oid local, remote;
 	int rc, have_local;
 
 	*moved = *ahead = 0;
-	if ((rc = fetch(r)) < 0)
+	if ((rc = repo_ready(r)) < 0)
 		return rc;
 	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
 		return 0; /* the remote has no plan yet: our push creates it */
@@ -1081,7 +1403,37 @@ int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)
 		return 0;
 	}
 	return fc_error_set(FC_ECONFLICT,
-		"the plan and its remote have diverged: the remote holds changes this plan lacks and the other way round");
+		"the plan and its remote have diverged: the remote holds changes this plan lacks and the other way round "
+		"('ficus sync --reset' takes the remote's history and sets the local commits aside)");
+}
+
+int fc_repo_fetch(fc_repo *r)
+{
+	return fetch(r);
+}
+
+int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)
+{
+	int rc;
+
+	*moved = *ahead = 0;
+	if ((rc = fetch(r)) < 0)
+		return rc;
+	return fc_repo_fast_forward(r, moved, ahead);
+}
+
+int fc_repo_head_oid(fc_repo *r, char out[FC_OID_HEX])
+{
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = repo_ready(r)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&oid, r->repo, "HEAD") < 0)
+		return fc_error_set(FC_ENOTFOUND, "the plan repository has no commits");
+	git_oid_tostr(out, FC_OID_HEX, &oid);
+	return 0;
 }
 
 struct push_state {
@@ -1186,11 +1538,13 @@ static int push_local(fc_repo *r, const char *path)
 	return rc;
 }
 
-int fc_repo_push(fc_repo *r)
+static int push_now(fc_repo *r, void *unused)
 {
 	char *path = local_remote_path(r);
+	git_oid local, remote;
 	int rc;
 
+	(void)unused;
 	if (path) {
 		rc = push_local(r, path);
 		free(path);
@@ -1199,27 +1553,76 @@ int fc_repo_push(fc_repo *r)
 	/* a server (ssh, https) refuses a non-fast-forward update itself */
 	if ((rc = push_refspec(r, MAIN_REF ":" MAIN_REF)) < 0)
 		return rc;
-	{
-		git_oid local, remote;
-		if ((rc = fetch(r)) < 0)
-			return rc;
-		if (git_reference_name_to_id(&local, r->repo, "HEAD") < 0 ||
-		    git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0 || !git_oid_equal(&local, &remote))
-			rc = fc_error_set(FC_ECONFLICT, "the remote moved: it does not hold this change");
-	}
-	return rc;
+	if ((rc = fetch_now(r, NULL)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&local, r->repo, "HEAD") < 0 ||
+	    git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0 || !git_oid_equal(&local, &remote))
+		return fc_error_set(FC_ECONFLICT, "the remote moved: it does not hold this change");
+	return 0;
 }
 
-int fc_repo_reset_to_remote(fc_repo *r)
+int fc_repo_push(fc_repo *r)
 {
-	git_oid remote;
-	int rc;
+	return bounded(r, push_now, NULL, "publishing the plan to its remote", FC_ERROR, -1, NULL);
+}
 
-	if ((rc = fetch(r)) < 0)
+int fc_repo_push_soon(fc_repo *r, int wait_ms, long *pid)
+{
+	*pid = 0;
+	return bounded(r, push_now, NULL, "publishing the plan to its remote", FC_ERROR, wait_ms, pid);
+}
+
+int fc_repo_reset_to_remote(fc_repo *r, char **report)
+{
+	git_oid remote, head;
+	git_revwalk *walk = NULL;
+	fc_buf b = FC_BUF_INIT;
+	int rc = 0, have_head;
+	size_t n = 0;
+
+	if (report)
+		*report = NULL;
+	if ((rc = repo_ready(r)) < 0)
 		return rc;
 	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
 		return fc_error_set(FC_ERROR, "the remote has no plan");
-	return move_main(r, &remote, "ficus: lost a race, back to the remote's state");
+	have_head = git_reference_name_to_id(&head, r->repo, "HEAD") == 0;
+	if (have_head && !git_oid_equal(&head, &remote) &&
+	    git_graph_descendant_of(r->repo, &remote, &head) != 1) {
+		/* local commits the remote lacks: kept on a ref before main moves */
+		char name[128], hex[FC_OID_HEX];
+		git_reference *aside = NULL;
+		git_oid oid;
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		snprintf(name, sizeof(name), "refs/ficus/set-aside/%04d%02d%02dT%02d%02d%02dZ-%ld", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)getpid());
+		if (git_reference_create(&aside, r->repo, name, &head, 0, "ficus: sync --reset set these aside") < 0)
+			return git_fail(FC_ERROR, "keeping the local commits on a ref");
+		git_reference_free(aside);
+		if (git_revwalk_new(&walk, r->repo) == 0 && git_revwalk_push(walk, &head) == 0 &&
+		    git_revwalk_hide(walk, &remote) == 0) {
+			while (git_revwalk_next(&oid, walk) == 0) {
+				git_commit *c = NULL;
+				git_oid_tostr(hex, 11, &oid);
+				if (git_commit_lookup(&c, r->repo, &oid) == 0) {
+					char *subject = fc_sanitize(git_commit_summary(c) ? git_commit_summary(c) : "", 0);
+					fc_buf_printf(&b, "  %s %s\n", hex, subject);
+					free(subject);
+				}
+				git_commit_free(c);
+				n++;
+			}
+		}
+		git_revwalk_free(walk);
+		if (report)
+			*report = fc_asprintf("set aside %zu local commit%s the remote lacks, kept on %s:\n%s", n,
+					      n == 1 ? "" : "s", name, fc_buf_cstr(&b));
+	}
+	fc_buf_free(&b);
+	return move_main(r, &remote, "ficus: back to the remote's state");
 }
 
 int fc_repo_remote_has_plan(const char *url)

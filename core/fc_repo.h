@@ -35,6 +35,7 @@ typedef struct {
 	size_t ntrailers;
 	char **keys;
 	char **values;
+	int outside;           /* made outside ficus (git itself): no ficus committer or Ficus-Change; ungated */
 } fc_commit_info;
 
 void fc_commit_info_clear(fc_commit_info *c);
@@ -129,17 +130,47 @@ int fc_repo_has_remote(fc_repo *r);
 int fc_repo_add_remote(fc_repo *r, const char *url);
 
 /*
- * Fetch origin's main.  When it is ahead of HEAD, fast-forward HEAD and the
- * working tree and set *moved.  When the two have diverged, FC_ECONFLICT.
- * *ahead is set when HEAD has commits origin lacks.
+ * Remote operations run in a child process bounded by ficus.remoteTimeout
+ * (git config, seconds; FICUS_REMOTE_TIMEOUT overrides; default 30) after a
+ * connect probe bounded by ficus.remoteConnectTimeout (default 5), and are
+ * serialised per plan on <gitdir>/ficus/remote.lock.  FC_ERROR when the
+ * remote is unreachable or too slow.
  */
+int fc_repo_remote_timeout_ms(fc_repo *r);
+
+/* Fetch origin's main into refs/remotes/origin/main (the plan is untouched). */
+int fc_repo_fetch(fc_repo *r);
+
+/*
+ * Local: when refs/remotes/origin/main is ahead of HEAD, fast-forward HEAD
+ * and the working tree and set *moved.  When the two have diverged,
+ * FC_ECONFLICT.  *ahead is set when HEAD has commits origin lacks.
+ */
+int fc_repo_fast_forward(fc_repo *r, int *moved, int *ahead);
+
+/* fc_repo_fetch(), then fc_repo_fast_forward(). */
 int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead);
 
 /* Push main to origin.  FC_ECONFLICT when origin moved (non-fast-forward). */
 int fc_repo_push(fc_repo *r);
 
-/* Make HEAD (and the working tree) what origin's main is (after a lost race). */
-int fc_repo_reset_to_remote(fc_repo *r);
+/*
+ * Push main to origin, waiting at most wait_ms: past that the push goes on
+ * in the background (it still ends at the remote timeout) and FC_ESYNC is
+ * returned with *pid set.
+ */
+int fc_repo_push_soon(fc_repo *r, int wait_ms, long *pid);
+
+/* HEAD's commit id.  FC_ENOTFOUND for an unborn HEAD. */
+int fc_repo_head_oid(fc_repo *r, char out[FC_OID_HEX]);
+
+/*
+ * Local: make HEAD (and the working tree) what refs/remotes/origin/main is
+ * (fetch first).  Local commits the remote lacks are kept on a ref
+ * refs/ficus/set-aside/<time>-<pid>; *report (caller frees, NULL when
+ * nothing was set aside) names it and lists them.
+ */
+int fc_repo_reset_to_remote(fc_repo *r, char **report);
 
 /* 1 when the remote at `url` has a main branch (a plan to clone), else 0 (or FC_ERROR). */
 int fc_repo_remote_has_plan(const char *url);

@@ -1309,10 +1309,13 @@ static void judge_push(const run_ctx *x, fc_router_job *j, fc_router_result *res
 			   (seen && caps->revisions && seen->rev > w->rev)) {
 			state = "newer";
 			if (seen)
-				f->error = fc_asprintf("the router holds revision %lld, newer than the plan's %lld",
-						       seen->rev, w->rev);
+				f->error = fc_asprintf("flag '%s': the router holds revision %lld, newer than the plan's %lld "
+						       "(another plan or a hand change drives it; 'ficus router sync "
+						       "--take-over %s' pushes the plan's value above it)",
+						       w->flag, seen->rev, w->rev, w->flag);
 			else
-				f->error = fc_asprintf("the router holds a revision newer than the plan's %lld", w->rev);
+				f->error = fc_asprintf("flag '%s': the router holds a revision newer than the plan's %lld "
+						       "('ficus router sync --take-over %s')", w->flag, w->rev, w->flag);
 		} else if (j->failed && j->unreachable) {
 			state = "unreachable";
 		} else {
@@ -1333,7 +1336,7 @@ static void judge_push(const run_ctx *x, fc_router_job *j, fc_router_result *res
 					     "not confirmed by a read-back");
 		snprintf(f->state, sizeof(f->state), "%s", state);
 		count_state(rr, state);
-		if (!rr->error && strcmp(state, "synced") && strcmp(state, "newer"))
+		if (!rr->error && strcmp(state, "synced"))
 			rr->error = fc_strdup(f->error);
 	}
 	if (!rr->error && j->failed)
@@ -1472,24 +1475,62 @@ static int none_result(const run_ctx *x, fc_router_result *out, const char *what
 	return 0;
 }
 
+/*
+ * 1 when the desired state of a flag pushed in `x` moved since it was
+ * read (another process committed a change meanwhile): the reconciler
+ * then goes round again, so the last push of any process is the newest
+ * desired state, never an older one.
+ */
+static int desired_moved(fc_plan *p, const run_ctx *x)
+{
+	fc_store *s = fc_plan_store(p);
+	sqlite3_stmt *q = NULL;
+	int moved = 0;
+
+	if (fc_store_prepare(s, &q, "SELECT bp, shadow, rev FROM service WHERE flag = ?") < 0)
+		return 0;
+	for (size_t i = 0; i < x->nsvcs && !moved; i++) {
+		const svc_row *v = &x->svcs[i];
+		if (!v->selected)
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, v->flag, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			moved = sqlite3_column_int(q, 0) != v->bp || sqlite3_column_int(q, 1) != v->shadow ||
+				sqlite3_column_int64(q, 2) != v->rev;
+	}
+	sqlite3_finalize(q);
+	return moved;
+}
+
+#define RECONCILE_ROUNDS 4
+
+/*
+ * The reconciler: push the desired state read now to every replica, read
+ * it back, judge.  It takes no plan lock (a change never waits for a
+ * router); concurrent reconcilers are safe because each reads the desired
+ * state at push time and goes round again when it moved meanwhile, and
+ * routers that keep revisions refuse an older one.
+ */
 static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_result *out)
 {
 	static const fc_router_opts none = FC_ROUTER_OPTS_INIT;
 	run_ctx x;
 	fc_buf rep = FC_BUF_INIT;
 	size_t cap = 0, bad = 0, first = 0;
-	int rc, locked = 0;
+	int rc, round = 0;
 	fc_time now;
 
 	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
 	if (!o)
 		o = &none;
-	if (!o->dry_run) {
-		if ((rc = fc_plan_lock(p)) < 0)
-			return fc_error_wrap(rc, "pushing to the routers");
-		locked = 1;
-	}
-	if ((rc = run_build(&x, p, o, strict, 0)) < 0)
+again:
+	if ((rc = fc_store_begin(fc_plan_store(p), 0)) < 0)
+		goto done;
+	rc = run_build(&x, p, o, strict, 0);
+	fc_store_commit(fc_plan_store(p));
+	if (rc < 0)
 		goto done;
 	if (!x.njobs) {
 		rc = none_result(&x, out, "push");
@@ -1502,12 +1543,16 @@ static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_re
 		goto done;
 	}
 	run_jobs(&x, 0);
+	if (++round < RECONCILE_ROUNDS && desired_moved(p, &x)) {
+		run_free(&x);
+		goto again;
+	}
 	now = fc_now();
 	for (size_t i = 0; i < x.njobs; i++)
 		judge_push(&x, &x.jobs[i], out, &cap, now);
 	for (size_t i = 0; i < out->nreplicas; i++) {
 		report_line(&rep, &out->replicas[i], 0);
-		if (strcmp(out->replicas[i].state, "synced") && strcmp(out->replicas[i].state, "newer") && !bad++)
+		if ((strcmp(out->replicas[i].state, "synced") || out->replicas[i].nnewer) && !bad++)
 			first = i;
 	}
 	out->report = fc_buf_detach(&rep);
@@ -1515,17 +1560,16 @@ static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_re
 		goto done;
 	if (bad) {
 		const fc_router_replica_result *f = &out->replicas[first];
+		const char *why = *f->error ? f->error : "a newer revision than the plan's";
 		if (bad > 1)
 			rc = fc_error_set(FC_ESYNC, "router '%s' replica %s: %s (and %zu more replica%s not synced)",
-					  f->router, f->replica, f->error, bad - 1, bad > 2 ? "s" : "");
+					  f->router, f->replica, why, bad - 1, bad > 2 ? "s" : "");
 		else
-			rc = fc_error_set(FC_ESYNC, "router '%s' replica %s: %s", f->router, f->replica, f->error);
+			rc = fc_error_set(FC_ESYNC, "router '%s' replica %s: %s", f->router, f->replica, why);
 	}
 done:
 	fc_buf_free(&rep);
 	run_free(&x);
-	if (locked)
-		fc_plan_unlock(p);
 	return rc;
 }
 

@@ -361,3 +361,41 @@ int fc_store_set_setting(fc_store *s, const char *key, const char *value)
 		"INSERT INTO setting (key, value) VALUES (?, ?) "
 		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", "ss", key, value);
 }
+
+char *fc_store_local(fc_store *s, const char *key)
+{
+	sqlite3_stmt *q = NULL;
+	char *v = NULL;
+
+	if (fc_store_preparef(s, &q, "SELECT value FROM local_state WHERE key = ?", "s", key) < 0)
+		return NULL;
+	if (fc_store_step(s, q) == 1)
+		v = fc_strdup(fc_col_text(q, 0));
+	sqlite3_finalize(q);
+	return v;
+}
+
+int fc_store_set_local(fc_store *s, const char *key, const char *value)
+{
+	return fc_store_exec(s,
+		"INSERT INTO local_state (key, value) VALUES (?, ?) "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", "ss", key, value);
+}
+
+int fc_store_replace_from(fc_store *s, fc_store *from)
+{
+	sqlite3_backup *b = sqlite3_backup_init(s->db, "main", from->db, "main");
+	int rc, tries = 0;
+
+	if (!b)
+		return fc_store_error(s, "replacing the database's contents");
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		if (++tries > 200)
+			break;
+		sqlite3_sleep(50);
+	}
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		return fc_error_set(FC_ERROR, "replacing the database's contents: %s", sqlite3_errstr(rc));
+	return 0;
+}

@@ -100,4 +100,17 @@ void fc_store_release(sqlite3_stmt *q);
 char *fc_store_setting(fc_store *s, const char *key);
 int fc_store_set_setting(fc_store *s, const char *key, const char *value);
 
+/* This clone's own state (table local_state, never in the plan files):
+ * a value (caller frees) or NULL; set one. */
+char *fc_store_local(fc_store *s, const char *key);
+int fc_store_set_local(fc_store *s, const char *key, const char *value);
+
+/*
+ * Replace the whole contents of `s` with those of `from` in one write
+ * transaction (SQLite's online backup): every other connection to the
+ * same file sees the old contents or the new, and notices the change
+ * before its next statement.  The file itself is never replaced.
+ */
+int fc_store_replace_from(fc_store *s, fc_store *from);
+
 #endif

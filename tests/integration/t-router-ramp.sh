@@ -125,13 +125,25 @@ sweep nginx "$NGINX_PORT" tracking
 
 echo "# --- a newer revision left on the router by someone else"
 nginx_admin "$NGINX_ADMIN_PORT" PUT /v1/flags/tracking "{\"bp\":0,\"shadow\":false,\"rev\":$((REV + 100))}" >/dev/null
-run 0 "router sync is refused with 409 but that is not an error" fc router sync tracking --router web
+run 5 "router sync is refused with 409: not in sync, exit 5" fc router sync tracking --router web
 check "sync reports the newer revision" has "$OUT" "(1 newer on the router)"
+check "sync names the way out" has "$ERR" "--take-over tracking"
+run 5 "a rollback that meets the newer revision is not a false success" fc rollback tracking --to 10% -m "meets rev"
 run 6 "router verify still calls it drift" fc router verify --router web
-check "verify explains the newer revision" has "$OUT" "newer than the plan's 50% at"
-# put it back as it was for the rest of the ramp
-nginx_stop
-nginx_restart || bad "nginx restarts"
+check "verify explains the newer revision" has "$OUT" "newer than the plan's"
+run 0 "router sync --take-over records one decision and pushes above it" fc router sync --take-over tracking -m "ours again"
+check "the take-over is one commit with its revisions" \
+    bash -c 'git -C "$1" log -1 --format=%B | git interpret-trailers --parse | grep -q "^Ficus-Action: take-over$" &&
+             git -C "$1" log -1 --format=%B | grep -q "a router holds revision $2"' _ "$WORK/plan" "$((REV + 100))"
+run 0 "router verify after the take-over" fc router verify
+flags_now=$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/tracking)
+check "nginx holds the plan's 10% above the old revision" \
+    has "$flags_now" "\"rev\":$((REV + 101))"
+check "at the plan's value" has "$flags_now" '"bp":1000'
+
+run 0 "a second take-over has nothing to do" fc router sync --take-over tracking -m again
+check "it says so" has "$ERR$OUT" "nothing to take over"
+check "promote back to 50%" promote_to tracking 50%
 
 echo "# --- 100%"
 check "promote to 100%" promote_to tracking 100%
