@@ -213,7 +213,11 @@ int cli_open(struct cli *c, fc_plan **out)
 
 	c->open.knows_actor = c->w.actor && *c->w.actor;
 	rc = fc_plan_open(out, &c->open);
-	return rc < 0 ? cli_fail(rc) : 0;
+	if (rc < 0)
+		return cli_fail(rc);
+	if (fc_plan_adopted(*out))
+		cli_note(c, "%s", fc_plan_adopted(*out));
+	return 0;
 }
 
 int cli_open_push(struct cli *c, fc_plan **out)
