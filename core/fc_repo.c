@@ -738,11 +738,39 @@ static char *trimmed_dup(const char *s, size_t n)
 	return fc_strndup(s, n);
 }
 
+/*
+ * Where the message's last paragraph starts (after its last blank line, not
+ * in the subject), or NULL: a one-paragraph message has no trailer block.
+ * Only that paragraph is parsed for trailers, so neither a "---" line nor a
+ * trailer-like paragraph earlier in the body (a reason) can stand for it;
+ * ficus always writes its trailers there.
+ */
+static const char *last_paragraph(const char *message, const char *rest)
+{
+	size_t len = strlen(message);
+	const char *blank = NULL;
+
+	while (len && (message[len - 1] == '\n' || message[len - 1] == ' ' || message[len - 1] == '\t'))
+		len--;
+	for (const char *l = rest; l < message + len;) {
+		const char *nl = memchr(l, '\n', (size_t)(message + len - l)), *k = l;
+		while (k < message + len && (*k == ' ' || *k == '\t'))
+			k++;
+		if (!nl)
+			break;
+		if (k == nl)
+			blank = nl + 1;
+		l = nl + 1;
+	}
+	return blank;
+}
+
 int fc_commit_parse_message(fc_commit_info *out, const char *message)
 {
 	git_message_trailer_array arr = { 0 };
-	const char *nl, *rest, *tstart = NULL;
-	size_t i, len;
+	const char *nl, *rest, *tstart;
+	char *block = NULL;
+	size_t i;
 	int rc;
 
 	/* usable without an open repository */
@@ -752,7 +780,11 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 	nl = strchr(message, '\n');
 	out->subject = fc_strndup(message, nl ? (size_t)(nl - message) : strlen(message));
 	rest = nl ? nl + 1 : message + strlen(message);
-	if (git_message_trailers(&arr, message) == 0 && arr.count > 0) {
+	tstart = last_paragraph(message, rest);
+	/* git's rules on the last paragraph alone, behind a stand-in subject */
+	if (tstart)
+		block = fc_asprintf("-\n\n%s", tstart);
+	if (block && git_message_trailers(&arr, block) == 0 && arr.count > 0) {
 		out->keys = fc_calloc(arr.count, sizeof(char *));
 		out->values = fc_calloc(arr.count, sizeof(char *));
 		for (i = 0; i < arr.count; i++) {
@@ -760,19 +792,11 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 			out->values[i] = fc_strdup(arr.trailers[i].value);
 		}
 		out->ntrailers = arr.count;
-		/* the trailers are the last paragraph: the body ends before it */
-		len = strlen(rest);
-		while (len && (rest[len - 1] == '\n' || rest[len - 1] == ' '))
-			len--;
-		for (i = len; i > 1; i--)
-			if (rest[i - 1] == '\n' && rest[i - 2] == '\n') {
-				tstart = rest + i;
-				break;
-			}
-		out->body = trimmed_dup(rest, tstart ? (size_t)(tstart - rest) : 0);
+		out->body = trimmed_dup(rest, (size_t)(tstart - rest));
 	} else {
 		out->body = trimmed_dup(rest, strlen(rest));
 	}
+	free(block);
 	git_message_trailer_array_free(&arr);
 	git_libgit2_shutdown();
 	return 0;
