@@ -224,6 +224,27 @@ static int can_defer(const char *dir, char **gitdir)
 	return ok;
 }
 
+/*
+ * Why git_repository_open_ext failed with `gerr`.  A plan owned by another
+ * user (read by a reader with fewer rights) is refused by libgit2 as git
+ * refuses it, unless safe.directory names it: say so.  (libgit2 1.5 says
+ * GIT_ENOTFOUND instead of GIT_EOWNER when there is no global config, so
+ * the owner is looked at here.)
+ */
+static int open_failed(int gerr, const char *dir)
+{
+	char *gitdir = fc_asprintf("%s/.git", dir);
+	struct stat st;
+	int other = gerr == GIT_EOWNER || (stat(gitdir, &st) == 0 && st.st_uid != geteuid());
+
+	free(gitdir);
+	if (other)
+		return fc_error_set(FC_ENOTPLAN,
+			"'%s' belongs to another user: git reads it only where safe.directory names it "
+			"(git config --global --add safe.directory '%s')", dir, dir);
+	return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
+}
+
 /* Open a deferred repository (a no-op once open). */
 static int repo_ready(fc_repo *r)
 {
@@ -234,9 +255,9 @@ static int repo_ready(fc_repo *r)
 		return 0;
 	if ((rc = lib_acquire(r)) < 0)
 		return rc;
-	if (git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if ((rc = git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
 		lib_release(r);
-		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", r->workdir);
+		return open_failed(rc, r->workdir);
 	}
 	if (git_repository_is_bare(repo)) {
 		git_repository_free(repo);
@@ -285,9 +306,9 @@ int fc_repo_open(fc_repo **out, const char *dir)
 	}
 	if ((rc = lib_init()) < 0)
 		return rc;
-	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if ((rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
 		git_libgit2_shutdown();
-		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
+		return open_failed(rc, dir);
 	}
 	if (git_repository_is_bare(repo)) {
 		git_repository_free(repo);
