@@ -12,6 +12,7 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_leftover.h"
 #include "fc_gitconfig.h"
 #include "fc_plumb.h"
 #include "fc_repo.h"
@@ -414,6 +415,7 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 	size_t i;
 	int rc = 0;
 
+	fc_leftover_take_stale(r->gitdir, NULL); /* a killed process's locks would block the commit */
 	r->staged = 0;
 	r->has_parent = 0;
 	*unchanged = 0;
@@ -711,6 +713,46 @@ static int sync_index(fc_repo *r, const char *const *paths, size_t n)
 	if (git_index_write(idx) < 0)
 		rc = git_fail(FC_ERROR, "writing the index");
 	git_index_free(idx);
+	return rc;
+}
+
+int fc_repo_differs(fc_repo *r, char **report)
+{
+	git_status_options o = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	fc_buf b = FC_BUF_INIT;
+	int rc;
+
+	*report = NULL;
+	if ((rc = repo_ready(r)) < 0)
+		return rc;
+	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, r->repo, &o) < 0)
+		return git_fail(FC_ERROR, "comparing the work tree and the index with HEAD");
+	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
+		const char *path = d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : "?";
+
+		fc_buf_printf(&b, "%s '%s'\n", e->head_to_index ? "index differs from HEAD at" :
+			      "work tree differs from HEAD at", path);
+	}
+	git_status_list_free(list);
+	*report = fc_buf_detach(&b);
+	return 0;
+}
+
+int fc_repo_reset_to_head(fc_repo *r)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	if ((rc = head_commit(r, &c)) < 0)
+		return rc;
+	if (git_reset(r->repo, (const git_object *)c, GIT_RESET_HARD, NULL) < 0)
+		rc = git_fail(FC_ERROR, "resetting the work tree and the index to HEAD");
+	git_commit_free(c);
 	return rc;
 }
 
