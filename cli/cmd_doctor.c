@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "fc_change.h"
 #include "fc_json.h"
+#include "fc_leftover.h"
+#include "fc_repo.h"
 #include "fc_router.h"
 
 static const char usage[] = "usage: ficus doctor [--repair]";
@@ -15,9 +17,75 @@ static const char desc[] =
 	"  - flags that some router replica does not have at the plan's revision\n"
 	"    (pending, unreachable or drifted, from the recorded router state);\n"
 	"  - router settings a push would trip over: an unreadable or too widely\n"
-	"    readable token file, a missing token variable, TLS verification off.\n"
-	"With --repair, push the pending flags' latest values to the routers.\n"
-	"Exit status 5 when flags are still pending, 1 for a settings problem, else 0.";
+	"    readable token file, a missing token variable, TLS verification off;\n"
+	"  - files a killed process left in .git: git locks, ficus work files,\n"
+	"    libgit2 temp files (stale, or held by a live process);\n"
+	"  - an index or work tree that differs from HEAD.\n"
+	"With --repair, push the pending flags' latest values to the routers,\n"
+	"remove the stale leftovers, and reset the index and work tree to HEAD.\n"
+	"Exit status 5 when flags are still pending, 1 for a settings problem or\n"
+	"leftovers or differences left, else 0.";
+
+/* One line of the files report: printed, and kept for --json. */
+static void file_line(struct cli *c, cJSON *files, const char *fmt, const char *a, const char *b)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), fmt, a, b);
+	if (c->json)
+		fc_json_push(files, cJSON_CreateString(line));
+	else
+		printf("files: %s\n", line);
+}
+
+/*
+ * Leftovers of killed processes in .git, and an index or work tree that
+ * differs from HEAD; with repair, remove the stale ones and reset to HEAD.
+ * What is still wrong afterwards counts in *problems.
+ */
+static int check_files(struct cli *c, fc_plan *p, int repair, cJSON **files, int *problems)
+{
+	fc_repo *r = fc_plan_repo(p);
+	const char *gitdir = fc_repo_gitdir(r);
+	fc_leftover *l = NULL;
+	size_t n = 0, removed = 0;
+	char *diff = NULL;
+	int rc;
+
+	*files = fc_json_arr();
+	if ((rc = fc_leftover_list(gitdir, &l, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		file_line(c, *files, l[i].stale ? "stale %s '%s'" : "%s '%s' held by a live process", l[i].kind,
+			  l[i].path);
+	if (repair && (rc = fc_leftover_remove_stale(gitdir, l, n, &removed)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (!l[i].stale || !repair)
+			(*problems)++;
+	if (removed) {
+		char num[32];
+		snprintf(num, sizeof(num), "%zu", removed);
+		file_line(c, *files, "removed %s stale leftover%s", num, removed == 1 ? "" : "s");
+	}
+	if ((rc = fc_repo_differs(r, &diff)) < 0)
+		goto done;
+	for (char *line = strtok(diff, "\n"); line; line = strtok(NULL, "\n"))
+		file_line(c, *files, "%s%s", line, "");
+	if (*diff && repair) {
+		if ((rc = fc_repo_reset_to_head(r)) < 0)
+			goto done;
+		file_line(c, *files, "reset the index and the work tree to HEAD%s%s", "", "");
+	} else if (*diff) {
+		(*problems)++;
+	}
+	if (!n && !*diff)
+		file_line(c, *files, "no leftovers, index and work tree as HEAD%s%s", "", "");
+done:
+	free(diff);
+	fc_leftover_free(l, n);
+	return rc;
+}
 
 int cmd_doctor(struct cli *c, int argc, char **argv)
 {
@@ -27,9 +95,9 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	size_t npending = 0;
 	fc_router_result res = { 0 };
 	fc_plan *p = NULL;
-	cJSON *doc = NULL;
+	cJSON *doc = NULL, *files = NULL;
 	cli_opt opts[] = {
-		{ "repair", 0, NULL, "push the pending flags to the routers", NULL, &repair, NULL },
+		{ "repair", 0, NULL, "push the pending flags, remove stale leftovers, reset to HEAD", NULL, &repair, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
 	};
 
@@ -53,6 +121,10 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	repaired += more;
+	if ((rc = check_files(c, p, repair && !c->w.dry_run, &files, &problems)) < 0) {
+		st = cli_fail(rc);
+		goto done;
+	}
 	if (!c->json) {
 		if (repaired)
 			printf("journal: finished %d interrupted change%s\n", repaired, repaired == 1 ? "" : "s");
@@ -102,6 +174,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 				fc_json_push(narr, cJSON_CreateString(line));
 		fc_json_add(doc, "settings", narr);
 		fc_json_add_num(doc, "settings_problems", problems);
+		fc_json_add(doc, "files", files);
+		files = NULL;
 		fc_json_add_str(doc, "push_report", res.report ? res.report : "");
 		fc_json_add_bool(doc, "ok", !npending && !problems);
 		cli_json(doc);
@@ -114,6 +188,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		st = EXIT_ERROR;
 	}
 done:
+	cJSON_Delete(files);
 	cJSON_Delete(doc);
 	fc_router_result_clear(&res);
 	fc_router_names_free(pending, npending);

@@ -76,7 +76,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		if (!*n || *end || limit < 0)
 			return cli_usage(c, "-n '%s' must be a whole number", n);
 	}
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	if (c->json)
 		x.arr = fc_json_arr();

@@ -24,7 +24,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		cli_help(c, usage, desc, opts);
 		return 0;
 	}
-	if ((rc = cli_open(c, &p)))
+	if ((rc = cli_open_read(c, &p)))
 		return rc;
 	rc = fc_plan_verify(p, &report);
 	if (c->json) {

@@ -175,6 +175,8 @@ int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 			return cli_usage(c, "--lock-timeout '%s' is not a duration like 10s (1h at most)", c->lock_timeout);
 		c->open.lock_timeout_ms = (int)secs * 1000;
 	}
+	if (c->w.reason && strlen(c->w.reason) > FC_REASON_MAX)
+		return cli_usage(c, "--reason is longer than %d bytes: say why in fewer words", FC_REASON_MAX);
 	if (c->w.force && !c->help && (!c->w.reason || !c->w.reason[strspn(c->w.reason, " \t\n\r")]))
 		return cli_usage(c, "--force needs --reason: say why");
 	return 0;

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -303,6 +304,69 @@ char *fc_sanitize(const char *s, int keep_newlines)
 		}
 	}
 	return fc_buf_detach(&b);
+}
+
+/* Replace every occurrence of form (at least 4 bytes) by "***". */
+static void mask_form(char *msg, const char *form, int any_case)
+{
+	size_t fl = strlen(form);
+	char *at;
+
+	if (fl < 4)
+		return;
+	while ((at = any_case ? strcasestr(msg, form) : strstr(msg, form))) {
+		memmove(at + 3, at + fl, strlen(at + fl) + 1);
+		memcpy(at, "***", 3);
+	}
+}
+
+/*
+ * The base64 characters that only the secret's bytes decide when it
+ * starts `skew` bytes into a longer encoded text, into out.
+ */
+static void base64_core(char *out, const unsigned char *sec, size_t len, size_t skew, const char *abc)
+{
+	size_t bits = 8 * (skew + len), first = (8 * skew + 5) / 6, last = bits / 6, n = 0;
+
+	for (size_t i = first; i < last; i++) {
+		unsigned v = 0;
+		for (size_t b = 6 * i; b < 6 * i + 6; b++) { /* bit b of the skewed text, MSB first */
+			size_t byte = b / 8;
+			unsigned bit = byte < skew ? 0 : (sec[byte - skew] >> (7 - b % 8)) & 1;
+			v = v << 1 | bit;
+		}
+		out[n++] = abc[v];
+	}
+	out[n] = '\0';
+}
+
+void fc_mask_secret(char *msg, const char *secret)
+{
+	static const char *abc[] = { "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" };
+	size_t sl = secret ? strlen(secret) : 0;
+	char *form;
+
+	if (!msg || sl < 4)
+		return;
+	mask_form(msg, secret, 1);
+	form = fc_malloc(3 * sl + 3);
+	for (size_t i = 0, n = 0; i <= sl; i++) { /* URL-encoded: every byte but unreserved ones */
+		unsigned char c = (unsigned char)secret[i];
+		if (i == sl)
+			form[n] = '\0';
+		else if (isalnum(c) || strchr("-._~", c))
+			form[n++] = (char)c;
+		else
+			n += (size_t)sprintf(form + n, "%%%02X", c);
+	}
+	mask_form(msg, form, 1);
+	for (size_t a = 0; a < 2; a++)
+		for (size_t skew = 0; skew < 3; skew++) {
+			base64_core(form, (const unsigned char *)secret, sl, skew, abc[a]);
+			mask_form(msg, form, 0);
+		}
+	free(form);
 }
 
 int fc_buf_read_file(fc_buf *b, const char *path, size_t max)

@@ -62,4 +62,14 @@ void fc_fmt_cat(char *buf, size_t size, const char *s);
  */
 char *fc_sanitize(const char *s, int keep_newlines);
 
+/*
+ * Replace in msg (in place) every form of `secret` that an answer or a
+ * library message may carry with "***": the secret as it is and in any
+ * case, URL-encoded, and base64 (standard and URL alphabets, at every
+ * alignment inside a longer base64 text).  The one masking function of
+ * ficus: routers and HTTP both call it.  Secrets under 4 bytes are left
+ * alone (they would mask ordinary words).
+ */
+void fc_mask_secret(char *msg, const char *secret);
+
 #endif

@@ -17,7 +17,7 @@
 #include "fc_router.h"
 #include "fc_store.h"
 
-#define REASON_MAX 8192
+#define REASON_MAX FC_REASON_MAX
 /* How long a rollback waits for the remote after the routers have it. */
 #define ROLLBACK_PUBLISH_WAIT_MS 500
 
@@ -208,20 +208,66 @@ void fc_change_noop(fc_change *c, const char *fmt, ...)
 	c->noop = fc_strdup(line);
 }
 
-/* The reason as a commit body: no control characters, no blank edges. */
+/*
+ * 1 when git could read this reason line as something other than prose: a
+ * trailer ("Key: value", "Signed-off-by: ..."), a patch separator (git
+ * stops a message at a line starting "---", libgit2 at any "---"), a
+ * comment, or a line git's trailer parser knows ("(cherry picked from").
+ */
+static int line_needs_escape(const char *l, size_t n)
+{
+	size_t k = 0;
+
+	if ((n >= 3 && !memcmp(l, "---", 3)) || (n && l[0] == '#') || (n >= 19 && !memcmp(l, "(cherry picked from", 19)))
+		return 1;
+	while (k < n && (l[k] == '-' || (l[k] >= 'a' && l[k] <= 'z') || (l[k] >= 'A' && l[k] <= 'Z') ||
+			 (l[k] >= '0' && l[k] <= '9')))
+		k++;
+	if (k == 0)
+		return 0;
+	while (k < n && (l[k] == ' ' || l[k] == '\t'))
+		k++;
+	return k < n && (l[k] == ':' || l[k] == '=');
+}
+
+/*
+ * The reason as a commit body: CRLF read as LF, no control characters, no
+ * blank edges, and every line that git could read as a trailer, a patch
+ * separator or a comment indented by one space.  So the reason can never
+ * be (or cut off) the message's last paragraph, which is ficus's trailer
+ * block: `git interpret-trailers --parse` sees exactly ficus's trailers.
+ */
 static char *clean_reason(const char *reason)
 {
-	char *s = fc_sanitize(reason ? reason : "", 1), *start = s;
+	fc_buf lf = FC_BUF_INIT, out = FC_BUF_INIT;
+	const char *r = reason ? reason : "";
+	char *s, *start, *line;
 	size_t n;
 
+	for (; *r; r++)
+		if (!(r[0] == '\r' && r[1] == '\n'))
+			fc_buf_putc(&lf, *r);
+	s = fc_sanitize(fc_buf_cstr(&lf), 1);
+	fc_buf_free(&lf);
+	start = s;
 	while (*start == '\n' || *start == ' ' || *start == '\t')
 		start++;
 	n = strlen(start);
 	while (n && (start[n - 1] == '\n' || start[n - 1] == ' ' || start[n - 1] == '\t'))
 		n--;
-	start = fc_strndup(start, n);
+	for (line = start; line < start + n;) {
+		char *nl = memchr(line, '\n', (size_t)(start + n - line));
+		size_t len = nl ? (size_t)(nl - line) : (size_t)(start + n - line);
+
+		if (line_needs_escape(line, len))
+			fc_buf_putc(&out, ' ');
+		fc_buf_put(&out, line, len);
+		if (nl)
+			fc_buf_putc(&out, '\n');
+		line += len + (nl ? 1 : 0);
+	}
 	free(s);
-	return start;
+	return fc_buf_detach(&out);
 }
 
 static char *compose(fc_change *c)

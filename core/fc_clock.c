@@ -36,8 +36,7 @@ int fc_clock_check(void)
 	if (!env || !*env)
 		return 0;
 	if (fc_time_parse(&t, env) < 0)
-		return fc_error_set(FC_EINVAL,
-			"FICUS_NOW '%.40s' is neither RFC 3339 nor Unix seconds", env);
+		return fc_error_wrap(FC_EINVAL, "FICUS_NOW");
 	return 0;
 }
 
@@ -77,6 +76,17 @@ static int digits(const char *p, int n, int *out)
 	return 1;
 }
 
+/*
+ * Times past 9999-12-31T23:59:59Z have no four-digit year: a commit or a row
+ * written with one could not be read back as RFC 3339 (rebuild refuses it).
+ */
+static int in_range(fc_time t, const char *s)
+{
+	if (t > FC_TIME_MAX)
+		return fc_error_set(FC_EINVAL, "time '%.40s' is after 9999-12-31T23:59:59Z, the last time ficus keeps", s);
+	return 0;
+}
+
 int fc_time_parse(fc_time *out, const char *s)
 {
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 1, leap, mdays;
@@ -89,7 +99,7 @@ int fc_time_parse(fc_time *out, const char *s)
 		if (strlen(s) > 12)
 			return fc_error_set(FC_EINVAL, "time '%.40s' out of range", s);
 		*out = (fc_time)strtoll(s, NULL, 10);
-		return 0;
+		return in_range(*out, s);
 	}
 	/* YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|+HH:MM|-HH:MM), exactly */
 	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
@@ -121,7 +131,7 @@ int fc_time_parse(fc_time *out, const char *s)
 		return fc_error_set(FC_EINVAL, "time '%.40s' is not a valid RFC 3339 time", s);
 	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec
 		- sign * (oh * 3600 + om * 60);
-	return 0;
+	return in_range(*out, s);
 }
 
 void fc_time_format(char *buf, unsigned long size, fc_time t)

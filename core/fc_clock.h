@@ -11,6 +11,9 @@
 
 typedef int64_t fc_time;
 
+/* 9999-12-31T23:59:59Z: the last time fc_time_parse() accepts. */
+#define FC_TIME_MAX ((fc_time)253402300799)
+
 /*
  * The current time: FICUS_NOW when set, else the system clock.  A FICUS_NOW
  * that does not parse is reported through fc_clock_check(); fc_now() then
@@ -18,7 +21,10 @@ typedef int64_t fc_time;
  */
 fc_time fc_now(void);
 
-/* 0 when FICUS_NOW is unset or valid; FC_EINVAL with a message otherwise. */
+/*
+ * 0 when FICUS_NOW is unset or valid; FC_EINVAL with a message otherwise
+ * (also for a time after FC_TIME_MAX).  The CLI exits 2 on it.
+ */
 int fc_clock_check(void);
 
 /* Install a clock for tests (NULL restores the default). */
@@ -26,7 +32,8 @@ void fc_clock_set(fc_time (*fn)(void));
 
 /*
  * Parse "2026-11-22T10:00:00Z", "2026-11-22T10:00:00+02:00",
- * "2026-11-22 10:00:00Z" or Unix seconds ("1790000000").  FC_EINVAL otherwise.
+ * "2026-11-22 10:00:00Z" or Unix seconds ("1790000000").  FC_EINVAL otherwise,
+ * also for a time after FC_TIME_MAX.
  */
 int fc_time_parse(fc_time *out, const char *s);
 

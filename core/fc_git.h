@@ -91,6 +91,10 @@
 	X(git_revwalk_sorting) \
 	X(git_signature_free) \
 	X(git_signature_new) \
+	X(git_status_byindex) \
+	X(git_status_list_entrycount) \
+	X(git_status_list_free) \
+	X(git_status_list_new) \
 	X(git_tree_create_updated) \
 	X(git_tree_entry_bypath) \
 	X(git_tree_entry_filemode) \

@@ -184,20 +184,6 @@ void fc_http_add(fc_http *h, fc_http_req *r)
 	enqueue(h, r);
 }
 
-/* Replace every occurrence of the token in msg (defence in depth). */
-static void mask_token(char *msg, const char *token)
-{
-	size_t tl = token ? strlen(token) : 0;
-	char *at;
-
-	if (tl < 4)
-		return;
-	while ((at = strstr(msg, token))) {
-		memmove(at + 3, at + tl, strlen(at + tl) + 1);
-		memcpy(at, "***", 3);
-	}
-}
-
 static void set_error(fc_http_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(fc_http_req *r, const char *fmt, ...)
 {
@@ -207,7 +193,7 @@ static void set_error(fc_http_req *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	mask_token(tmp, r->token);
+	fc_mask_secret(tmp, r->token);
 	clean = fc_sanitize(tmp, 0);
 	snprintf(r->error, sizeof(r->error), "%s", clean);
 	free(clean);

@@ -262,7 +262,10 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 			"the plan database is missing (a fresh clone, or it was deleted): run 'ficus rebuild'");
 		goto fail;
 	}
-	if ((rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms)) < 0)
+	rc = fc_store_open(&p->store, p->db_path, 0, o->lock_timeout_ms);
+	if (rc == FC_ERROR && o->read_only) /* a plan this user may read but not write */
+		rc = fc_store_open_readonly(&p->store, p->db_path, o->lock_timeout_ms) < 0 ? rc : 0;
+	if (rc < 0)
 		goto fail;
 	/*
 	 * Finish what a killed process left and adopt a HEAD moved by git, when

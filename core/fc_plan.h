@@ -27,10 +27,17 @@ typedef struct {
 } fc_open_opts;
 #define FC_OPEN_OPTS_INIT { NULL, 10000, 0, 0, 0, 0 }
 
+/*
+ * The longest reason, in bytes; a longer one is refused (FC_ELIMIT from
+ * core, a usage error from the CLI).  How a reason is escaped in the
+ * commit message: clean_reason() in fc_change.c, ficus-plan(5).
+ */
+#define FC_REASON_MAX 8192
+
 /* Options of every writing action (the CLI's global write options). */
 typedef struct {
 	const char *actor;   /* "Name <email>" or a name; NULL: FICUS_ACTOR, git config, login */
-	const char *reason;  /* commit message body */
+	const char *reason;  /* commit message body, at most FC_REASON_MAX bytes */
 	int dry_run;         /* evaluate, render, report; change nothing */
 	int force;           /* pass closed gates (needs reason) */
 	int yes;             /* confirm irreversible steps */

@@ -20,6 +20,7 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_leftover.h"
 #include "fc_gitconfig.h"
 #include "fc_plumb.h"
 #include "fc_repo.h"
@@ -232,6 +233,27 @@ static int can_defer(const char *dir, char **gitdir)
 	return ok;
 }
 
+/*
+ * Why git_repository_open_ext failed with `gerr`.  A plan owned by another
+ * user (read by a reader with fewer rights) is refused by libgit2 as git
+ * refuses it, unless safe.directory names it: say so.  (libgit2 1.5 says
+ * GIT_ENOTFOUND instead of GIT_EOWNER when there is no global config, so
+ * the owner is looked at here.)
+ */
+static int open_failed(int gerr, const char *dir)
+{
+	char *gitdir = fc_asprintf("%s/.git", dir);
+	struct stat st;
+	int other = gerr == GIT_EOWNER || (stat(gitdir, &st) == 0 && st.st_uid != geteuid());
+
+	free(gitdir);
+	if (other)
+		return fc_error_set(FC_ENOTPLAN,
+			"'%s' belongs to another user: git reads it only where safe.directory names it "
+			"(git config --global --add safe.directory '%s')", dir, dir);
+	return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
+}
+
 /* Open a deferred repository (a no-op once open). */
 static int repo_ready(fc_repo *r)
 {
@@ -242,9 +264,9 @@ static int repo_ready(fc_repo *r)
 		return 0;
 	if ((rc = lib_acquire(r)) < 0)
 		return rc;
-	if (git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if ((rc = git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
 		lib_release(r);
-		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", r->workdir);
+		return open_failed(rc, r->workdir);
 	}
 	if (git_repository_is_bare(repo)) {
 		git_repository_free(repo);
@@ -293,9 +315,9 @@ int fc_repo_open(fc_repo **out, const char *dir)
 	}
 	if ((rc = lib_init()) < 0)
 		return rc;
-	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if ((rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
 		git_libgit2_shutdown();
-		return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
+		return open_failed(rc, dir);
 	}
 	if (git_repository_is_bare(repo)) {
 		git_repository_free(repo);
@@ -401,6 +423,7 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 	size_t i;
 	int rc = 0;
 
+	fc_leftover_take_stale(r->gitdir, NULL); /* a killed process's locks would block the commit */
 	r->staged = 0;
 	r->has_parent = 0;
 	*unchanged = 0;
@@ -701,6 +724,46 @@ static int sync_index(fc_repo *r, const char *const *paths, size_t n)
 	return rc;
 }
 
+int fc_repo_differs(fc_repo *r, char **report)
+{
+	git_status_options o = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	fc_buf b = FC_BUF_INIT;
+	int rc;
+
+	*report = NULL;
+	if ((rc = repo_ready(r)) < 0)
+		return rc;
+	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, r->repo, &o) < 0)
+		return git_fail(FC_ERROR, "comparing the work tree and the index with HEAD");
+	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
+		const char *path = d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : "?";
+
+		fc_buf_printf(&b, "%s '%s'\n", e->head_to_index ? "index differs from HEAD at" :
+			      "work tree differs from HEAD at", path);
+	}
+	git_status_list_free(list);
+	*report = fc_buf_detach(&b);
+	return 0;
+}
+
+int fc_repo_reset_to_head(fc_repo *r)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	if ((rc = head_commit(r, &c)) < 0)
+		return rc;
+	if (git_reset(r->repo, (const git_object *)c, GIT_RESET_HARD, NULL) < 0)
+		rc = git_fail(FC_ERROR, "resetting the work tree and the index to HEAD");
+	git_commit_free(c);
+	return rc;
+}
+
 int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 {
 	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
@@ -746,11 +809,39 @@ static char *trimmed_dup(const char *s, size_t n)
 	return fc_strndup(s, n);
 }
 
+/*
+ * Where the message's last paragraph starts (after its last blank line, not
+ * in the subject), or NULL: a one-paragraph message has no trailer block.
+ * Only that paragraph is parsed for trailers, so neither a "---" line nor a
+ * trailer-like paragraph earlier in the body (a reason) can stand for it;
+ * ficus always writes its trailers there.
+ */
+static const char *last_paragraph(const char *message, const char *rest)
+{
+	size_t len = strlen(message);
+	const char *blank = NULL;
+
+	while (len && (message[len - 1] == '\n' || message[len - 1] == ' ' || message[len - 1] == '\t'))
+		len--;
+	for (const char *l = rest; l < message + len;) {
+		const char *nl = memchr(l, '\n', (size_t)(message + len - l)), *k = l;
+		while (k < message + len && (*k == ' ' || *k == '\t'))
+			k++;
+		if (!nl)
+			break;
+		if (k == nl)
+			blank = nl + 1;
+		l = nl + 1;
+	}
+	return blank;
+}
+
 int fc_commit_parse_message(fc_commit_info *out, const char *message)
 {
 	git_message_trailer_array arr = { 0 };
-	const char *nl, *rest, *tstart = NULL;
-	size_t i, len;
+	const char *nl, *rest, *tstart;
+	char *block = NULL;
+	size_t i;
 	int rc;
 
 	/* usable without an open repository */
@@ -760,7 +851,11 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 	nl = strchr(message, '\n');
 	out->subject = fc_strndup(message, nl ? (size_t)(nl - message) : strlen(message));
 	rest = nl ? nl + 1 : message + strlen(message);
-	if (git_message_trailers(&arr, message) == 0 && arr.count > 0) {
+	tstart = last_paragraph(message, rest);
+	/* git's rules on the last paragraph alone, behind a stand-in subject */
+	if (tstart)
+		block = fc_asprintf("-\n\n%s", tstart);
+	if (block && git_message_trailers(&arr, block) == 0 && arr.count > 0) {
 		out->keys = fc_calloc(arr.count, sizeof(char *));
 		out->values = fc_calloc(arr.count, sizeof(char *));
 		for (i = 0; i < arr.count; i++) {
@@ -768,19 +863,11 @@ int fc_commit_parse_message(fc_commit_info *out, const char *message)
 			out->values[i] = fc_strdup(arr.trailers[i].value);
 		}
 		out->ntrailers = arr.count;
-		/* the trailers are the last paragraph: the body ends before it */
-		len = strlen(rest);
-		while (len && (rest[len - 1] == '\n' || rest[len - 1] == ' '))
-			len--;
-		for (i = len; i > 1; i--)
-			if (rest[i - 1] == '\n' && rest[i - 2] == '\n') {
-				tstart = rest + i;
-				break;
-			}
-		out->body = trimmed_dup(rest, tstart ? (size_t)(tstart - rest) : 0);
+		out->body = trimmed_dup(rest, (size_t)(tstart - rest));
 	} else {
 		out->body = trimmed_dup(rest, strlen(rest));
 	}
+	free(block);
 	git_message_trailer_array_free(&arr);
 	git_libgit2_shutdown();
 	return 0;

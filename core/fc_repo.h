@@ -94,6 +94,16 @@ int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 /* Make the working tree match HEAD for `paths` (best effort). */
 int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n);
 
+/*
+ * Where the index or the work tree differs from HEAD (tracked files; a
+ * killed writer's half-staged change): "index differs from HEAD at 'P'"
+ * lines in *report (caller frees; "" when they agree).  0 or FC_ERROR.
+ */
+int fc_repo_differs(fc_repo *r, char **report);
+
+/* Make the index and the work tree HEAD's again (git reset --hard).  0 or FC_ERROR. */
+int fc_repo_reset_to_head(fc_repo *r);
+
 /* HEAD's commit (caller clears).  FC_ENOTFOUND for an unborn HEAD. */
 int fc_repo_head_info(fc_repo *r, fc_commit_info *out);
 

@@ -593,25 +593,12 @@ static void resolve_token(fc_router_conf *r)
 
 /* ---- job helpers (called by drivers, possibly on threads) ---- */
 
-static void mask(char *msg, const char *token)
-{
-	size_t tl = token ? strlen(token) : 0;
-	char *at;
-
-	if (tl < 4)
-		return;
-	while ((at = strstr(msg, token))) {
-		memmove(at + 3, at + tl, strlen(at + tl) + 1);
-		memcpy(at, "***", 3);
-	}
-}
-
 static void vformat(char *dst, size_t size, const char *token, const char *fmt, va_list ap)
 {
 	char tmp[512], *clean;
 
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	mask(tmp, token);
+	fc_mask_secret(tmp, token);
 	clean = fc_sanitize(tmp, 0);
 	snprintf(dst, size, "%s", clean);
 	free(clean);
@@ -1363,6 +1350,10 @@ static void judge_list(const run_ctx *x, fc_router_job *j, fc_router_result *res
 		if (j->failed) {
 			state = j->unreachable ? "unreachable" : "pending";
 			f->error = fc_strdup(j->msg);
+		} else if (!seen && w->bp == 0 && !(caps->shadow && w->shadow)) {
+			/* a flag the router does not hold routes as 0% (the routing rule) */
+			state = "synced";
+			f->error = fc_strdup("");
 		} else if (!seen) {
 			state = "drift";
 			f->error = fc_strdup("missing on the router");

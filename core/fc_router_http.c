@@ -115,23 +115,14 @@ static void problem(char *out, size_t len, const hjob *hj, const fc_http_req *q,
 		snprintf(out, len, "404 Not Found for %s: is '%s' the base URL of a ficus router protocol v1 endpoint?",
 			 what, hj->base);
 	} else {
-		char *clean = fc_router_http_error(&q->resp);
-		snprintf(out, len, "HTTP %ld%s%s for %s%s%s", q->status, *fc_http_reason(q->status) ? " " : "",
-			 fc_http_reason(q->status), what, clean ? ": " : "", clean ? clean : "");
-		free(clean);
+		/*
+		 * The body is not kept: a router may echo the request, token
+		 * included, in any case or encoding (ficus-routers(7)).  The
+		 * status says enough; the router's own log says the rest.
+		 */
+		snprintf(out, len, "HTTP %ld%s%s for %s", q->status, *fc_http_reason(q->status) ? " " : "",
+			 fc_http_reason(q->status), what);
 	}
-}
-
-char *fc_router_http_error(const fc_buf *b)
-{
-	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
-	char *clean = cJSON_IsString(e) ? fc_sanitize(e->valuestring, 0) : NULL;
-
-	if (clean)
-		fc_router_clip(clean, 120);
-	cJSON_Delete(doc);
-	return clean;
 }
 
 int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)

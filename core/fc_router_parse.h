@@ -59,12 +59,6 @@ static inline void fc_router_clip(char *s, size_t max)
  */
 int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen);
 
-/*
- * The "error" string of an error body {"error":"..."}: sanitized, at most
- * 120 bytes.  NULL when the body has none.  The caller frees.
- */
-char *fc_router_http_error(const fc_buf *b);
-
 /* ---- Envoy admin API (fc_router_envoy.c) ---- */
 
 /*

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fc_buf.h"
@@ -118,25 +119,34 @@ static int migrate(fc_store *s, const char *path)
 #define MAPPED "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -2000"
 #define SCANNED "PRAGMA mmap_size = 0; PRAGMA cache_size = 32"
 
+/* sqlite3_open_v2 `name` (a path, or a URI with SQLITE_OPEN_URI) into a new store. */
+static int open_db(fc_store **out, const char *name, int flags, int busy_ms, const char *path)
+{
+	fc_store *s = fc_calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = fc_error_set(FC_ERROR, "cannot open database '%s': %s", path,
+				      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		fc_store_free(s);
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	*out = s;
+	return 0;
+}
+
 int fc_store_open(fc_store **out, const char *path, int create, int busy_ms)
 {
 	fc_store *s = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	*out = NULL;
 	if (!create && access(path, F_OK) != 0)
 		return fc_error_set(FC_ENOTFOUND, "database '%s' does not exist", path);
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	s = fc_calloc(1, sizeof(*s));
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		rc = fc_error_set(FC_ERROR, "cannot open database '%s': %s", path,
-				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto done;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, busy_ms);
+	if ((rc = open_db(&s, path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), busy_ms, path)) < 0)
+		return rc;
 	if ((rc = run_sql(s, "PRAGMA journal_mode = WAL", "opening database")) < 0 ||
 	    (rc = run_sql(s, "PRAGMA foreign_keys = ON", "opening database")) < 0 ||
 	    (rc = run_sql(s, "PRAGMA synchronous = NORMAL", "opening database")) < 0)
@@ -148,6 +158,70 @@ int fc_store_open(fc_store **out, const char *path, int create, int busy_ms)
 	 */
 	sqlite3_exec(s->db, MAPPED, NULL, NULL, NULL);
 	rc = migrate(s, path);
+done:
+	if (rc < 0) {
+		fc_store_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* "file:<path>?<query>" with the bytes a URI path cannot hold escaped. */
+static char *file_uri(const char *path, const char *query)
+{
+	fc_buf b = FC_BUF_INIT;
+
+	fc_buf_puts(&b, "file:");
+	for (const char *c = path; *c; c++)
+		if (*c == '%' || *c == '?' || *c == '#')
+			fc_buf_printf(&b, "%%%02X", (unsigned char)*c);
+		else
+			fc_buf_putc(&b, *c);
+	fc_buf_printf(&b, "?%s", query);
+	return fc_buf_detach(&b);
+}
+
+int fc_store_open_readonly(fc_store **out, const char *path, int busy_ms)
+{
+	static const char *const modes[] = { "mode=ro", "immutable=1" };
+	fc_store *s = NULL;
+	char *wal = fc_asprintf("%s-wal", path);
+	struct stat st;
+	int rc = 0, have = 0, wal_empty = stat(wal, &st) != 0 || st.st_size == 0;
+
+	*out = NULL;
+	free(wal);
+	if (access(path, R_OK) != 0)
+		return fc_error_set(FC_ENOTFOUND, "database '%s' does not exist or cannot be read", path);
+	for (size_t i = 0; i < 2; i++) {
+		char *uri = file_uri(path, modes[i]);
+
+		fc_store_free(s);
+		s = NULL;
+		rc = open_db(&s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, busy_ms, path);
+		free(uri);
+		/*
+		 * mode=ro fails at the first read when the -shm file can be
+		 * neither opened nor created (a read-only directory).  With no
+		 * WAL to replay the database file alone is the whole database:
+		 * read it as immutable, which needs no -shm file.
+		 */
+		if (rc == 0 && (rc = user_version(s, &have)) == 0)
+			break;
+		if (!wal_empty)
+			break;
+	}
+	if (rc < 0)
+		goto done;
+	sqlite3_exec(s->db, MAPPED, NULL, NULL, NULL);
+	if (have > fc_store_schema_version())
+		rc = fc_error_set(FC_ESCHEMA, "database '%s' has schema %d but this ficus knows schema %d at most: "
+				  "use a newer ficus", path, have, fc_store_schema_version());
+	else if (have < fc_store_schema_version())
+		rc = fc_error_set(FC_ERROR, "database '%s' has schema %d and this ficus needs %d, but it is "
+				  "read-only here: run ficus once as a user who can write the plan", path, have,
+				  fc_store_schema_version());
 done:
 	if (rc < 0) {
 		fc_store_free(s);

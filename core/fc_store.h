@@ -34,6 +34,15 @@ int fc_store_schema_version(void);
  * for a newer database, FC_ENOTFOUND when it does not exist and !create.
  */
 int fc_store_open(fc_store **out, const char *path, int create, int busy_ms);
+
+/*
+ * Open the database at `path` for reading only, for a plan this user
+ * cannot write (a read-only directory or file): no WAL switch, no
+ * migration, no -shm file created where none can be.  Writes through the
+ * handle fail.  Errors: FC_ENOTFOUND (missing or unreadable), FC_ESCHEMA
+ * (newer), FC_ERROR (older than this binary, or SQLite's refusal).
+ */
+int fc_store_open_readonly(fc_store **out, const char *path, int busy_ms);
 void fc_store_free(fc_store *s);
 
 /*

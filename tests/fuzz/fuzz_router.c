@@ -73,6 +73,16 @@ static fc_buf answer(const unsigned char *p, size_t n)
 	return b;
 }
 
+static void v1_masked(const fc_buf *b)
+{
+	char *msg = fc_strndup(b->ptr ? b->ptr : "", b->len);
+
+	fc_mask_secret(msg, "Fuzz-Token");
+	if (strcasestr(msg, "fuzz-token") || strstr(msg, "RnV6ei1Ub2tlb"))
+		abort();
+	free(msg);
+}
+
 static void v1_object(const fc_buf *b)
 {
 	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
@@ -89,14 +99,6 @@ static void v1_object(const fc_buf *b)
 	cJSON_Delete(doc);
 }
 
-static void v1_error(const fc_buf *b)
-{
-	char *e = fc_router_http_error(b);
-
-	if (e && (strlen(e) > 120 || !printable(e)))
-		abort();
-	free(e);
-}
 
 static void envoy_value(const fc_buf *b)
 {
@@ -174,8 +176,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
 	case V1_OBJECT:
 		v1_object(&b);
 		break;
-	case V1_ERROR:
-		v1_error(&b);
+	case V1_ERROR: /* an error body masked: no form of the token is left */
+		v1_masked(&b);
 		break;
 	case ENVOY_RUNTIME:
 	case ENVOY_PREFIX:

@@ -264,6 +264,26 @@ static void test_fc_buf__read_file_appends_within_its_bound(void **state)
 	unit_rmtree(dir);
 }
 
+static void test_fc_buf__mask_secret_masks_every_form(void **state)
+{
+	/* "Tok/en+42" base64: VG9rL2VuKzQy; URL-encoded: Tok%2Fen%2B42 */
+	char msg[512] = "a Tok/en+42 b tok/EN+42 c TOK/EN+42 d tok%2fen%2b42 e VG9rL2VuKzQy f "
+			"eFRvay9lbis0Mg== g eHhUb2svZW4rNDI= h Bearer VG9rL2VuKzQy i VG9rL2VuKzQy j";
+	char tiny[] = "abc abc";
+	(void)state;
+	fc_mask_secret(msg, "Tok/en+42");
+	assert_null(strcasestr(msg, "tok/en+42"));
+	assert_null(strcasestr(msg, "tok%2fen%2b42"));
+	assert_null(strstr(msg, "VG9rL2VuKzQy"));
+	assert_null(strstr(msg, "9rL2VuKzQ"));  /* "xTok/en+42" */
+	assert_null(strstr(msg, "Ub2svZW4rND")); /* "xxTok/en+42" */
+	assert_string_equal(msg, "a *** b *** c *** d *** e *** f eF***g== g eHh***I= h Bearer *** i *** j");
+	fc_mask_secret(tiny, "abc"); /* too short to mask */
+	assert_string_equal(tiny, "abc abc");
+	fc_mask_secret(tiny, NULL);
+	fc_mask_secret(NULL, "secret");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_fc_buf__fmt_like_printf),
 		cmocka_unit_test(test_fc_buf__asprintf_like_printf),
 		cmocka_unit_test(test_fc_buf__read_file_appends_within_its_bound),
+		cmocka_unit_test(test_fc_buf__mask_secret_masks_every_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

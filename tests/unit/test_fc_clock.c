@@ -90,6 +90,28 @@ static void test_fc_clock__ficus_now_invalid_is_reported_and_ignored(void **stat
 	}
 }
 
+static void test_fc_clock__after_year_9999_is_refused(void **state)
+{
+	static const char *bad[] = { "253402300800", "999999999999", "9999-12-31T23:59:59-00:01",
+				     "9999-12-31T23:59:60Z" };
+	fc_time t;
+	(void)state;
+	assert_int_equal(fc_time_parse(&t, "253402300799"), 0);
+	assert_int_equal(t, FC_TIME_MAX);
+	assert_int_equal(fc_time_parse(&t, "9999-12-31T23:59:59Z"), 0);
+	assert_int_equal(t, FC_TIME_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fc_error_clear();
+		assert_int_equal(fc_time_parse(&t, bad[i]), FC_EINVAL);
+		assert_contains(fc_error_last(), "9999-12-31T23:59:59Z");
+		setenv("FICUS_NOW", bad[i], 1);
+		assert_int_equal(fc_clock_check(), FC_EINVAL);
+		assert_contains(fc_error_last(), "FICUS_NOW");
+		assert_true(fc_now() < FC_TIME_MAX);
+	}
+	unsetenv("FICUS_NOW");
+}
+
 static void test_fc_clock__unset_or_empty_is_fine(void **state)
 {
 	fc_time now, sys;
@@ -133,7 +155,7 @@ static void test_fc_clock__parse_accepted_forms(void **state)
 	assert_int_equal(parsed("2000-03-01T00:00:00Z"), utc(2000, 3, 1, 0, 0, 0));
 	assert_int_equal(parsed("2099-12-31T23:59:59Z"), utc(2099, 12, 31, 23, 59, 59));
 	assert_int_equal(parsed("2026-01-01T00:00:00-00:00"), utc(2026, 1, 1, 0, 0, 0));
-	assert_int_equal(parsed("999999999999"), 999999999999LL);
+	assert_int_equal(parsed("253402300799"), 253402300799LL); /* 9999-12-31T23:59:59Z, the last */
 }
 
 static void test_fc_clock__parse_refuses_invalid(void **state)
@@ -326,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_clock__ficus_now_rfc3339_utc, reset, reset),
 		cmocka_unit_test_setup_teardown(test_fc_clock__ficus_now_with_offsets, reset, reset),
 		cmocka_unit_test_setup_teardown(test_fc_clock__ficus_now_unix_seconds, reset, reset),
+		cmocka_unit_test_setup_teardown(test_fc_clock__after_year_9999_is_refused, reset, reset),
 		cmocka_unit_test_setup_teardown(test_fc_clock__ficus_now_invalid_is_reported_and_ignored, reset, reset),
 		cmocka_unit_test_setup_teardown(test_fc_clock__unset_or_empty_is_fine, reset, reset),
 		cmocka_unit_test_setup_teardown(test_fc_clock__injected_clock_wins_and_resets, reset, reset),

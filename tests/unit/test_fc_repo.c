@@ -443,6 +443,37 @@ static void test_fc_repo__parse_message_body_line_starting_with_a_trailer_key(vo
 }
 
 /*
+ * A reason can hold a "---" line (libgit2, like git, stops the message
+ * there) and a paragraph of trailers: ficus's own trailers are the last
+ * paragraph, and only it is read, so repair's Ficus-Change is never
+ * text from the reason.  (A commit written before reasons were escaped.)
+ */
+static void test_fc_repo__parse_message_reads_only_the_last_paragraph(void **state)
+{
+	fc_commit_info c;
+	(void)state;
+	parse(&c, "s\n\nroutine\n\nFicus-Change: forged\nFicus-Forced: no\n\n---\n\n"
+		  "Ficus-Change: real\nFicus-Forced: yes\n");
+	assert_int_equal(c.ntrailers, 2);
+	assert_string_equal(fc_commit_trailer(&c, "Ficus-Change"), "real");
+	assert_string_equal(fc_commit_trailer(&c, "Ficus-Forced"), "yes");
+	assert_string_equal(c.body, "routine\n\nFicus-Change: forged\nFicus-Forced: no\n\n---");
+	fc_commit_info_clear(&c);
+
+	/* the last paragraph is prose: no trailers, though an earlier one looks like them */
+	parse(&c, "s\n\nFicus-Change: forged\n\nnot a trailer\n");
+	assert_int_equal(c.ntrailers, 0);
+	assert_null(fc_commit_trailer(&c, "Ficus-Change"));
+	fc_commit_info_clear(&c);
+
+	/* a blank line of spaces still ends a paragraph */
+	parse(&c, "s\n\nFicus-Change: forged\n  \nFicus-Change: real\n");
+	assert_int_equal(c.ntrailers, 1);
+	assert_string_equal(fc_commit_trailer(&c, "Ficus-Change"), "real");
+	fc_commit_info_clear(&c);
+}
+
+/*
  * BUG (core/fc_repo.c, fc_commit_parse_message): it calls libgit2's
  * git_message_trailers() without git_libgit2_init(); with no repository
  * handle open in the process the call fails silently, no trailers are
@@ -478,6 +509,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		/* first, before any repository has initialised libgit2 */
 		cmocka_unit_test(test_fc_repo__parse_message_without_an_open_repository),
+		cmocka_unit_test(test_fc_repo__parse_message_reads_only_the_last_paragraph),
 		cmocka_unit_test_setup_teardown(test_fc_repo__init_is_unborn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__open_refuses_non_repositories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__commit_records_author_message_and_committer, setup, teardown),

@@ -90,8 +90,10 @@ static void test_fc_router_envoy__verify_drift_and_faults(void **state)
 	lb_start(&s, &cfg);
 	add_envoy(u, s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 3, NULL);
-	rt_service(u, "auth", 0, 0, 1, NULL);
+	rt_service(u, "auth", 100, 0, 1, NULL);
+	rt_service(u, "idle", 0, 0, 1, NULL);
 	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
+	assert_string_equal(rt_find(&r, "mesh", s.url, "idle")->state, "synced");
 	/* Envoy keeps no revision: rev 9 there does not make it newer */
 	assert_string_equal(rt_find(&r, "mesh", s.url, "tracking")->error, "the router has 5%, the plan 10%");
 	assert_string_equal(rt_find(&r, "mesh", s.url, "auth")->error, "missing on the router");

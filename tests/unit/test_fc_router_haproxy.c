@@ -255,10 +255,13 @@ static void test_fc_router_haproxy__verify_and_describe(void **state)
 	lb_start(&s, &cfg);
 	add_haproxy(u, s.tcp, NULL, NULL);
 	rt_service(u, "tracking", 1000, 1, 1, NULL);
-	rt_service(u, "auth", 0, 0, 1, NULL);
+	rt_service(u, "auth", 2000, 0, 1, NULL);
+	rt_service(u, "idle", 0, 0, 1, NULL);
 	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "tracking")->error, "the router has 0.05%, the plan 10%");
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "auth")->error, "missing on the router");
+	/* a flag the map does not hold routes as 0%: not drift while the plan says 0% */
+	assert_string_equal(rt_find(&r, "edge", s.tcp, "idle")->state, "synced");
 	fc_router_result_clear(&r);
 	assert_int_equal(lb_count(&s, "LINE set"), 0);
 	o.dry_run = 1;

@@ -103,6 +103,33 @@ static void test_fc_store__reopen_keeps_data_and_version(void **state)
 	assert_int_equal(count(f->s, "PRAGMA user_version"), fc_store_schema_version());
 }
 
+static void test_fc_store__readonly_reads_and_never_writes(void **state)
+{
+	fixture *f = *state;
+	fc_store *ro = NULL;
+	char *shm = fc_asprintf("%s-shm", f->path), *other = fc_asprintf("%s/none.db", f->dir);
+	assert_ok(fc_store_set_setting(f->s, "k", "v"));
+	fc_store_free(f->s); /* the last close checkpoints and removes -wal and -shm */
+	f->s = NULL;
+	assert_int_not_equal(access(shm, F_OK), 0);
+	assert_ok(fc_store_open_readonly(&ro, f->path, 1000));
+	{
+		char *v = fc_store_setting(ro, "k");
+		assert_string_equal(v, "v");
+		free(v);
+	}
+	assert_true(fc_store_set_setting(ro, "k", "w") < 0);
+	fc_store_free(ro);
+	assert_fc(fc_store_open_readonly(&ro, other, 1000), FC_ENOTFOUND);
+	assert_null(ro);
+	/* an older schema cannot be migrated here: said, not half done */
+	unit_sql_exec(f->path, "PRAGMA user_version = 1");
+	assert_fc(fc_store_open_readonly(&ro, f->path, 1000), FC_ERROR);
+	assert_contains(fc_error_last(), "read-only");
+	free(shm);
+	free(other);
+}
+
 static void test_fc_store__missing_database_without_create(void **state)
 {
 	fixture *f = *state;
@@ -302,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_store__migrations_applied_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__connection_invariants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__scan_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_store__readonly_reads_and_never_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__reopen_keeps_data_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__missing_database_without_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_store__newer_schema_is_refused_with_advice, setup, teardown),
