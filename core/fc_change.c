@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -398,8 +399,8 @@ static int mark_committed(fc_store *s, const char *id, const char *oid, const ch
 
 	if ((rc = fc_store_begin(s, 1)) < 0)
 		return rc;
-	if ((rc = fc_store_exec(s, "UPDATE journal SET state = ?, commit_oid = ? WHERE change_id = ?", "sss",
-				state, oid, id)) < 0 ||
+	if ((rc = fc_store_exec(s, "UPDATE journal SET state = ?, commit_oid = ?, owner = ? WHERE change_id = ?",
+				"ssIs", state, oid, (long long)getpid(), id)) < 0 ||
 	    (rc = fc_store_set_local(s, "head", oid)) < 0) {
 		fc_store_rollback(s);
 		return rc;
@@ -603,30 +604,50 @@ int fc_change_repair_commits(fc_plan *p, int *repaired)
 	return 0;
 }
 
+/* 1 when the process that owns a journal row is gone (or is this one). */
+static int owner_gone(sqlite3_stmt *st, int col)
+{
+	long long pid;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 1;
+	pid = sqlite3_column_int64(st, col);
+	return pid <= 0 || pid == (long long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+}
+
 int fc_change_settle(fc_plan *p)
 {
 	fc_store *s = fc_plan_store(p);
 	sqlite3_stmt *st = NULL;
-	long long upto = 0;
+	long long *ids = NULL;
 	char **flags = NULL;
-	size_t n = 0;
+	size_t n = 0, nids = 0;
 	int rc;
 
-	if ((rc = fc_store_prepare(s, &st, "SELECT max(id) FROM journal WHERE state = 'committed'")) < 0)
+	/* a change whose process is still at its push is that process's to finish */
+	if ((rc = fc_store_prepare(s, &st, "SELECT id, owner FROM journal WHERE state = 'committed'")) < 0)
 		return rc;
-	if (fc_store_step(s, st) == 1)
-		upto = sqlite3_column_int64(st, 0);
+	while (fc_store_step(s, st) == 1)
+		if (owner_gone(st, 1)) {
+			ids = fc_realloc(ids, (nids + 1) * sizeof(*ids));
+			ids[nids++] = sqlite3_column_int64(st, 0);
+		}
 	sqlite3_finalize(st);
-	if (!upto)
+	if (!nids)
 		return 0;
 	/* every flag some replica lacks, at its desired state read now */
 	if ((rc = fc_router_pending(p, &flags, &n)) == 0 && n)
 		rc = fc_router_push(p, (const char *const *)flags, n, NULL);
 	fc_router_names_free(flags, n);
-	if (rc < 0 && rc != FC_ESYNC)
+	if (rc < 0 && rc != FC_ESYNC) {
+		free(ids);
 		return rc;
+	}
 	fc_error_clear();
-	return fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE state = 'committed' AND id <= ?", "I", upto);
+	for (size_t i = 0; i < nids && rc >= 0; i++)
+		rc = fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE id = ?", "I", ids[i]);
+	free(ids);
+	return rc < 0 ? rc : 0;
 }
 
 int fc_change_repair(fc_plan *p, int *repaired)

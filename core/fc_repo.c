@@ -1140,7 +1140,7 @@ static int fetch_now(fc_repo *r, void *unused)
  * calls, on a copy of this process) that the parent gives up on and kills
  * at the deadline.  A connect probe to the remote's host and port comes
  * first, so that an unreachable remote fails within the connect timeout.
- * Remote operations of one plan are serialised on <gitdir>/ficus/remote.lock
+ * Remote operations of one plan are serialised on <gitdir>/ficus/remote-lock
  * (flock), so the child's git lock files are never another ficus's: a lock
  * a killed child left is taken over by the next holder (stale_remote_locks).
  */
@@ -1281,7 +1281,7 @@ static int connect_probe(fc_repo *r, int timeout_ms, int fail_code)
 
 static int remote_lock(fc_repo *r, int timeout_ms)
 {
-	char *dir = fc_asprintf("%s/ficus", r->gitdir), *path = fc_asprintf("%s/remote.lock", dir);
+	char *dir = fc_asprintf("%s/ficus", r->gitdir), *path = fc_asprintf("%s/remote-lock", dir);
 	int fd;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -1474,9 +1474,11 @@ int fc_repo_fast_forward(fc_repo *r, int *moved, int *ahead)
 	*moved = *ahead = 0;
 	if ((rc = repo_ready(r)) < 0)
 		return rc;
-	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
-		return 0; /* the remote has no plan yet: our push creates it */
 	have_local = git_reference_name_to_id(&local, r->repo, "HEAD") == 0;
+	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0) {
+		*ahead = have_local; /* the remote has no plan yet: our push creates it */
+		return 0;
+	}
 	if (have_local && git_oid_equal(&local, &remote))
 		return 0;
 	if (!have_local || git_graph_descendant_of(r->repo, &remote, &local) == 1) {

@@ -143,7 +143,7 @@ int fc_repo_add_remote(fc_repo *r, const char *url);
  * Remote operations run in a child process bounded by ficus.remoteTimeout
  * (git config, seconds; FICUS_REMOTE_TIMEOUT overrides; default 30) after a
  * connect probe bounded by ficus.remoteConnectTimeout (default 5), and are
- * serialised per plan on <gitdir>/ficus/remote.lock.  FC_ERROR when the
+ * serialised per plan on <gitdir>/ficus/remote-lock.  FC_ERROR when the
  * remote is unreachable or too slow.
  */
 int fc_repo_remote_timeout_ms(fc_repo *r);
