@@ -15,8 +15,10 @@ static const char desc[] =
 	"Take one step forward: the next ramp step inside read-cutover, else the next\n"
 	"phase (planned, dual-write, backfill, read-cutover, decommission, done).\n"
 	"Every step is gated; a closed gate refuses the step (exit 3) and says which\n"
-	"gate and how long is left. --force with --reason passes a closed gate and\n"
-	"the commit records it. Steps into decommission and done are irreversible:\n"
+	"gate and how long is left. --to may name a percentage up to the next ramp\n"
+	"step; beyond it, or a phase beyond the next, is refused (exit 3) naming\n"
+	"the steps it would skip. --force with --reason passes a closed gate and\n"
+	"the commit records it, and every skipped step. Steps into decommission and done are irreversible:\n"
 	"off a terminal they need --yes. --ready promotes, one step each, every\n"
 	"service whose next gate is open (never an irreversible step).";
 
