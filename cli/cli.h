@@ -64,6 +64,10 @@ extern const cli_opt *cli_global_opts(struct cli *c);
 int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 	      const char **pos, int maxpos, int *npos);
 
+/* "; did you mean '--dry-run'?" for an unknown long option `word` (without
+ * its dashes), from a verb's table and the globals; "" if none.  Caller frees. */
+char *cli_option_hint(const cli_opt *opts, const cli_opt *globals, const char *word);
+
 /* Print help for a verb: usage lines, description, its options, global options. */
 void cli_help(struct cli *c, const char *usage, const char *desc, const cli_opt *opts);
 

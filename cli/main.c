@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fc_clock.h"
+#include "fc_suggest.h"
 
 const cli_cmd cli_commands[] = {
 	{ "init", cmd_init, "create a plan (a git plan repository and its database)" },
@@ -120,7 +121,9 @@ int main(int argc, char **argv)
 				}
 			}
 			if (!known) {
-				cli_err("unknown option '%s' (see 'ficus --help')", a);
+				char *hint = a[1] == '-' ? cli_option_hint(NULL, cli_global_opts(&c), a + 2) : NULL;
+				cli_err("unknown option '%s'%s (see 'ficus --help')", a, hint ? hint : "");
+				free(hint);
 				return EXIT_USAGE;
 			}
 			i += takes;
@@ -134,7 +137,14 @@ int main(int argc, char **argv)
 		if (!strcmp(k->name, argv[i]))
 			break;
 	if (!k->name) {
-		cli_err("'%s' is not a ficus verb (see 'ficus --help')", argv[i]);
+		const char *names[64];
+		size_t n = 0;
+		char *hint;
+		for (k = cli_commands; k->name && n < 64; k++)
+			names[n++] = k->name;
+		hint = fc_suggest_hint(argv[i], names, n, NULL);
+		cli_err("'%s' is not a ficus verb%s (see 'ficus --help')", argv[i], hint);
+		free(hint);
 		return EXIT_USAGE;
 	}
 	if (fc_clock_check() < 0)

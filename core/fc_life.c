@@ -18,6 +18,7 @@
 #include "fc_render.h"
 #include "fc_settings.h"
 #include "fc_store.h"
+#include "fc_suggest.h"
 
 int fc_expect_parse(const char *s, int *has_phase, fc_phase *phase, int *has_bp, int *bp)
 {
@@ -553,7 +554,15 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
 	}
 	if (check && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured", name, check);
+		const char *names[64];
+		size_t k = 0;
+		char *hint;
+		cJSON_ArrayForEach(c, cmds)
+			if (k < 64)
+				names[k++] = c->string;
+		hint = fc_suggest_hint(check, names, k, NULL);
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured%s", name, check, hint);
+		free(hint);
 		goto done;
 	}
 	if (!cmds->child) {

@@ -140,8 +140,11 @@ static int read_domain(fc_store *s, const char *name, fc_domain *out)
 	rc = fc_store_step(s, st);
 	if (rc == 1)
 		rc = row_to_domain(st, out);
-	else if (rc == 0)
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", name);
+	else if (rc == 0) {
+		char *hint = fc_store_suggest(s, "domain", name);
+		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", name, hint);
+		free(hint);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -222,6 +225,16 @@ static int domain_exists(fc_store *s, const char *name)
 		return 0;
 	rc = fc_store_step(s, st) == 1;
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* FC_ENOTFOUND for `name`, with the domains it may be a typo of. */
+static int domain_missing(fc_store *s, const char *name)
+{
+	char *hint = fc_store_suggest(s, "domain", name);
+	int rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", name, hint);
+
+	free(hint);
 	return rc;
 }
 
@@ -729,7 +742,7 @@ int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, name)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", name);
+		rc = domain_missing(s, name);
 		goto done;
 	}
 	{
@@ -840,7 +853,7 @@ int fc_dep_add(fc_plan *p, const char *from, const char *to, const char *kind, i
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, from) || !domain_exists(s, to)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", domain_exists(s, from) ? to : from);
+		rc = domain_missing(s, domain_exists(s, from) ? to : from);
 		goto done;
 	}
 	if ((rc = fc_store_preparef(s, &st, "SELECT weight FROM dep WHERE src = ? AND dst = ? AND kind = ?",
@@ -890,7 +903,7 @@ int fc_dep_rm(fc_plan *p, const char *from, const char *to, const char *kind,
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, from) || !domain_exists(s, to)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", domain_exists(s, from) ? to : from);
+		rc = domain_missing(s, domain_exists(s, from) ? to : from);
 		goto done;
 	}
 	rc = kind ? fc_store_exec(s, "DELETE FROM dep WHERE src = ? AND dst = ? AND kind = ?", "sss", from, to, kind)

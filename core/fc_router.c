@@ -1136,8 +1136,9 @@ static int run_build(run_ctx *x, fc_plan *p, const fc_router_opts *o, int strict
 		for (size_t i = 0; i < x->nconfs; i++)
 			found |= !strcmp(x->confs[i].name, o->router);
 		if (!found) {
-			char *shown = fc_sanitize(o->router, 0);
-			rc = fc_error_set(FC_ENOTFOUND, "no router named '%.60s' (see 'ficus router list')", shown);
+			char *shown = fc_sanitize(o->router, 0), *hint = fc_store_suggest(s, "router", shown);
+			rc = fc_error_set(FC_ENOTFOUND, "no router named '%.60s'%s (see 'ficus router list')", shown, hint);
+			free(hint);
 			free(shown);
 			return rc;
 		}
@@ -2100,7 +2101,9 @@ int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		idx++;
 	}
 	if (found < 0) {
-		rc = fc_error_set(FC_ENOTFOUND, "no router named '%s' (see 'ficus router list')", name);
+		char *hint = fc_store_suggest(fc_change_store(c), "router", name);
+		rc = fc_error_set(FC_ENOTFOUND, "no router named '%s'%s (see 'ficus router list')", name, hint);
+		free(hint);
 		goto fail;
 	}
 	if ((rc = load_services(fc_change_store(c), &svcs, &nsvcs)) < 0)

@@ -418,8 +418,11 @@ int fc_service_read(fc_store *st, const char *name, fc_service *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = walk_services(st, name, 0, take_one, out, &found)) == 0 && !found)
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist", name);
+	if ((rc = walk_services(st, name, 0, take_one, out, &found)) == 0 && !found) {
+		char *hint = fc_store_suggest(st, "service", name);
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist%s", name, hint);
+		free(hint);
+	}
 	if (rc < 0)
 		fc_service_clear(out);
 	return rc;
@@ -938,8 +941,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				return rc;
 			found = fc_store_step(st, q) == 1;
 			sqlite3_finalize(q);
-			if (!found)
-				return fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", s->domains[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "domain", s->domains[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", s->domains[i], hint);
+				free(hint);
+				return rc;
+			}
 		}
 	}
 	if (e->routers) {
@@ -959,8 +966,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "name");
 				found |= cJSON_IsString(n) && !strcmp(n->valuestring, s->routers[i]);
 			}
-			if (!found)
-				rc = fc_error_set(FC_ENOTFOUND, "router '%s' does not exist (ficus router add)", s->routers[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "router", s->routers[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "router '%s' does not exist%s%s", s->routers[i], hint,
+						  *hint ? "" : " (ficus router add)");
+				free(hint);
+			}
 		}
 		cJSON_Delete(settings);
 		if (rc < 0)
@@ -978,8 +989,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				return rc;
 			found = fc_store_step(st, q) == 1;
 			sqlite3_finalize(q);
-			if (!found)
-				return fc_error_set(FC_ENOTFOUND, "service '%s' (in --needs) does not exist", s->needs[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "service", s->needs[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "service '%s' (in --needs) does not exist%s", s->needs[i], hint);
+				free(hint);
+				return rc;
+			}
 		}
 	}
 	for (i = 0; i < e->ngates; i++) {
