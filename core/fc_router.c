@@ -2047,8 +2047,12 @@ int fc_router_add(fc_plan *p, const fc_router_spec *sp, const fc_write_opts *w, 
 			obj = NULL;
 			goto finish;
 		}
-		rc = fc_error_set(FC_EEXISTS,
-			"router '%s' already exists with other settings ('ficus router rm %s' first)", sp->name, sp->name);
+		{
+			char *diff = fc_json_diff(e, obj);
+			rc = fc_error_set(FC_EEXISTS, "router '%s' already exists and differs: %s ('ficus router rm %s' first)",
+					  sp->name, diff ? diff : "other settings", sp->name);
+			free(diff);
+		}
 		goto fail;
 	}
 	fc_json_push(routers, obj);

@@ -1085,6 +1085,36 @@ void fc_service_touch(fc_change *c, const char *name)
 	free(path);
 }
 
+/*
+ * 'service add' of a service that exists: the edit applied to it changes
+ * nothing (a no-op change, 0) or it names what differs (FC_EEXISTS).
+ * Finishes or aborts the change.
+ */
+static int add_again(fc_change *c, const char *name, const fc_service_edit *e, fc_outcome *out)
+{
+	fc_service have, want;
+	cJSON *hj = NULL, *wj = NULL;
+	int rc;
+
+	memset(&have, 0, sizeof(have));
+	memset(&want, 0, sizeof(want));
+	if ((rc = fc_service_read(fc_change_store(c), name, &have)) < 0 ||
+	    (rc = fc_service_read(fc_change_store(c), name, &want)) < 0 ||
+	    (rc = apply_edit(fc_change_store(c), &want, e)) < 0)
+		goto done;
+	hj = fc_service_to_json(&have);
+	wj = fc_service_to_json(&want);
+	rc = fc_add_again(c, "service", name, hj, wj, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	cJSON_Delete(hj);
+	cJSON_Delete(wj);
+	fc_service_clear(&have);
+	fc_service_clear(&want);
+	return rc;
+}
+
 int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 		   const fc_write_opts *w, fc_outcome *out)
 {
@@ -1107,7 +1137,9 @@ int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 	rc = fc_store_step(st, q);
 	sqlite3_finalize(q);
 	if (rc == 1) {
-		rc = fc_error_set(FC_EEXISTS, "service '%s' already exists (use 'ficus service set')", name);
+		/* idempotent: the same service again is nothing to do; another is an error */
+		rc = add_again(c, name, e, out);
+		c = NULL;
 		goto done;
 	}
 	s.name = fc_strdup(name);

@@ -13,7 +13,7 @@ expect_match "^ficus: domain 'tracking' already exists" "$err"
 expect_eq "" "$out" "nothing on stdout for an error"
 expect_eq "$n" "$(commit_count plan)" "no commit for a duplicate add"
 expect_match '"owner": "team-a"' "$(ficus domain show tracking --json)" "duplicate add keeps the fields"
-expect_exit 1 ficus domain add tracking --dry-run
+expect_exit 1 ficus domain add tracking --owner someone-else --dry-run
 expect_match "already exists" "$err" "dry run of a duplicate add"
 
 # unknown domain: error 1
