@@ -88,7 +88,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	if (rc < 0) {
 		rc = cli_fail(rc);
 	} else if (x.arr) {
-		cli_json(x.arr);
+		cli_json("log", x.arr);
 	}
 	cJSON_Delete(x.arr);
 	fc_plan_free(p);

@@ -74,7 +74,7 @@ static int ready(struct cli *c, fc_plan *p)
 				fc_json_add_bool(e, "dry_run", 1);
 			fc_json_push(arr, e);
 		}
-		cli_json(arr);
+		cli_json("results", arr);
 		cJSON_Delete(arr);
 	} else {
 		static const char *const hdr[] = { "SERVICE", "RESULT", "FROM", "TO", "NOTE" };
@@ -143,10 +143,8 @@ int cmd_promote(struct cli *c, int argc, char **argv)
 			cli_step_print(stderr, &st, "  ");
 		if (c->json) {
 			cJSON *doc = fc_json_obj();
-			fc_json_add_bool(doc, "ok", 0);
-			fc_json_add_str(doc, "error", "gate closed");
 			fc_json_add(doc, "step", cli_step_json(&st));
-			cli_json(doc);
+			cli_json(NULL, doc);
 			cJSON_Delete(doc);
 		}
 		rc = status;

@@ -606,8 +606,11 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 	unsigned k = shape_of(s, st) & 1023;
 	size_t at;
 
-	if (!o->n)
-		PUTS(&o->b, "{\n  \"services\": [");
+	if (!o->n) {
+		fc_buf_puts(&o->b, cli_json_head());
+		PUTS(&o->b, "  \"services\": [");
+		cli_json_streamed();
+	}
 	put(&o->b, o->n ? ",\n    " : "\n    ", o->n ? 6 : 5);
 	o->n++;
 	at = o->b.len;
@@ -632,9 +635,11 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 
 static void json_end(json_out *o)
 {
-	if (!o->n)
-		PUTS(&o->b, "{\n  \"services\": []\n}\n");
-	else
+	if (!o->n) {
+		fc_buf_puts(&o->b, cli_json_head());
+		PUTS(&o->b, "  \"services\": []\n}\n");
+		cli_json_streamed();
+	} else
 		PUTS(&o->b, DOC_TAIL);
 	json_flush(o);
 	fc_buf_free(&o->b);
@@ -754,11 +759,11 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (c->json) {
-		fc_buf b = FC_BUF_INIT;
-		reference(&b, &sv, &step, 0);
-		/* the same document as before: one service in the list */
-		fwrite(b.ptr, 1, b.len, stdout);
-		fc_buf_free(&b);
+		/* the same document as the plan-wide one: one service in the list */
+		cJSON *arr = fc_json_arr();
+		fc_json_push(arr, service_json(&sv, &step, 0));
+		cli_json("services", arr);
+		cJSON_Delete(arr);
 	} else {
 		char pct[16], since[32], tsince[32];
 		fc_pct_format(pct, sizeof(pct), sv.bp);

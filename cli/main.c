@@ -64,45 +64,18 @@ void cli_main_help(FILE *f)
 	fputs("\n'ficus help VERB' or 'ficus VERB --help' for a verb; 'man ficus' for everything.\n", f);
 }
 
-int main(int argc, char **argv)
+/* Global options, the verb, and its run: the exit status. */
+static int dispatch(struct cli *c, int argc, char **argv)
 {
-	struct cli c;
 	const cli_cmd *k;
 	int i, rc;
 
-	/*
-	 * The character set only: the dashboard and the table widths need
-	 * wide characters, and nothing else may follow the locale (a decimal
-	 * comma would break the JSON numbers).  Loading every category read
-	 * a dozen locale files at each start.
-	 */
-	setlocale(LC_CTYPE, "");
-	/*
-	 * Keep freed memory for the next change instead of giving it back:
-	 * a promotion allocates a few blocks of 100-300 KB (zlib's state,
-	 * the parsed index), which glibc maps and unmaps, or grows and trims
-	 * the heap for, every time.  Each page so mapped costs a fault (on a
-	 * VM, a trap to the hypervisor): 122 faults per promotion in a long
-	 * 'promote --ready' on the large plan, 35 with these, and 8.0 ms
-	 * per promotion down to 6.0 in one interleaved pair of runs.  The
-	 * peak is the same; only what falls below it is kept.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	memset(&c, 0, sizeof(c));
-	c.open = (fc_open_opts)FC_OPEN_OPTS_INIT;
-	c.w = (fc_write_opts)FC_WRITE_OPTS_INIT;
-	c.tty = isatty(STDOUT_FILENO);
-	c.color = c.tty && !getenv("NO_COLOR");
-	c.w.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
-
 	/* global options may come before the verb too */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--version")) {
-			printf("ficus %s\n", FICUS_VERSION);
-			return 0;
-		}
+		if (!strcmp(argv[i], "--version"))
+			return cmd_version(c, 0, NULL);
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			c->help = 1; /* text, not JSON */
 			cli_main_help(stdout);
 			return 0;
 		}
@@ -111,7 +84,7 @@ int main(int argc, char **argv)
 			const cli_opt *o;
 			const char *a = argv[i];
 			int takes = 0, known = 0;
-			for (o = cli_global_opts(&c); o->lname; o++) {
+			for (o = cli_global_opts(c); o->lname; o++) {
 				if ((a[1] == '-' && !strcmp(a + 2, o->lname)) || (a[1] != '-' && a[1] == o->sname && !a[2])) {
 					known = 1;
 					takes = o->argname != NULL;
@@ -121,7 +94,7 @@ int main(int argc, char **argv)
 				}
 			}
 			if (!known) {
-				char *hint = a[1] == '-' ? cli_option_hint(NULL, cli_global_opts(&c), a + 2) : NULL;
+				char *hint = a[1] == '-' ? cli_option_hint(NULL, cli_global_opts(c), a + 2) : NULL;
 				cli_err("unknown option '%s'%s (see 'ficus --help')", a, hint ? hint : "");
 				free(hint);
 				return EXIT_USAGE;
@@ -130,6 +103,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
+		cli_json_error("which verb? (see 'ficus --help')");
 		cli_main_help(stderr);
 		return EXIT_USAGE;
 	}
@@ -166,10 +140,50 @@ int main(int argc, char **argv)
 			args[n++] = argv[j];
 		for (j = dashdash; j < argc; j++)
 			args[n++] = argv[j];
-		c.verb = k->name;
-		rc = k->fn(&c, n, args);
+		c->verb = k->name;
+		rc = k->fn(c, n, args);
 		free(args);
 	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int i, rc;
+
+	/*
+	 * The character set only: the dashboard and the table widths need
+	 * wide characters, and nothing else may follow the locale (a decimal
+	 * comma would break the JSON numbers).  Loading every category read
+	 * a dozen locale files at each start.
+	 */
+	setlocale(LC_CTYPE, "");
+	/*
+	 * Keep freed memory for the next change instead of giving it back:
+	 * a promotion allocates a few blocks of 100-300 KB (zlib's state,
+	 * the parsed index), which glibc maps and unmaps, or grows and trims
+	 * the heap for, every time.  Each page so mapped costs a fault (on a
+	 * VM, a trap to the hypervisor): 122 faults per promotion in a long
+	 * 'promote --ready' on the large plan, 35 with these, and 8.0 ms
+	 * per promotion down to 6.0 in one interleaved pair of runs.  The
+	 * peak is the same; only what falls below it is kept.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	memset(&c, 0, sizeof(c));
+	c.open = (fc_open_opts)FC_OPEN_OPTS_INIT;
+	c.w = (fc_write_opts)FC_WRITE_OPTS_INIT;
+	c.tty = isatty(STDOUT_FILENO);
+	c.color = c.tty && !getenv("NO_COLOR");
+	c.w.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+
+	/* --json anywhere: a usage error before the verb reads its options answers in JSON too */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c.json = 1;
+	rc = dispatch(&c, argc, argv);
+	cli_json_finish(&c, rc);
 	fflush(stdout);
 	if (ferror(stdout)) {
 		cli_err("error writing to standard output");

@@ -45,6 +45,8 @@ void cli_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	clean = fc_sanitize(msg, 1);
+	if (strncmp(clean, "warning: ", 9))
+		cli_json_error(clean);
 	fflush(stdout);
 	fprintf(stderr, "ficus: %s\n", clean);
 	free(clean);

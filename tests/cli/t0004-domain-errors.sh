@@ -24,7 +24,8 @@ done
 expect_exit 1 ficus domain set nosuch --owner x
 expect_match "domain 'nosuch' does not exist" "$err"
 expect_exit 1 ficus domain show nosuch --json
-expect_eq "" "$out" "no JSON for an unknown domain"
+expect_match '"ok": false' "$out" "the JSON of an unknown domain is the error envelope"
+expect_match '"error": "domain .nosuch. does not exist"' "$out"
 
 # invalid names: usage status 2, before anything is written
 long=$(printf 'a%.0s' $(seq 64))
