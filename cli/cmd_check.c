@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_step.h"
 #include "fc_json.h"
 #include "fc_life.h"
 
@@ -45,6 +46,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		if ((rc = cli_open(c, &p)))
 			return rc;
 		rc = cli_outcome(c, fc_check_record(p, pos[1], pos[2], pass, detail, &c->w, &o), &o);
+		if (rc == 0)
+			cli_next_after(c, p, pos[1]);
 	} else if (!strcmp(pos[0], "run")) {
 		fc_check_run_result *r = NULL;
 		size_t n = 0;
@@ -76,6 +79,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
 			cJSON_Delete(arr);
 		}
 		rc = cli_outcome(c, rc, &o);
+		if (rc == 0)
+			cli_next_after(c, p, pos[1]);
 		if (rc == 0 && any_fail) {
 			cli_err("a check failed: recorded, and a gate it is evidence for stays closed");
 			rc = EXIT_GATE;

@@ -150,6 +150,8 @@ int cmd_promote(struct cli *c, int argc, char **argv)
 		rc = status;
 	} else {
 		rc = cli_outcome(c, rc, &o);
+		if (rc == 0 || rc == EXIT_SYNC)
+			cli_next_after(c, p, pos[0]);
 	}
 	fc_step_clear(&st);
 	fc_outcome_clear(&o);

@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_step.h"
 #include "fc_life.h"
 
 static const char usage[] = "usage: ficus rollback SERVICE [--to PHASE|PCT]";
@@ -33,6 +34,8 @@ int cmd_rollback(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open_push(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_rollback(p, pos[0], to, &c->w, &o), &o);
+	if (rc == 0 || rc == EXIT_SYNC)
+		cli_next_after(c, p, pos[0]);
 	fc_outcome_clear(&o);
 	fc_plan_free(p);
 	return rc;

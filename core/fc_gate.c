@@ -57,6 +57,7 @@ static void add_gate(fc_step *s, const char *name, int open, char *reason, char 
 	g->open = open;
 	g->reason = reason;
 	g->evidence = evidence;
+	g->opens = 0;
 }
 
 /* A gate that waits for `need` seconds since `since`. */
@@ -77,6 +78,7 @@ static void time_gate(fc_step *s, const char *name, const char *what, fc_time si
 		add_gate(s, name, 0, fc_asprintf("%s: %s %s of %s, %s left", name, what, have_s, need_s, left_s),
 			 fc_asprintf("closed (%s of %s, %s left)", have_s, need_s, left_s));
 	}
+	s->gates[s->ngates - 1].opens = since + need;
 }
 
 static fc_time last_fail(const fc_service *sv, const char *check)
@@ -344,8 +346,17 @@ static int first_ramp(const fc_gate_settings *g)
 static void finish(fc_step *s, const fc_service *sv)
 {
 	s->open = 1;
-	for (size_t i = 0; i < s->ngates; i++)
-		s->open &= s->gates[i].open;
+	s->opens_at = 0;
+	for (size_t i = 0; i < s->ngates; i++) {
+		const fc_gate *g = &s->gates[i];
+		s->open &= g->open;
+		if (g->open || s->opens_at < 0)
+			continue;
+		if (g->opens <= 0)
+			s->opens_at = -1; /* waits for evidence, not time */
+		else if (g->opens > s->opens_at)
+			s->opens_at = g->opens;
+	}
 	s->rps_moved = sv->rps * (double)(s->to_bp - s->from_bp) / 10000.0;
 }
 

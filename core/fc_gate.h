@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 
+#include "fc_clock.h"
 #include "fc_service.h"
 #include "fc_settings.h"
 
@@ -23,6 +24,7 @@ typedef struct {
 	int open;
 	char *reason;      /* "step_soak: 2d3h of 7d (4d21h left)" */
 	char *evidence;    /* "open (7d2h >= 7d)" for trailers */
+	fc_time opens;     /* a gate that waits for time: when it opens; else 0 */
 } fc_gate;
 
 typedef enum {
@@ -40,6 +42,13 @@ typedef struct {
 	fc_gate *gates;
 	size_t ngates;
 	int open;          /* every gate open */
+	/*
+	 * When the step's gates open: 0 when open now; the time the last of
+	 * the closed time gates (soaks, dual_write_min) opens, when only time
+	 * gates are closed; -1 when a closed gate waits for evidence or a
+	 * decision (reconcile, needs, skip, routers) rather than for time.
+	 */
+	fc_time opens_at;
 	char *why_none;    /* FC_STEP_NONE: why there is no step */
 	double rps_moved;  /* requests/s that change side */
 	/*

@@ -217,6 +217,23 @@ done:
 	return rc;
 }
 
+int fc_next_step(fc_plan *p, const char *name, fc_step *out)
+{
+	fc_service sv;
+	fc_settings set;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&set, 0, sizeof(set));
+	if ((rc = fc_service_get(p, name, &sv)) < 0)
+		return rc;
+	if ((rc = fc_settings_get(fc_plan_store(p), &set)) == 0)
+		rc = fc_gate_step(out, fc_plan_store(p), &sv, &set.gates, NULL);
+	fc_settings_clear(&set);
+	fc_service_clear(&sv);
+	return rc;
+}
+
 void fc_ready_free(fc_ready_result *r, size_t n)
 {
 	for (size_t i = 0; r && i < n; i++) {

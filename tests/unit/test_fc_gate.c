@@ -350,6 +350,30 @@ static void test_fc_gate__targets_never_skip_a_step(void **state)
 	fc_step_clear(&s);
 }
 
+/* When the gates open: the end of the soak, now, or -1 for evidence. */
+static void test_fc_gate__opens_at_says_when(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 100;
+	unit_clock_at(UNIT_NOW + DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.opens_at, UNIT_NOW + 7 * DAY);
+	fc_step_clear(&s);
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW + 10);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.opens_at, -1);
+	fc_step_clear(&s);
+	c->sv.phase = FC_PHASE_DUAL_WRITE;
+	unit_clock_at(UNIT_NOW + 15 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_int_equal(s.opens_at, 0);
+	fc_step_clear(&s);
+}
+
 /* A result dated after the clock (beyond the skew) is shown but opens nothing. */
 static void test_fc_gate__future_evidence_opens_nothing(void **state)
 {
@@ -424,6 +448,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_gate__targets_must_go_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__targets_never_skip_a_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__future_evidence_opens_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__opens_at_says_when, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
