@@ -367,8 +367,8 @@ static long long state_key(fc_phase phase, int bp)
 }
 
 /*
- * The next forward step of `sv` (no target) and its gates.  0, or
- * FC_STEP_NONE in done.
+ * The next forward step of `sv` (no target) and its gates; FC_STEP_NONE
+ * with why_none in done.
  */
 static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *g)
 {
