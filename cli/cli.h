@@ -64,6 +64,10 @@ extern const cli_opt *cli_global_opts(struct cli *c);
 int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 	      const char **pos, int maxpos, int *npos);
 
+/* "; did you mean '--dry-run'?" for an unknown long option `word` (without
+ * its dashes), from a verb's table and the globals; "" if none.  Caller frees. */
+char *cli_option_hint(const cli_opt *opts, const cli_opt *globals, const char *word);
+
 /* Print help for a verb: usage lines, description, its options, global options. */
 void cli_help(struct cli *c, const char *usage, const char *desc, const cli_opt *opts);
 
@@ -88,8 +92,20 @@ int cli_open_read(struct cli *c, fc_plan **out);
 /* Print the outcome of a writing verb (text or JSON) and return its status. */
 int cli_outcome(struct cli *c, int rc, fc_outcome *o);
 
-/* Print a JSON document (pretty, sorted) on stdout. */
-void cli_json(const cJSON *doc);
+/*
+ * JSON output, one envelope per run (ficus-json(7)):
+ * {"ficus": 1, "ok": BOOL, <data>, "error": MSG, "exit": N}.  cli_json
+ * adds the verb's data (copied): under `key`, or, with key NULL, the
+ * members of object `data` at the top.  main() writes the document with
+ * cli_json_finish once the exit status is known; the last error message
+ * (cli_err) becomes "error".  A verb that streams its document writes
+ * cli_json_head() first and calls cli_json_streamed().
+ */
+void cli_json(const char *key, const cJSON *data);
+void cli_json_error(const char *msg);
+const char *cli_json_head(void);
+void cli_json_streamed(void);
+void cli_json_finish(struct cli *c, int status);
 
 /* Tables: a header row, then rows; aligned on a terminal, TSV when piped. */
 typedef struct cli_table cli_table;

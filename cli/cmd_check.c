@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_step.h"
 #include "fc_json.h"
 #include "fc_life.h"
 
@@ -45,6 +46,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		if ((rc = cli_open(c, &p)))
 			return rc;
 		rc = cli_outcome(c, fc_check_record(p, pos[1], pos[2], pass, detail, &c->w, &o), &o);
+		if (rc == 0)
+			cli_next_after(c, p, pos[1]);
 	} else if (!strcmp(pos[0], "run")) {
 		fc_check_run_result *r = NULL;
 		size_t n = 0;
@@ -62,9 +65,26 @@ int cmd_check(struct cli *c, int argc, char **argv)
 				printf("%-16s %s  %.1fs  %s\n", r[i].check, r[i].pass ? "pass" : "FAIL", r[i].seconds,
 				       r[i].detail);
 		}
+		if (c->json) {
+			cJSON *arr = fc_json_arr();
+			for (size_t i = 0; i < n; i++) {
+				cJSON *e = fc_json_obj();
+				fc_json_add_str(e, "check", r[i].check);
+				fc_json_add_bool(e, "pass", r[i].pass);
+				fc_json_add_str(e, "detail", r[i].detail ? r[i].detail : "");
+				fc_json_add_num(e, "seconds", r[i].seconds);
+				fc_json_push(arr, e);
+			}
+			cli_json("results", arr);
+			cJSON_Delete(arr);
+		}
 		rc = cli_outcome(c, rc, &o);
-		if (rc == 0 && any_fail)
+		if (rc == 0)
+			cli_next_after(c, p, pos[1]);
+		if (rc == 0 && any_fail) {
+			cli_err("a check failed: recorded, and a gate it is evidence for stays closed");
 			rc = EXIT_GATE;
+		}
 		fc_check_run_free(r, n);
 	} else {
 		return cli_usage(c, "'%s' is not a check verb (record, run)", pos[0]);

@@ -61,7 +61,7 @@ int cmd_dep(struct cli *c, int argc, char **argv)
 				fc_json_add_num(e, "weight", deps[i].weight);
 				fc_json_push(arr, e);
 			}
-			cli_json(arr);
+			cli_json("deps", arr);
 			cJSON_Delete(arr);
 		} else {
 			static const char *const hdr[] = { "FROM", "TO", "KIND", "WEIGHT" };

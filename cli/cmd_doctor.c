@@ -178,7 +178,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		files = NULL;
 		fc_json_add_str(doc, "push_report", res.report ? res.report : "");
 		fc_json_add_bool(doc, "ok", !npending && !problems);
-		cli_json(doc);
+		cli_json(NULL, doc);
 	}
 	if (npending) {
 		if (!repair)

@@ -51,7 +51,7 @@ static int list(struct cli *c, fc_plan *p)
 		cJSON *arr = fc_json_arr();
 		for (i = 0; i < n; i++)
 			fc_json_push(arr, domain_json(&ds[i], p));
-		cli_json(arr);
+		cli_json("domains", arr);
 		cJSON_Delete(arr);
 	} else {
 		static const char *const hdr[] = { "DOMAIN", "OWNER", "REQ/S", "TABLES", "SIGNALS" };
@@ -81,7 +81,7 @@ static int show(struct cli *c, fc_plan *p, const char *name)
 		return cli_fail(rc);
 	o = domain_json(&d, p);
 	if (c->json) {
-		cli_json(o);
+		cli_json("domain", o);
 	} else {
 		const cJSON *deps = cJSON_GetObjectItem(o, "depends_on"), *e;
 		char *desc_clean = fc_sanitize(d.description, 1), *owner = fc_sanitize(d.owner, 0);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fc_json.h"
 
 void cli_exit_codes(FILE *f)
 {
@@ -23,10 +24,24 @@ int cmd_help(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_parse(c, opts, argc, argv, pos, 1, &npos)))
 		return rc;
+	if (c->json && npos == 0) {
+		/* for tools: the verbs and their summaries */
+		cJSON *arr = fc_json_arr();
+		for (const cli_cmd *k = cli_commands; k->name; k++) {
+			cJSON *e = fc_json_obj();
+			fc_json_add_str(e, "name", k->name);
+			fc_json_add_str(e, "summary", k->summary);
+			fc_json_push(arr, e);
+		}
+		cli_json("verbs", arr);
+		cJSON_Delete(arr);
+		return 0;
+	}
 	if (npos == 0) {
 		cli_main_help(stdout);
 		return 0;
 	}
+	c->help = 1; /* help is text, also with --json */
 	if (!strcmp(pos[0], "exit-codes")) {
 		cli_exit_codes(stdout);
 		return 0;
@@ -42,9 +57,14 @@ int cmd_help(struct cli *c, int argc, char **argv)
 
 int cmd_version(struct cli *c, int argc, char **argv)
 {
-	(void)c;
 	(void)argc;
 	(void)argv;
-	printf("ficus %s\n", FICUS_VERSION);
+	if (c->json) {
+		cJSON *v = cJSON_CreateString(FICUS_VERSION);
+		cli_json("version", v);
+		cJSON_Delete(v);
+	} else {
+		printf("ficus %s\n", FICUS_VERSION);
+	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "fc_json.h"
 
 static const char usage[] = "usage: ficus init [DIR] [--remote URL]";
 static const char desc[] =
@@ -42,6 +43,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	rc = cli_outcome(c, rc, &o);
+	if (rc == 0 && c->json) {
+		cJSON *dir = cJSON_CreateString(fc_plan_dir(p));
+		cli_json("plan", dir);
+		cJSON_Delete(dir);
+	}
 	if (rc == 0 && !c->json && !c->quiet)
 		printf("created plan in %s\n", fc_plan_dir(p));
 	fc_outcome_clear(&o);

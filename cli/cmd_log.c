@@ -16,6 +16,7 @@ static const char desc[] =
 struct log_ctx {
 	struct cli *c;
 	cJSON *arr;
+	long seen;
 };
 
 static int print_entry(const fc_log_entry *e, void *vctx)
@@ -23,6 +24,7 @@ static int print_entry(const fc_log_entry *e, void *vctx)
 	struct log_ctx *x = vctx;
 	char when[32];
 
+	x->seen++;
 	if (x->arr) {
 		fc_json_push(x->arr, fc_log_entry_json(e));
 		return 0;
@@ -58,7 +60,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	int npos, rc;
 	long limit = -1;
 	fc_plan *p = NULL;
-	struct log_ctx x = { c, NULL };
+	struct log_ctx x = { c, NULL, 0 };
 	cli_opt opts[] = {
 		{ "max-count", 'n', "N", "show at most N entries", &n, NULL, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
@@ -81,10 +83,13 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	if (c->json)
 		x.arr = fc_json_arr();
 	rc = fc_log_walk(p, npos ? pos[0] : NULL, limit, print_entry, &x);
+	/* no entry for a name: an unknown name is an error, not an empty story */
+	if (rc >= 0 && npos && !x.seen && limit != 0)
+		rc = fc_log_name_known(p, pos[0]);
 	if (rc < 0) {
 		rc = cli_fail(rc);
 	} else if (x.arr) {
-		cli_json(x.arr);
+		cli_json("log", x.arr);
 	}
 	cJSON_Delete(x.arr);
 	fc_plan_free(p);

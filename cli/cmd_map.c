@@ -55,12 +55,13 @@ static int show(struct cli *c, fc_plan *p, const char *format)
 	}
 	if (!strcmp(format, "json")) {
 		fc_buf b = FC_BUF_INIT;
+		c->json = 1; /* the JSON form is the envelope, as with --json */
 		cJSON *doc = NULL, *cycles = NULL;
 		fc_map_export(p, &b);
 		fc_json_parse(&doc, "map", b.ptr, b.len, FC_MAP_MAX_BYTES);
 		cycles_json(p, &cycles);
 		fc_json_add(doc, "cycles", cycles);
-		cli_json(doc);
+		cli_json("map", doc);
 		cJSON_Delete(doc);
 		fc_buf_free(&b);
 	} else if (!strcmp(format, "dot")) {
@@ -159,10 +160,19 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		if (npos != 1)
 			return cli_usage(c, "'map export' takes no arguments");
 		if ((rc = cli_open_read(c, &p)) == 0) {
-			if ((rc = fc_map_export(p, &b)) < 0)
+			if ((rc = fc_map_export(p, &b)) < 0) {
 				rc = cli_fail(rc);
-			else
+			} else if (c->json) {
+				/* the file format itself, inside the envelope */
+				cJSON *doc = NULL;
+				if ((rc = fc_json_parse(&doc, "map", b.ptr, b.len, FC_MAP_MAX_BYTES)) < 0)
+					rc = cli_fail(rc);
+				else
+					cli_json("map", doc);
+				cJSON_Delete(doc);
+			} else {
 				fwrite(b.ptr, 1, b.len, stdout);
+			}
 		}
 		fc_buf_free(&b);
 	} else if (!strcmp(pos[0], "show")) {

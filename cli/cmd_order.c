@@ -61,7 +61,7 @@ int cmd_order(struct cli *c, int argc, char **argv)
 			fc_json_push(arr, e);
 		}
 		fc_json_add(doc, "ranks", arr);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else {
 		static const char *const hdr[] = { "RANK", "DOMAIN", "REQ/S", "CYCLE", "EXPLANATION" };

@@ -15,8 +15,10 @@ static const char desc[] =
 	"Take one step forward: the next ramp step inside read-cutover, else the next\n"
 	"phase (planned, dual-write, backfill, read-cutover, decommission, done).\n"
 	"Every step is gated; a closed gate refuses the step (exit 3) and says which\n"
-	"gate and how long is left. --force with --reason passes a closed gate and\n"
-	"the commit records it. Steps into decommission and done are irreversible:\n"
+	"gate and how long is left. --to may name a percentage up to the next ramp\n"
+	"step; beyond it, or a phase beyond the next, is refused (exit 3) naming\n"
+	"the steps it would skip. --force with --reason passes a closed gate and\n"
+	"the commit records it, and every skipped step. Steps into decommission and done are irreversible:\n"
 	"off a terminal they need --yes. --ready promotes, one step each, every\n"
 	"service whose next gate is open (never an irreversible step).";
 
@@ -72,7 +74,7 @@ static int ready(struct cli *c, fc_plan *p)
 				fc_json_add_bool(e, "dry_run", 1);
 			fc_json_push(arr, e);
 		}
-		cli_json(arr);
+		cli_json("results", arr);
 		cJSON_Delete(arr);
 	} else {
 		static const char *const hdr[] = { "SERVICE", "RESULT", "FROM", "TO", "NOTE" };
@@ -141,15 +143,15 @@ int cmd_promote(struct cli *c, int argc, char **argv)
 			cli_step_print(stderr, &st, "  ");
 		if (c->json) {
 			cJSON *doc = fc_json_obj();
-			fc_json_add_bool(doc, "ok", 0);
-			fc_json_add_str(doc, "error", "gate closed");
 			fc_json_add(doc, "step", cli_step_json(&st));
-			cli_json(doc);
+			cli_json(NULL, doc);
 			cJSON_Delete(doc);
 		}
 		rc = status;
 	} else {
 		rc = cli_outcome(c, rc, &o);
+		if (rc == 0 || rc == EXIT_SYNC)
+			cli_next_after(c, p, pos[0]);
 	}
 	fc_step_clear(&st);
 	fc_outcome_clear(&o);

@@ -1,14 +1,16 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_step.h"
 #include "fc_life.h"
 
 static const char usage[] = "usage: ficus rollback SERVICE [--to PHASE|PCT]";
 static const char desc[] =
-	"Roll back at once, whatever the gates. Without --to: the flag goes to 0%\n"
-	"when it is above 0 (the service stays in read-cutover, paused; the next\n"
-	"promote returns to the first ramp step), otherwise one phase back. From\n"
-	"decommission only with --force and --reason; never from done.";
+	"Roll back at once, whatever the gates. Without --to it is the abort: flag\n"
+	"to 0% and shadow off, the service stays in its phase (read-cutover paused;\n"
+	"the next promote returns to the first ramp step); when nothing is on the\n"
+	"new service it says so and changes nothing. A phase back is --to PHASE.\n"
+	"From decommission only with --force and --reason; never from done.";
 
 int cmd_rollback(struct cli *c, int argc, char **argv)
 {
@@ -32,6 +34,8 @@ int cmd_rollback(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open_push(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_rollback(p, pos[0], to, &c->w, &o), &o);
+	if (rc == 0 || rc == EXIT_SYNC)
+		cli_next_after(c, p, pos[0]);
 	fc_outcome_clear(&o);
 	fc_plan_free(p);
 	return rc;

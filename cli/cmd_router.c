@@ -91,7 +91,7 @@ static int do_list(struct cli *c, fc_plan *p)
 		}
 		fc_json_add(doc, "routers", arr);
 		fc_json_add(doc, "drivers", drivers);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (n == 0) {
 		cli_note(c, "no routers configured: driver 'none' (decisions are recorded, nothing is pushed); "
@@ -237,7 +237,7 @@ static int do_status(struct cli *c, fc_plan *p, const fc_router_opts *o)
 		return cli_fail(rc);
 	if (c->json) {
 		cJSON *doc = result_json(&r, 1);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (!r.nreplicas) {
 		cli_note(c, "%s", r.report ? strtok(r.report, "\n") : "nothing to report");
@@ -282,7 +282,7 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 			fc_json_add_bool(doc, "dry_run", 1);
 			fc_json_add_str(doc, "calls", r.calls ? r.calls : "");
 		}
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (o->dry_run && r.calls) {
 		printf("dry run: nothing pushed\n\nwould call:\n");
@@ -313,7 +313,7 @@ static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 	}
 	if (c->json) {
 		cJSON *doc = result_json(&r, rc == 0);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (!r.nreplicas) {
 		cli_note(c, "%s", r.report ? strtok(r.report, "\n") : "nothing to verify");

@@ -33,7 +33,7 @@ static int show(struct cli *c, fc_plan *p, const char *name)
 		return cli_fail(rc);
 	o = fc_service_to_json(&s);
 	if (c->json) {
-		cli_json(o);
+		cli_json("service", o);
 	} else {
 		char pct[16], since[32];
 		fc_pct_format(pct, sizeof(pct), s.bp);
@@ -79,7 +79,7 @@ static int list(struct cli *c, fc_plan *p)
 		cJSON *arr = fc_json_arr();
 		for (size_t i = 0; i < n; i++)
 			fc_json_push(arr, fc_service_to_json(&all[i]));
-		cli_json(arr);
+		cli_json("services", arr);
 		cJSON_Delete(arr);
 	} else {
 		static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "FLAG", "ROUTE", "DOMAINS" };

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_step.h"
 #include "fc_life.h"
 
 static const char usage[] = "usage: ficus shadow SERVICE on|off";
@@ -28,6 +29,8 @@ int cmd_shadow(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open_push(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_shadow(p, pos[0], !strcmp(pos[1], "on"), &c->w, &o), &o);
+	if (rc == 0 || rc == EXIT_SYNC)
+		cli_next_after(c, p, pos[0]);
 	fc_outcome_clear(&o);
 	fc_plan_free(p);
 	return rc;

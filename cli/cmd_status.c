@@ -3,19 +3,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "cli_step.h"
+#include "fc_clock.h"
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_service.h"
 #include "fc_settings.h"
 
-static const char usage[] = "usage: ficus status [SERVICE]";
+static const char usage[] =
+	"usage: ficus status [SERVICE]\n"
+	"   or: ficus status --watch [--interval DUR] [--count N]";
 static const char desc[] =
-	"Each service's phase and traffic, its next step and whether the gates of\n"
-	"that step are open, with the reason and evidence of each gate. The answer\n"
-	"is the one 'ficus promote' would act on (same core function).";
+	"Each service's phase and traffic, its next step, whether the gates of that\n"
+	"step are open and when they open, with the reason and evidence of each gate.\n"
+	"The answer is the one 'ficus promote' would act on (same core function).\n"
+	"--watch redraws the table in place on a terminal every --interval (default\n"
+	"2s), one frame after another when piped, until interrupted or --count\n"
+	"frames.";
 
 /*
  * A service as status reports it.  `brief` (every service at once) leaves
@@ -606,8 +613,11 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 	unsigned k = shape_of(s, st) & 1023;
 	size_t at;
 
-	if (!o->n)
-		PUTS(&o->b, "{\n  \"services\": [");
+	if (!o->n) {
+		fc_buf_puts(&o->b, cli_json_head());
+		PUTS(&o->b, "  \"services\": [");
+		cli_json_streamed();
+	}
 	put(&o->b, o->n ? ",\n    " : "\n    ", o->n ? 6 : 5);
 	o->n++;
 	at = o->b.len;
@@ -632,9 +642,11 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 
 static void json_end(json_out *o)
 {
-	if (!o->n)
-		PUTS(&o->b, "{\n  \"services\": []\n}\n");
-	else
+	if (!o->n) {
+		fc_buf_puts(&o->b, cli_json_head());
+		PUTS(&o->b, "  \"services\": []\n}\n");
+		cli_json_streamed();
+	} else
 		PUTS(&o->b, DOC_TAIL);
 	json_flush(o);
 	fc_buf_free(&o->b);
@@ -656,7 +668,9 @@ static void table_row(cli_table *t, const fc_service *s, const fc_step *st)
 		snprintf(gates, sizeof(gates), "open%s", st->irreversible ? " (needs --yes)" : "");
 	else
 		snprintf(gates, sizeof(gates), "closed: %s", closed);
-	const char *row[] = { s->name, fc_phase_name(s->phase), pct, next, gates };
+	char opens[96];
+	cli_step_opens(opens, sizeof(opens), st);
+	const char *row[] = { s->name, fc_phase_name(s->phase), pct, next, gates, opens };
 	cli_table_add(t, row);
 	free(closed);
 }
@@ -687,7 +701,7 @@ static int status_one(fc_service *s, void *ctx)
 
 static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 {
-	static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "NEXT", "GATES" };
+	static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "NEXT", "GATES", "OPENS" };
 	status_walk w = { fc_plan_store(p), &set->gates, NULL, NULL };
 	json_out out;
 	int rc;
@@ -698,7 +712,7 @@ static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 		fc_buf_grow(&out.b, 1u << 16);
 		w.json = &out;
 	} else {
-		w.table = cli_table_new(5, hdr);
+		w.table = cli_table_new(6, hdr);
 	}
 	/*
 	 * A failure part way (a damaged row) leaves the JSON written so far
@@ -719,6 +733,43 @@ static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
+/*
+ * --watch: the table again every interval, in place on a terminal (cursor
+ * home, clear), one frame after another when piped.  Each frame reads the
+ * plan afresh (readers never wait for a writer).
+ */
+static int watch(struct cli *c, fc_plan *p, int64_t interval, long count)
+{
+	char now[32];
+	int rc = 0;
+
+	for (long frame = 0; !count || frame < count; frame++) {
+		fc_settings set;
+		memset(&set, 0, sizeof(set));
+		if (frame) {
+			struct timespec ts = { (time_t)interval, 0 };
+			while (nanosleep(&ts, &ts) < 0)
+				;
+		}
+		if (c->tty)
+			fputs("\033[H\033[2J", stdout);
+		fc_time_format(now, sizeof(now), fc_now());
+		printf("ficus status at %s, every %llds%s\n", now, (long long)interval,
+		       c->tty ? " (Ctrl-C stops)" : "");
+		if ((rc = fc_settings_get(fc_plan_store(p), &set)) < 0)
+			rc = cli_fail(rc);
+		else
+			rc = status_all(c, p, &set);
+		fc_settings_clear(&set);
+		if (!c->tty)
+			putchar('\n');
+		fflush(stdout);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
 int cmd_status(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
@@ -726,8 +777,16 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	fc_step step;
 	fc_settings set;
 	fc_plan *p = NULL;
-	int npos, rc;
-	cli_opt opts[] = { { NULL, 0, NULL, NULL, NULL, NULL, NULL } };
+	int npos, rc, want_watch = 0;
+	const char *interval = NULL, *count = NULL;
+	int64_t every = 2;
+	long frames = 0;
+	cli_opt opts[] = {
+		{ "watch", 0, NULL, "redraw the table every interval until interrupted", NULL, &want_watch, NULL },
+		{ "interval", 0, "DUR", "--watch: time between frames (default 2s)", &interval, NULL, NULL },
+		{ "count", 0, "N", "--watch: stop after N frames", &count, NULL, NULL },
+		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	};
 
 	memset(&set, 0, sizeof(set));
 	memset(&sv, 0, sizeof(sv));
@@ -737,6 +796,22 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	if (c->help) {
 		cli_help(c, usage, desc, opts);
 		return 0;
+	}
+	if (interval || count || want_watch) {
+		char *end = NULL;
+		if (!want_watch)
+			return cli_usage(c, "--interval and --count go with --watch");
+		if (npos || c->json)
+			return cli_usage(c, "--watch shows the table of every service: no SERVICE, no --json");
+		if (interval && (fc_duration_parse(&every, interval) < 0 || every < 1))
+			return cli_usage(c, "--interval '%s' is not a duration of a second or more", interval);
+		if (count && ((frames = strtol(count, &end, 10)) < 1 || *end))
+			return cli_usage(c, "--count '%s' must be a whole number above 0", count);
+		if ((rc = cli_open_read(c, &p)))
+			return rc;
+		rc = watch(c, p, every, frames);
+		fc_plan_free(p);
+		return rc;
 	}
 	if ((rc = cli_open_read(c, &p)))
 		return rc;
@@ -754,11 +829,11 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (c->json) {
-		fc_buf b = FC_BUF_INIT;
-		reference(&b, &sv, &step, 0);
-		/* the same document as before: one service in the list */
-		fwrite(b.ptr, 1, b.len, stdout);
-		fc_buf_free(&b);
+		/* the same document as the plan-wide one: one service in the list */
+		cJSON *arr = fc_json_arr();
+		fc_json_push(arr, service_json(&sv, &step, 0));
+		cli_json("services", arr);
+		cJSON_Delete(arr);
 	} else {
 		char pct[16], since[32], tsince[32];
 		fc_pct_format(pct, sizeof(pct), sv.bp);

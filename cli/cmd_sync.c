@@ -51,7 +51,7 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		cJSON *doc = fc_json_obj();
 		fc_json_add_bool(doc, "ok", 1);
 		fc_json_add_str(doc, "report", report);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else {
 		cli_note(c, "%s", report);

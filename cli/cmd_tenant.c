@@ -62,7 +62,7 @@ int cmd_tenant(struct cli *c, int argc, char **argv)
 			fc_json_add_str(e, "side", b < all[i].bp ? "new" : "monolith");
 			fc_json_push(arr, e);
 		}
-		cli_json(arr);
+		cli_json("routes", arr);
 		cJSON_Delete(arr);
 	} else {
 		static const char *const hdr[] = { "SERVICE", "FLAG", "BUCKET", "TRAFFIC", "SIDE" };

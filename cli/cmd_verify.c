@@ -31,7 +31,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		cJSON *doc = fc_json_obj();
 		fc_json_add_bool(doc, "ok", rc == 0);
 		fc_json_add_str(doc, "report", report ? report : "");
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (report && *report) {
 		fputs(report, stdout);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fc_clock.h"
+#include "fc_suggest.h"
 
 const cli_cmd cli_commands[] = {
 	{ "init", cmd_init, "create a plan (a git plan repository and its database)" },
@@ -63,10 +64,92 @@ void cli_main_help(FILE *f)
 	fputs("\n'ficus help VERB' or 'ficus VERB --help' for a verb; 'man ficus' for everything.\n", f);
 }
 
+/* Global options, the verb, and its run: the exit status. */
+static int dispatch(struct cli *c, int argc, char **argv)
+{
+	const cli_cmd *k;
+	int i, rc;
+
+	/* global options may come before the verb too */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version"))
+			return cmd_version(c, 0, NULL);
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			c->help = 1; /* text, not JSON */
+			cli_main_help(stdout);
+			return 0;
+		}
+		{
+			/* find the verb: skip global options and their arguments */
+			const cli_opt *o;
+			const char *a = argv[i];
+			int takes = 0, known = 0;
+			for (o = cli_global_opts(c); o->lname; o++) {
+				if ((a[1] == '-' && !strcmp(a + 2, o->lname)) || (a[1] != '-' && a[1] == o->sname && !a[2])) {
+					known = 1;
+					takes = o->argname != NULL;
+				} else if (a[1] == '-' && !strncmp(a + 2, o->lname, strlen(o->lname)) &&
+					   a[2 + strlen(o->lname)] == '=') {
+					known = 1;
+				}
+			}
+			if (!known) {
+				char *hint = a[1] == '-' ? cli_option_hint(NULL, cli_global_opts(c), a + 2) : NULL;
+				cli_err("unknown option '%s'%s (see 'ficus --help')", a, hint ? hint : "");
+				free(hint);
+				return EXIT_USAGE;
+			}
+			i += takes;
+		}
+	}
+	if (i >= argc) {
+		cli_json_error("which verb? (see 'ficus --help')");
+		cli_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	for (k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, argv[i]))
+			break;
+	if (!k->name) {
+		const char *names[64];
+		size_t n = 0;
+		char *hint;
+		for (k = cli_commands; k->name && n < 64; k++)
+			names[n++] = k->name;
+		hint = fc_suggest_hint(argv[i], names, n, NULL);
+		cli_err("'%s' is not a ficus verb%s (see 'ficus --help')", argv[i], hint);
+		free(hint);
+		return EXIT_USAGE;
+	}
+	if (fc_clock_check() < 0)
+		return cli_fail(FC_EINVAL);
+	/* hand the verb its arguments with the leading globals moved after it */
+	{
+		char **args = calloc((size_t)argc + 1, sizeof(char *));
+		int n = 0, j, dashdash = argc;
+		args[n++] = argv[i];
+		for (j = i + 1; j < argc; j++)
+			if (!strcmp(argv[j], "--")) {
+				dashdash = j;
+				break;
+			}
+		/* verb, its own words (sub-verb first), the leading globals, then "--" */
+		for (j = i + 1; j < dashdash; j++)
+			args[n++] = argv[j];
+		for (j = 1; j < i; j++)
+			args[n++] = argv[j];
+		for (j = dashdash; j < argc; j++)
+			args[n++] = argv[j];
+		c->verb = k->name;
+		rc = k->fn(c, n, args);
+		free(args);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
-	const cli_cmd *k;
 	int i, rc;
 
 	/*
@@ -95,71 +178,12 @@ int main(int argc, char **argv)
 	c.color = c.tty && !getenv("NO_COLOR");
 	c.w.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 
-	/* global options may come before the verb too */
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--version")) {
-			printf("ficus %s\n", FICUS_VERSION);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			cli_main_help(stdout);
-			return 0;
-		}
-		{
-			/* find the verb: skip global options and their arguments */
-			const cli_opt *o;
-			const char *a = argv[i];
-			int takes = 0, known = 0;
-			for (o = cli_global_opts(&c); o->lname; o++) {
-				if ((a[1] == '-' && !strcmp(a + 2, o->lname)) || (a[1] != '-' && a[1] == o->sname && !a[2])) {
-					known = 1;
-					takes = o->argname != NULL;
-				} else if (a[1] == '-' && !strncmp(a + 2, o->lname, strlen(o->lname)) &&
-					   a[2 + strlen(o->lname)] == '=') {
-					known = 1;
-				}
-			}
-			if (!known) {
-				cli_err("unknown option '%s' (see 'ficus --help')", a);
-				return EXIT_USAGE;
-			}
-			i += takes;
-		}
-	}
-	if (i >= argc) {
-		cli_main_help(stderr);
-		return EXIT_USAGE;
-	}
-	for (k = cli_commands; k->name; k++)
-		if (!strcmp(k->name, argv[i]))
-			break;
-	if (!k->name) {
-		cli_err("'%s' is not a ficus verb (see 'ficus --help')", argv[i]);
-		return EXIT_USAGE;
-	}
-	if (fc_clock_check() < 0)
-		return cli_fail(FC_EINVAL);
-	/* hand the verb its arguments with the leading globals moved after it */
-	{
-		char **args = calloc((size_t)argc + 1, sizeof(char *));
-		int n = 0, j, dashdash = argc;
-		args[n++] = argv[i];
-		for (j = i + 1; j < argc; j++)
-			if (!strcmp(argv[j], "--")) {
-				dashdash = j;
-				break;
-			}
-		/* verb, its own words (sub-verb first), the leading globals, then "--" */
-		for (j = i + 1; j < dashdash; j++)
-			args[n++] = argv[j];
-		for (j = 1; j < i; j++)
-			args[n++] = argv[j];
-		for (j = dashdash; j < argc; j++)
-			args[n++] = argv[j];
-		c.verb = k->name;
-		rc = k->fn(&c, n, args);
-		free(args);
-	}
+	/* --json anywhere: a usage error before the verb reads its options answers in JSON too */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c.json = 1;
+	rc = dispatch(&c, argc, argv);
+	cli_json_finish(&c, rc);
 	fflush(stdout);
 	if (ferror(stdout)) {
 		cli_err("error writing to standard output");

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fc_buf.h"
 #include "fc_clock.h"
+#include "fc_suggest.h"
 
 const cli_opt *cli_global_opts(struct cli *c)
 {
@@ -44,6 +45,8 @@ void cli_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	clean = fc_sanitize(msg, 1);
+	if (strncmp(clean, "warning: ", 9))
+		cli_json_error(clean);
 	fflush(stdout);
 	fprintf(stderr, "ficus: %s\n", clean);
 	free(clean);
@@ -101,6 +104,31 @@ static const cli_opt *find_short(const cli_opt *t, char s)
 	return NULL;
 }
 
+char *cli_option_hint(const cli_opt *opts, const cli_opt *globals, const char *word)
+{
+	const char *names[128];
+	size_t n = 0;
+	char name[64];
+
+	/* "--dryrun=x": only the name counts */
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="), word);
+	for (const cli_opt *t = opts; t && t->lname && n < 128; t++)
+		names[n++] = t->lname;
+	for (const cli_opt *t = globals; t && t->lname && n < 128; t++)
+		names[n++] = t->lname;
+	return fc_suggest_hint(name, names, n, "--");
+}
+
+/* An unknown option: a usage error that names the close ones. */
+static int unknown_option(struct cli *c, const cli_opt *opts, const char *a)
+{
+	char *hint = a[1] == '-' ? cli_option_hint(opts, cli_global_opts(c), a + 2) : NULL;
+	int rc = cli_usage(c, "unknown option '%s'%s", a, hint ? hint : "");
+
+	free(hint);
+	return rc;
+}
+
 static void store(struct cli *c, const cli_opt *o, const char *val)
 {
 	if (!strcmp(o->lname, "no-color")) {
@@ -145,7 +173,7 @@ int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 			if (!(o = find_long(opts, a + 2, len)))
 				o = find_long(g, a + 2, len);
 			if (!o)
-				return cli_usage(c, "unknown option '%s'", a);
+				return unknown_option(c, opts, a);
 			if (eq) {
 				if (!o->argname)
 					return cli_usage(c, "option '--%s' takes no value", o->lname);
@@ -155,7 +183,7 @@ int cli_parse(struct cli *c, const cli_opt *opts, int argc, char **argv,
 			if (!(o = find_short(opts, a[1])))
 				o = find_short(g, a[1]);
 			if (!o)
-				return cli_usage(c, "unknown option '%s'", a);
+				return unknown_option(c, opts, a);
 			if (a[2]) {
 				if (!o->argname)
 					return cli_usage(c, "option '-%c' takes no value", a[1]);

@@ -99,12 +99,74 @@ void cli_table_free(cli_table *t)
 	free(t);
 }
 
-void cli_json(const cJSON *doc)
+/*
+ * The JSON envelope, the one place that writes it.  A verb hands its data
+ * over with cli_json() while it runs; main() writes one document when the
+ * verb returns, knowing the exit status:
+ *   {"ficus": 1, "ok": true|false, <the verb's keys>, "error", "exit"}
+ * ("error" and "exit" on failure only).  A verb that streams a long
+ * document writes cli_json_head() first and says so (cli_json_streamed).
+ */
+static cJSON *pending;
+static int streamed;
+static char last_error[2048];
+
+void cli_json(const char *key, const cJSON *data)
 {
+	if (!pending)
+		pending = fc_json_obj();
+	if (key) {
+		cJSON_DeleteItemFromObjectCaseSensitive(pending, key);
+		fc_json_add(pending, key, cJSON_Duplicate(data, 1));
+		return;
+	}
+	for (const cJSON *m = data ? data->child : NULL; m; m = m->next) {
+		cJSON_DeleteItemFromObjectCaseSensitive(pending, m->string);
+		fc_json_add(pending, m->string, cJSON_Duplicate(m, 1));
+	}
+}
+
+void cli_json_error(const char *msg)
+{
+	snprintf(last_error, sizeof(last_error), "%s", msg);
+}
+
+const char *cli_json_head(void)
+{
+	return "{\n  \"ficus\": 1,\n  \"ok\": true,\n";
+}
+
+void cli_json_streamed(void)
+{
+	streamed = 1;
+}
+
+void cli_json_finish(struct cli *c, int status)
+{
+	cJSON *doc;
 	fc_buf b = FC_BUF_INIT;
+
+	if (!c->json || c->help || streamed) {
+		cJSON_Delete(pending);
+		pending = NULL;
+		return;
+	}
+	doc = pending ? pending : fc_json_obj();
+	pending = NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "ficus");
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "ok");
+	fc_json_add_num(doc, "ficus", 1);
+	fc_json_add_bool(doc, "ok", status == 0);
+	if (status) {
+		if (!cJSON_GetObjectItemCaseSensitive(doc, "error"))
+			fc_json_add_str(doc, "error", last_error[0] ? last_error : "failed");
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "exit");
+		fc_json_add_num(doc, "exit", status);
+	}
 	fc_json_render(&b, doc);
 	fwrite(b.ptr, 1, b.len, stdout);
 	fc_buf_free(&b);
+	cJSON_Delete(doc);
 }
 
 int cli_outcome(struct cli *c, int rc, fc_outcome *o)
@@ -113,7 +175,6 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 		return cli_fail(rc);
 	if (c->json) {
 		cJSON *doc = fc_json_obj(), *paths = fc_json_arr();
-		fc_json_add_bool(doc, "ok", 1);
 		fc_json_add_bool(doc, "dry_run", o->dry_run);
 		fc_json_add_bool(doc, "noop", o->noop);
 		if (o->note)
@@ -131,7 +192,7 @@ int cli_outcome(struct cli *c, int rc, fc_outcome *o)
 		for (size_t i = 0; i < o->npaths && !o->noop; i++)
 			fc_json_push(paths, cJSON_CreateString(o->paths[i]));
 		fc_json_add(doc, "paths", paths);
-		cli_json(doc);
+		cli_json(NULL, doc);
 		cJSON_Delete(doc);
 	} else if (o->noop) {
 		cli_note(c, "nothing to do: %s", o->note ? o->note : "already done");

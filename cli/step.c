@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "cli_step.h"
 #include "fc_json.h"
+#include "fc_clock.h"
+#include "fc_life.h"
 #include "fc_name.h"
 
 cJSON *cli_step_json(const fc_step *st)
@@ -55,4 +57,53 @@ void cli_step_print(FILE *f, const fc_step *st, const char *indent)
 		fprintf(f, "%s  [%s] %s\n", indent, st->gates[i].open ? "open" : "CLOSED", st->gates[i].reason);
 	if (st->rps_moved != 0)
 		fprintf(f, "%s  traffic: %+.0f req/s to the new service\n", indent, st->rps_moved);
+	if (!st->open) {
+		char when[96];
+		cli_step_opens(when, sizeof(when), st);
+		fprintf(f, "%s  opens: %s\n", indent, when);
+	}
+}
+
+void cli_step_opens(char *buf, size_t size, const fc_step *st)
+{
+	char at[32], in[32];
+
+	if (st->kind == FC_STEP_NONE)
+		snprintf(buf, size, "-");
+	else if (st->opens_at == 0 || st->open)
+		snprintf(buf, size, "now");
+	else if (st->opens_at < 0) {
+		char *closed = fc_step_closed_line(st);
+		snprintf(buf, size, "when the evidence is in (closed: %s)", closed);
+		free(closed);
+	}
+	else {
+		fc_time_format(at, sizeof(at), st->opens_at);
+		fc_duration_format(in, sizeof(in), st->opens_at > fc_now() ? st->opens_at - fc_now() : 0);
+		snprintf(buf, size, "%s (in %s)", at, in);
+	}
+}
+
+void cli_next_after(struct cli *c, fc_plan *p, const char *service)
+{
+	fc_step st;
+	char to[64], when[96];
+
+	if (!c->tty || c->json || c->quiet || c->w.dry_run)
+		return;
+	if (fc_next_step(p, service, &st) < 0) {
+		fc_error_clear();
+		return;
+	}
+	if (st.kind == FC_STEP_NONE) {
+		printf("next: none (%s)\n", st.why_none ? st.why_none : "");
+	} else {
+		fc_state_format(to, sizeof(to), st.to_phase, st.to_bp);
+		cli_step_opens(when, sizeof(when), &st);
+		if (st.open)
+			printf("next: %s, gates open now ('ficus promote %s')\n", to, service);
+		else
+			printf("next: %s, gates open %s\n", to, when);
+	}
+	fc_step_clear(&st);
 }

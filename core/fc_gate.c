@@ -26,6 +26,9 @@ void fc_step_clear(fc_step *s)
 	}
 	free(s->gates);
 	free(s->why_none);
+	for (size_t i = 0; i < s->nskipped; i++)
+		free(s->skipped[i]);
+	free(s->skipped);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -54,6 +57,7 @@ static void add_gate(fc_step *s, const char *name, int open, char *reason, char 
 	g->open = open;
 	g->reason = reason;
 	g->evidence = evidence;
+	g->opens = 0;
 }
 
 /* A gate that waits for `need` seconds since `since`. */
@@ -74,6 +78,7 @@ static void time_gate(fc_step *s, const char *name, const char *what, fc_time si
 		add_gate(s, name, 0, fc_asprintf("%s: %s %s of %s, %s left", name, what, have_s, need_s, left_s),
 			 fc_asprintf("closed (%s of %s, %s left)", have_s, need_s, left_s));
 	}
+	s->gates[s->ngates - 1].opens = since + need;
 }
 
 static fc_time last_fail(const fc_service *sv, const char *check)
@@ -144,6 +149,18 @@ static void reconcile_passes_gate(fc_step *s, const fc_service *sv, const fc_gat
 				 fc_asprintf("closed (%d/%d pass)", passes, need));
 		return;
 	}
+	if (newest > fc_now() + FC_GATE_SKEW) {
+		char when[32];
+		fc_time_format(when, sizeof(when), newest);
+		fc_duration_format(age, sizeof(age), newest - fc_now());
+		add_gate(s, "reconcile", 0,
+			 fc_asprintf("reconcile: the newest result of '%s' is dated %s, %s after now: "
+				     "evidence from the future never opens a gate", check, when, age),
+			 fc_asprintf("closed (newest result dated %s, %s in the future)", when, age));
+		return;
+	}
+	if (newest > fc_now())
+		newest = fc_now(); /* within the skew allowance: as if now */
 	fc_duration_format(age, sizeof(age), fc_now() - newest);
 	if (fc_now() - newest > g->reconcile_max_age) {
 		add_gate(s, "reconcile", 0,
@@ -318,15 +335,160 @@ static int next_ramp(const fc_gate_settings *g, int bp)
 	for (size_t i = 0; i < g->nramp; i++)
 		if (g->ramp[i] > bp)
 			return g->ramp[i];
-	return -1;
+	return 10000;
+}
+
+static int first_ramp(const fc_gate_settings *g)
+{
+	return g->nramp ? g->ramp[0] : 10000;
 }
 
 static void finish(fc_step *s, const fc_service *sv)
 {
 	s->open = 1;
-	for (size_t i = 0; i < s->ngates; i++)
-		s->open &= s->gates[i].open;
+	s->opens_at = 0;
+	for (size_t i = 0; i < s->ngates; i++) {
+		const fc_gate *g = &s->gates[i];
+		s->open &= g->open;
+		if (g->open || s->opens_at < 0)
+			continue;
+		if (g->opens <= 0)
+			s->opens_at = -1; /* waits for evidence, not time */
+		else if (g->opens > s->opens_at)
+			s->opens_at = g->opens;
+	}
 	s->rps_moved = sv->rps * (double)(s->to_bp - s->from_bp) / 10000.0;
+}
+
+/* States in order: a phase, then its percentage. */
+static long long state_key(fc_phase phase, int bp)
+{
+	return (long long)phase * 100000 + bp;
+}
+
+/*
+ * The next forward step of `sv` (no target) and its gates; FC_STEP_NONE
+ * with why_none in done.
+ */
+static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *g)
+{
+	switch (sv->phase) {
+	case FC_PHASE_PLANNED:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_DUAL_WRITE;
+		out->action = "advance";
+		route_gate(out, st, sv, g);
+		break;
+	case FC_PHASE_DUAL_WRITE:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_BACKFILL;
+		out->action = "advance";
+		time_gate(out, "dual_write_min", "dual-write has run", sv->phase_since, g->dual_write_min);
+		break;
+	case FC_PHASE_BACKFILL:
+		/* entering read-cutover sets the first ramp step */
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_READ_CUTOVER;
+		out->to_bp = first_ramp(g);
+		out->action = "advance";
+		reconcile_passes_gate(out, sv, g);
+		needs_gate(out, st, sv);
+		break;
+	case FC_PHASE_READ_CUTOVER:
+		if (sv->bp >= 10000) {
+			out->kind = FC_STEP_PHASE;
+			out->to_phase = FC_PHASE_DECOMMISSION;
+			out->action = "advance";
+			out->irreversible = 1;
+			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g->cutover_soak);
+			reconcile_clean_gate(out, sv, g, sv->step_since, "100% began", 0);
+			break;
+		}
+		out->kind = FC_STEP_RAMP;
+		if (sv->bp == 0) {
+			/* paused after a rollback: back to the first step once clean */
+			out->action = "resume";
+			out->to_bp = first_ramp(g);
+			reconcile_clean_gate(out, sv, g, sv->step_since, "the pause began", 1);
+		} else {
+			out->action = "ramp";
+			out->to_bp = next_ramp(g, sv->bp);
+			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g->step_soak);
+			reconcile_clean_gate(out, sv, g, sv->step_since, "the step began", 0);
+		}
+		break;
+	case FC_PHASE_DECOMMISSION:
+		out->kind = FC_STEP_PHASE;
+		out->to_phase = FC_PHASE_DONE;
+		out->action = "advance";
+		out->irreversible = 1;
+		break;
+	case FC_PHASE_DONE:
+	default:
+		out->kind = FC_STEP_NONE;
+		out->why_none = fc_asprintf("'%s' is done: nothing further", sv->name);
+		return;
+	}
+	if (out->to_phase >= FC_PHASE_DECOMMISSION)
+		out->to_bp = 10000;
+}
+
+/*
+ * A target beyond the next step: walk the steps in between as if each were
+ * taken now, and note every state skipped with the gates that would be
+ * closed leaving it.
+ */
+static void note_skipped(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *g,
+			 long long target)
+{
+	fc_service sim = *sv; /* shallow: only phase, bp and times change */
+	fc_buf names = FC_BUF_INIT;
+	fc_step next;
+	char state[64];
+
+	for (int guard = 0; guard < 64; guard++) {
+		memset(&next, 0, sizeof(next));
+		next.from_phase = next.to_phase = sim.phase;
+		next.from_bp = next.to_bp = sim.bp;
+		natural_step(&next, st, &sim, g);
+		if (next.kind == FC_STEP_NONE || state_key(next.to_phase, next.to_bp) >= target) {
+			fc_step_clear(&next);
+			break;
+		}
+		/* the state reached, entered now: what would close leaving it */
+		if (next.to_phase != sim.phase)
+			sim.phase_since = fc_now();
+		sim.step_since = fc_now();
+		sim.phase = next.to_phase;
+		sim.bp = next.to_bp;
+		fc_step_clear(&next);
+		memset(&next, 0, sizeof(next));
+		next.from_phase = next.to_phase = sim.phase;
+		next.from_bp = next.to_bp = sim.bp;
+		natural_step(&next, st, &sim, g);
+		{
+			fc_buf b = FC_BUF_INIT;
+			fc_state_format(state, sizeof(state), sim.phase, sim.bp);
+			fc_buf_puts(&b, state);
+			fc_buf_puts(&b, ":");
+			for (size_t i = 0; i < next.ngates; i++)
+				if (!next.gates[i].open)
+					fc_buf_printf(&b, "%s %s %s", b.ptr[b.len - 1] == ':' ? "" : ";", next.gates[i].name,
+						      next.gates[i].evidence);
+			if (b.ptr[b.len - 1] == ':')
+				fc_buf_puts(&b, next.irreversible ? " confirmation only" : " no gate closed");
+			out->skipped = fc_realloc(out->skipped, (out->nskipped + 1) * sizeof(char *));
+			out->skipped[out->nskipped++] = fc_buf_detach(&b);
+		}
+		fc_buf_printf(&names, "%s%s", names.len ? ", " : "", state);
+		fc_step_clear(&next);
+	}
+	fc_state_format(state, sizeof(state), out->to_phase, out->to_bp);
+	add_gate(out, "skip", 0,
+		 fc_asprintf("skip: %s would skip %s; take one step at a time (or --force with --reason)", state,
+			     names.len ? names.ptr : "a step"),
+		 fc_asprintf("closed (skips %s)", names.len ? names.ptr : "a step"));
+	fc_buf_free(&names);
 }
 
 int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
@@ -336,6 +498,7 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 	fc_phase want_phase = sv->phase;
 	int want_bp = -1, rc;
 	char cur[64];
+	long long want, natural;
 
 	memset(out, 0, sizeof(*out));
 	out->from_phase = out->to_phase = sv->phase;
@@ -363,77 +526,32 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
 			out->why_none = fc_asprintf("'%s' is already at %s", sv->name, cur);
 			return 0;
 		}
-		if (want_phase > sv->phase + 1)
-			return fc_error_set(FC_EINVAL,
-				"'%s' is in '%s': promote one phase at a time (next: '%s'), each with its evidence",
-				sv->name, fc_phase_name(sv->phase), fc_phase_name(sv->phase + 1));
-		if (want_bp >= 0 && want_bp == 0)
+		if (want_bp == 0)
 			return fc_error_set(FC_EINVAL, "promote to 0%% is not a step forward (use 'ficus rollback')");
 	}
 
-	switch (sv->phase) {
-	case FC_PHASE_PLANNED:
-		out->kind = FC_STEP_PHASE;
-		out->to_phase = FC_PHASE_DUAL_WRITE;
-		out->action = "advance";
-		route_gate(out, st, sv, &g);
-		break;
-	case FC_PHASE_DUAL_WRITE:
-		out->kind = FC_STEP_PHASE;
-		out->to_phase = FC_PHASE_BACKFILL;
-		out->action = "advance";
-		time_gate(out, "dual_write_min", "dual-write has run", sv->phase_since, g.dual_write_min);
-		break;
-	case FC_PHASE_BACKFILL:
-		out->kind = FC_STEP_PHASE;
-		out->to_phase = FC_PHASE_READ_CUTOVER;
-		out->to_bp = want_bp > 0 ? want_bp : g.ramp[0];
-		out->action = "advance";
-		reconcile_passes_gate(out, sv, &g);
-		needs_gate(out, st, sv);
-		break;
-	case FC_PHASE_READ_CUTOVER:
-		if (want_phase == FC_PHASE_DECOMMISSION || (want_bp < 0 && sv->bp == 10000)) {
-			if (sv->bp < 10000) {
-				fc_state_format(cur, sizeof(cur), sv->phase, sv->bp);
-				return fc_error_set(FC_EINVAL, "'%s' is at %s: decommission comes after 100%%", sv->name, cur);
-			}
-			out->kind = FC_STEP_PHASE;
-			out->to_phase = FC_PHASE_DECOMMISSION;
-			out->action = "advance";
-			out->irreversible = 1;
-			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g.cutover_soak);
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "100% began", 0);
-			break;
-		}
-		out->kind = FC_STEP_RAMP;
-		out->to_bp = want_bp > 0 ? want_bp : next_ramp(&g, sv->bp);
-		if (sv->bp == 0) {
-			/* paused after a rollback: back to the first step once clean */
-			out->action = "resume";
-			if (want_bp < 0)
-				out->to_bp = g.ramp[0];
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "the pause began", 1);
-		} else {
-			out->action = "ramp";
-			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g.step_soak);
-			reconcile_clean_gate(out, sv, &g, sv->step_since, "the step began", 0);
-		}
-		break;
-	case FC_PHASE_DECOMMISSION:
-		out->kind = FC_STEP_PHASE;
-		out->to_phase = FC_PHASE_DONE;
-		out->action = "advance";
-		out->irreversible = 1;
-		break;
-	case FC_PHASE_DONE:
-	default:
-		out->kind = FC_STEP_NONE;
-		out->why_none = fc_asprintf("'%s' is done: nothing further", sv->name);
+	natural_step(out, st, sv, &g);
+	if (out->kind == FC_STEP_NONE)
 		return 0;
+	if (target) {
+		/* a phase named alone is entered at its first state */
+		if (want_bp < 0)
+			want_bp = want_phase == FC_PHASE_READ_CUTOVER ? first_ramp(&g)
+				  : want_phase >= FC_PHASE_DECOMMISSION ? 10000 : 0;
+		want = state_key(want_phase, want_bp);
+		natural = state_key(out->to_phase, out->to_bp);
+		if (want < natural && want_phase == out->to_phase) {
+			/* a finer step than the next ramp step */
+			out->to_bp = want_bp;
+		} else if (want > natural) {
+			out->to_phase = want_phase;
+			out->to_bp = want_bp;
+			out->kind = want_phase == sv->phase ? FC_STEP_RAMP : FC_STEP_PHASE;
+			out->action = out->kind == FC_STEP_RAMP ? "ramp" : "advance";
+			out->irreversible = want_phase >= FC_PHASE_DECOMMISSION;
+			note_skipped(out, st, sv, &g, want);
+		}
 	}
-	if (out->to_phase >= FC_PHASE_DECOMMISSION)
-		out->to_bp = 10000;
 	finish(out, sv);
 	return 0;
 }

@@ -12,14 +12,19 @@
  */
 #include <stddef.h>
 
+#include "fc_clock.h"
 #include "fc_service.h"
 #include "fc_settings.h"
+
+/* Seconds of clock skew allowed before evidence counts as from the future. */
+#define FC_GATE_SKEW 300
 
 typedef struct {
 	char name[32];     /* "step_soak" */
 	int open;
 	char *reason;      /* "step_soak: 2d3h of 7d (4d21h left)" */
 	char *evidence;    /* "open (7d2h >= 7d)" for trailers */
+	fc_time opens;     /* a gate that waits for time: when it opens; else 0 */
 } fc_gate;
 
 typedef enum {
@@ -37,18 +42,36 @@ typedef struct {
 	fc_gate *gates;
 	size_t ngates;
 	int open;          /* every gate open */
+	/*
+	 * When the step's gates open: 0 when open now; the time the last of
+	 * the closed time gates (soaks, dual_write_min) opens, when only time
+	 * gates are closed; -1 when a closed gate waits for evidence or a
+	 * decision (reconcile, needs, skip, routers) rather than for time.
+	 */
+	fc_time opens_at;
 	char *why_none;    /* FC_STEP_NONE: why there is no step */
 	double rps_moved;  /* requests/s that change side */
+	/*
+	 * A --to beyond the next step: the states it would skip, each with the
+	 * gates that would close leaving it ("read-cutover 1%: step_soak closed
+	 * (0s of 7d, 7d left)"), oldest first.  The step then has a closed
+	 * "skip" gate: only --force passes it, and the commit records these.
+	 */
+	char **skipped;
+	size_t nskipped;
 } fc_step;
 
 void fc_step_clear(fc_step *s);
 
 /*
  * Plan the next forward step of `sv` and evaluate its gates.  `target` is
- * NULL (the next step) or a phase name or a percentage (--to).  Errors:
- * FC_EINVAL for a target that is not forward of the current state or skips
- * a phase.  A target equal to the current state gives FC_STEP_NONE with
- * why_none set ("already ...").
+ * NULL (the next step) or a phase name or a percentage (--to).  A target
+ * up to the next step (a finer percentage included) is that step; one
+ * beyond it (a ramp step or a phase skipped) gives a step with a closed
+ * "skip" gate and `skipped` listing what it jumps over.  Evidence dated
+ * after the clock plus FC_GATE_SKEW never opens a gate.  Errors: FC_EINVAL
+ * for a target that is not forward of the current state.  A target equal
+ * to the current state gives FC_STEP_NONE with why_none set ("already ...").
  */
 int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
 		 const char *target);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_json.h"
 
@@ -279,4 +280,35 @@ int fc_json_get_bool(int *out, const cJSON *obj, const char *key, const char *wh
 		return fc_error_set(FC_EPARSE, "%s: '%s' must be true or false", what, key);
 	*out = cJSON_IsTrue(v);
 	return 0;
+}
+
+/* A value for a message: compact JSON, cut. */
+static void diff_value(fc_buf *b, const cJSON *v)
+{
+	char *t = v ? cJSON_PrintUnformatted(v) : NULL;
+
+	if (!t)
+		fc_buf_puts(b, "unset");
+	else if (strlen(t) > 60)
+		fc_buf_printf(b, "%.57s...", t);
+	else
+		fc_buf_puts(b, t);
+	free(t);
+}
+
+char *fc_json_diff(const cJSON *have, const cJSON *want)
+{
+	fc_buf b = FC_BUF_INIT;
+	const cJSON *w;
+
+	cJSON_ArrayForEach(w, want) {
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(have, w->string);
+		if (h && cJSON_Compare(h, w, 1))
+			continue;
+		fc_buf_printf(&b, "%s%s is ", b.len ? "; " : "", w->string);
+		diff_value(&b, h);
+		fc_buf_puts(&b, ", not ");
+		diff_value(&b, w);
+	}
+	return b.len ? fc_buf_detach(&b) : (fc_buf_free(&b), NULL);
 }

@@ -47,4 +47,12 @@ void fc_json_add_bool(cJSON *obj, const char *key, int val);
 void fc_json_add(cJSON *obj, const char *key, cJSON *item);
 void fc_json_push(cJSON *arr, cJSON *item);
 
+/*
+ * The top-level keys of object `want` whose values differ from `have`'s,
+ * in words: "route is \"/api/a\", not \"/api/b\"; rps is 10, not 20"
+ * (values as compact JSON, cut at 60 bytes), or NULL when none differ.
+ * Caller frees.
+ */
+char *fc_json_diff(const cJSON *have, const cJSON *want);
+
 #endif

@@ -18,6 +18,7 @@
 #include "fc_render.h"
 #include "fc_settings.h"
 #include "fc_store.h"
+#include "fc_suggest.h"
 
 int fc_expect_parse(const char *s, int *has_phase, fc_phase *phase, int *has_bp, int *bp)
 {
@@ -166,6 +167,12 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
 	if (!st.open && !w->force) {
 		rc = fc_error_set(FC_EGATE, "'%s' %s -> %s: gate%s closed: %s", name, from, to,
 				  strchr(closed, ',') ? "s" : "", closed);
+		/* a skip says most: which steps the target jumps over */
+		for (size_t i = 0; i < st.ngates; i++)
+			if (!st.gates[i].open && !strcmp(st.gates[i].name, "skip")) {
+				rc = fc_error_set(FC_EGATE, "'%s' %s -> %s refused: %s", name, from, to, st.gates[i].reason);
+				goto done;
+			}
 		for (size_t i = 0; i < st.ngates; i++)
 			if (!st.gates[i].open) {
 				rc = fc_error_set(FC_EGATE, "'%s' %s -> %s refused: %s", name, from, to, st.gates[i].reason);
@@ -193,6 +200,9 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
 		fc_change_trailer(c, "Ficus-Forced", "yes (closed: %s)", closed);
 	else
 		fc_change_trailer(c, "Ficus-Forced", "no");
+	/* a forced skip: every step jumped over, with the gates it would have met */
+	for (size_t i = 0; i < st.nskipped; i++)
+		fc_change_trailer(c, "Ficus-Skipped", "%s", st.skipped[i]);
 	traffic_trailer(c, &sv, st.from_bp, st.to_bp);
 	fc_change_flag(c, sv.flag);
 	rc = fc_change_finish(c, out);
@@ -202,6 +212,23 @@ done:
 	free(gates);
 	free(closed);
 	fc_change_abort(c);
+	fc_settings_clear(&set);
+	fc_service_clear(&sv);
+	return rc;
+}
+
+int fc_next_step(fc_plan *p, const char *name, fc_step *out)
+{
+	fc_service sv;
+	fc_settings set;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&set, 0, sizeof(set));
+	if ((rc = fc_service_get(p, name, &sv)) < 0)
+		return rc;
+	if ((rc = fc_settings_get(fc_plan_store(p), &set)) == 0)
+		rc = fc_gate_step(out, fc_plan_store(p), &sv, &set.gates, NULL);
 	fc_settings_clear(&set);
 	fc_service_clear(&sv);
 	return rc;
@@ -286,7 +313,7 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	fc_change *c = NULL;
 	fc_service sv;
 	fc_phase to_phase;
-	int to_bp, rc, from_bp;
+	int to_bp, rc, from_bp, shadow_off = 0, was_shadow = 0;
 	char from[64], to[64];
 
 	fc_write_opts wo = *w;
@@ -341,27 +368,41 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 			goto done;
 		}
 		fc_error_clear();
-	} else if (sv.bp > 0) {
-		to_phase = FC_PHASE_READ_CUTOVER;
-		to_bp = 0;
-	} else if (sv.phase == FC_PHASE_PLANNED) {
-		to_phase = sv.phase;
 	} else {
-		to_phase = sv.phase - 1;
+		/*
+		 * The abort: nothing live on the new service (flag 0%, shadow
+		 * off), in the same phase; idempotent, so a retried abort never
+		 * does more than the first.  Out of decommission (forced) the
+		 * service is paused in read-cutover.
+		 */
+		to_phase = sv.phase == FC_PHASE_DECOMMISSION ? FC_PHASE_READ_CUTOVER : sv.phase;
 		to_bp = 0;
+		if (sv.shadow && to_bp == sv.bp)
+			shadow_off = 1;
 	}
-	if (to_phase == sv.phase && to_bp == sv.bp) {
-		fc_change_noop(c, "'%s' is at %s: nothing to roll back", name, from);
+	if (to_phase == sv.phase && to_bp == sv.bp && !shadow_off) {
+		if (target)
+			fc_change_noop(c, "'%s' is at %s: nothing to roll back", name, from);
+		else
+			fc_change_noop(c, "'%s' is at %s with shadow off: nothing is on the new service, nothing to roll back%s",
+				       name, from, sv.phase > FC_PHASE_PLANNED ? " (a phase back: rollback --to PHASE)" : "");
 		rc = fc_change_finish(c, out);
 		c = NULL;
 		goto done;
 	}
+	was_shadow = sv.shadow;
 	move_to(&sv, to_phase, to_bp);
+	if (!target && sv.shadow) {
+		sv.shadow = 0;
+		sv.rev++; /* move_to counted no change: the flag stayed */
+	}
 	fc_state_format(to, sizeof(to), to_phase, to_bp);
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
 	fc_service_touch(c, name);
-	if (from_bp != to_bp && to_phase == FC_PHASE_READ_CUTOVER && strncmp(from, "read-cutover", 12) == 0) {
+	if (shadow_off) {
+		fc_change_subject(c, "%s: rollback shadow on -> off", name);
+	} else if (from_bp != to_bp && to_phase == FC_PHASE_READ_CUTOVER && strncmp(from, "read-cutover", 12) == 0) {
 		char a[16], b[16];
 		fc_pct_format(a, sizeof(a), from_bp);
 		fc_pct_format(b, sizeof(b), to_bp);
@@ -371,7 +412,7 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	}
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "rollback");
-	fc_change_trailer(c, "Ficus-From", "%s", from);
+	fc_change_trailer(c, "Ficus-From", "%s%s", from, was_shadow ? ", shadow on" : "");
 	fc_change_trailer(c, "Ficus-To", "%s", to);
 	fc_change_trailer(c, "Ficus-Gates", "none (rollback is never gated)");
 	fc_change_trailer(c, "Ficus-Forced", "%s", w->force ? "yes" : "no");
@@ -530,7 +571,15 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
 	}
 	if (check && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured", name, check);
+		const char *names[64];
+		size_t k = 0;
+		char *hint;
+		cJSON_ArrayForEach(c, cmds)
+			if (k < 64)
+				names[k++] = c->string;
+		hint = fc_suggest_hint(check, names, k, NULL);
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured%s", name, check, hint);
+		free(hint);
 		goto done;
 	}
 	if (!cmds->child) {

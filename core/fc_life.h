@@ -21,6 +21,13 @@
 int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_opts *w,
 	       fc_step *step, fc_outcome *out);
 
+/*
+ * The next step of `name` as the plan stands (what 'promote' would ask),
+ * with its gates and when they open (out->opens_at).  Reads only.  Clear
+ * *out with fc_step_clear.  Errors: FC_ENOTFOUND.
+ */
+int fc_next_step(fc_plan *p, const char *name, fc_step *out);
+
 /* What promote --ready did for one service. */
 typedef enum {
 	FC_READY_PROMOTED,

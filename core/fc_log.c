@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -5,6 +6,7 @@
 #include "fc_json.h"
 #include "fc_log.h"
 #include "fc_name.h"
+#include "fc_store.h"
 
 struct walk {
 	const char *name;
@@ -63,4 +65,29 @@ cJSON *fc_log_entry_json(const fc_log_entry *e)
 	fc_json_add(o, "trailers", t);
 	fc_json_add_bool(o, "outside", e->outside);
 	return o;
+}
+
+int fc_log_name_known(fc_plan *p, const char *name)
+{
+	fc_store *st = fc_plan_store(p);
+	sqlite3_stmt *q = NULL;
+	char *svc, *dom;
+	int rc, found = 0;
+
+	if ((rc = fc_name_check("service or domain", name)) < 0)
+		return rc;
+	if ((rc = fc_store_preparef(st, &q, "SELECT 1 FROM service WHERE name = ?1 UNION ALL "
+					    "SELECT 1 FROM domain WHERE name = ?1", "s", name)) < 0)
+		return rc;
+	found = fc_store_step(st, q) == 1;
+	sqlite3_finalize(q);
+	if (found)
+		return 0;
+	svc = fc_store_suggest(st, "service", name);
+	dom = fc_store_suggest(st, "domain", name);
+	rc = fc_error_set(FC_ENOTFOUND, "no service or domain '%s' in the plan or its history%s", name,
+			  *svc ? svc : dom);
+	free(svc);
+	free(dom);
+	return rc;
 }

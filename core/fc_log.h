@@ -19,6 +19,13 @@ typedef fc_commit_info fc_log_entry;
 int fc_log_walk(fc_plan *p, const char *name, long limit,
 		int (*cb)(const fc_log_entry *e, void *ctx), void *ctx);
 
+/*
+ * A name given to 'log' that matched no commit: 0 when it is a service or a
+ * domain of the plan (its history is just empty), else FC_ENOTFOUND naming
+ * the close services and domains ("did you mean").
+ */
+int fc_log_name_known(fc_plan *p, const char *name);
+
 /* An entry as JSON: commit, author, email, time, subject, body, trailers. */
 cJSON *fc_log_entry_json(const fc_log_entry *e);
 

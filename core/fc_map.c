@@ -140,8 +140,11 @@ static int read_domain(fc_store *s, const char *name, fc_domain *out)
 	rc = fc_store_step(s, st);
 	if (rc == 1)
 		rc = row_to_domain(st, out);
-	else if (rc == 0)
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", name);
+	else if (rc == 0) {
+		char *hint = fc_store_suggest(s, "domain", name);
+		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", name, hint);
+		free(hint);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -222,6 +225,16 @@ static int domain_exists(fc_store *s, const char *name)
 		return 0;
 	rc = fc_store_step(s, st) == 1;
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* FC_ENOTFOUND for `name`, with the domains it may be a typo of. */
+static int domain_missing(fc_store *s, const char *name)
+{
+	char *hint = fc_store_suggest(s, "domain", name);
+	int rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", name, hint);
+
+	free(hint);
 	return rc;
 }
 
@@ -611,6 +624,52 @@ static void touch_domain(fc_change *c, const char *name)
 	free(path);
 }
 
+int fc_add_again(fc_change *c, const char *what, const char *name, const cJSON *have, const cJSON *want,
+		 fc_outcome *out)
+{
+	char *diff = fc_json_diff(have, want);
+	int rc;
+
+	if (diff) {
+		rc = fc_error_set(FC_EEXISTS, "%s '%s' already exists and differs: %s (change it with 'ficus %s set %s')",
+				  what, name, diff, what, name);
+		fc_change_abort(c);
+		free(diff);
+		return rc;
+	}
+	fc_change_noop(c, "%s '%s' already exists with these attributes", what, name);
+	return fc_change_finish(c, out);
+}
+
+/*
+ * 'domain add' of a domain that exists: the edit applied to it changes
+ * nothing (a no-op change, 0) or it names what differs (FC_EEXISTS).
+ * Finishes or aborts the change.
+ */
+static int add_again(fc_change *c, const char *name, const fc_domain_edit *e, fc_outcome *out)
+{
+	fc_domain have, want;
+	cJSON *hj = NULL, *wj = NULL;
+	int rc;
+
+	memset(&have, 0, sizeof(have));
+	memset(&want, 0, sizeof(want));
+	if ((rc = read_domain(fc_change_store(c), name, &have)) < 0 ||
+	    (rc = read_domain(fc_change_store(c), name, &want)) < 0 || (rc = apply_edit(&want, e)) < 0)
+		goto done;
+	hj = fc_domain_to_json(&have, NULL, 0);
+	wj = fc_domain_to_json(&want, NULL, 0);
+	rc = fc_add_again(c, "domain", name, hj, wj, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	cJSON_Delete(hj);
+	cJSON_Delete(wj);
+	fc_domain_clear(&have);
+	fc_domain_clear(&want);
+	return rc;
+}
+
 int fc_domain_add(fc_plan *p, const char *name, const fc_domain_edit *e,
 		  const fc_write_opts *w, fc_outcome *out)
 {
@@ -629,7 +688,9 @@ int fc_domain_add(fc_plan *p, const char *name, const fc_domain_edit *e,
 	if ((rc = fc_change_begin(&c, p, w)) < 0)
 		goto done;
 	if (domain_exists(fc_change_store(c), name)) {
-		rc = fc_error_set(FC_EEXISTS, "domain '%s' already exists (use 'ficus domain set')", name);
+		/* idempotent: the same domain again is nothing to do; another is an error */
+		rc = add_again(c, name, e, out);
+		c = NULL;
 		goto done;
 	}
 	if ((rc = write_domain(fc_change_store(c), &d)) < 0)
@@ -729,7 +790,7 @@ int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, name)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", name);
+		rc = domain_missing(s, name);
 		goto done;
 	}
 	{
@@ -840,7 +901,7 @@ int fc_dep_add(fc_plan *p, const char *from, const char *to, const char *kind, i
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, from) || !domain_exists(s, to)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", domain_exists(s, from) ? to : from);
+		rc = domain_missing(s, domain_exists(s, from) ? to : from);
 		goto done;
 	}
 	if ((rc = fc_store_preparef(s, &st, "SELECT weight FROM dep WHERE src = ? AND dst = ? AND kind = ?",
@@ -890,7 +951,7 @@ int fc_dep_rm(fc_plan *p, const char *from, const char *to, const char *kind,
 		goto done;
 	s = fc_change_store(c);
 	if (!domain_exists(s, from) || !domain_exists(s, to)) {
-		rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", domain_exists(s, from) ? to : from);
+		rc = domain_missing(s, domain_exists(s, from) ? to : from);
 		goto done;
 	}
 	rc = kind ? fc_store_exec(s, "DELETE FROM dep WHERE src = ? AND dst = ? AND kind = ?", "sss", from, to, kind)

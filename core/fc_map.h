@@ -96,4 +96,14 @@ int fc_domain_render_file(fc_store *s, const char *name, fc_buf *out, int *exist
 int fc_domain_load_file(fc_store *s, const char *name, const char *data, size_t len);
 int fc_domain_list_names(fc_store *s, int (*cb)(const char *name, void *ctx), void *ctx);
 
+/*
+ * The end of an add of something that exists (a domain here, a service in
+ * fc_service.c): `want` is `have` with the add's options applied.  The same:
+ * a no-op change, finished (0).  Different: FC_EEXISTS naming each
+ * difference and the '<what> set' verb, the change aborted.  Consumes `c`.
+ */
+struct fc_change;
+int fc_add_again(struct fc_change *c, const char *what, const char *name, const cJSON *have, const cJSON *want,
+		 fc_outcome *out);
+
 #endif

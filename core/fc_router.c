@@ -1123,8 +1123,9 @@ static int run_build(run_ctx *x, fc_plan *p, const fc_router_opts *o, int strict
 		for (size_t i = 0; i < x->nconfs; i++)
 			found |= !strcmp(x->confs[i].name, o->router);
 		if (!found) {
-			char *shown = fc_sanitize(o->router, 0);
-			rc = fc_error_set(FC_ENOTFOUND, "no router named '%.60s' (see 'ficus router list')", shown);
+			char *shown = fc_sanitize(o->router, 0), *hint = fc_store_suggest(s, "router", shown);
+			rc = fc_error_set(FC_ENOTFOUND, "no router named '%.60s'%s (see 'ficus router list')", shown, hint);
+			free(hint);
 			free(shown);
 			return rc;
 		}
@@ -2081,8 +2082,12 @@ int fc_router_add(fc_plan *p, const fc_router_spec *sp, const fc_write_opts *w, 
 			obj = NULL;
 			goto finish;
 		}
-		rc = fc_error_set(FC_EEXISTS,
-			"router '%s' already exists with other settings ('ficus router rm %s' first)", sp->name, sp->name);
+		{
+			char *diff = fc_json_diff(e, obj);
+			rc = fc_error_set(FC_EEXISTS, "router '%s' already exists and differs: %s ('ficus router rm %s' first)",
+					  sp->name, diff ? diff : "other settings", sp->name);
+			free(diff);
+		}
 		goto fail;
 	}
 	fc_json_push(routers, obj);
@@ -2135,7 +2140,9 @@ int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		idx++;
 	}
 	if (found < 0) {
-		rc = fc_error_set(FC_ENOTFOUND, "no router named '%s' (see 'ficus router list')", name);
+		char *hint = fc_store_suggest(fc_change_store(c), "router", name);
+		rc = fc_error_set(FC_ENOTFOUND, "no router named '%s'%s (see 'ficus router list')", name, hint);
+		free(hint);
 		goto fail;
 	}
 	if ((rc = load_services(fc_change_store(c), &svcs, &nsvcs)) < 0)

@@ -418,8 +418,11 @@ int fc_service_read(fc_store *st, const char *name, fc_service *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = walk_services(st, name, 0, take_one, out, &found)) == 0 && !found)
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist", name);
+	if ((rc = walk_services(st, name, 0, take_one, out, &found)) == 0 && !found) {
+		char *hint = fc_store_suggest(st, "service", name);
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' does not exist%s", name, hint);
+		free(hint);
+	}
 	if (rc < 0)
 		fc_service_clear(out);
 	return rc;
@@ -938,8 +941,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				return rc;
 			found = fc_store_step(st, q) == 1;
 			sqlite3_finalize(q);
-			if (!found)
-				return fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist", s->domains[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "domain", s->domains[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "domain '%s' does not exist%s", s->domains[i], hint);
+				free(hint);
+				return rc;
+			}
 		}
 	}
 	if (e->routers) {
@@ -959,8 +966,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "name");
 				found |= cJSON_IsString(n) && !strcmp(n->valuestring, s->routers[i]);
 			}
-			if (!found)
-				rc = fc_error_set(FC_ENOTFOUND, "router '%s' does not exist (ficus router add)", s->routers[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "router", s->routers[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "router '%s' does not exist%s%s", s->routers[i], hint,
+						  *hint ? "" : " (ficus router add)");
+				free(hint);
+			}
 		}
 		cJSON_Delete(settings);
 		if (rc < 0)
@@ -978,8 +989,12 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 				return rc;
 			found = fc_store_step(st, q) == 1;
 			sqlite3_finalize(q);
-			if (!found)
-				return fc_error_set(FC_ENOTFOUND, "service '%s' (in --needs) does not exist", s->needs[i]);
+			if (!found) {
+				char *hint = fc_store_suggest(st, "service", s->needs[i]);
+				rc = fc_error_set(FC_ENOTFOUND, "service '%s' (in --needs) does not exist%s", s->needs[i], hint);
+				free(hint);
+				return rc;
+			}
 		}
 	}
 	for (i = 0; i < e->ngates; i++) {
@@ -1070,6 +1085,36 @@ void fc_service_touch(fc_change *c, const char *name)
 	free(path);
 }
 
+/*
+ * 'service add' of a service that exists: the edit applied to it changes
+ * nothing (a no-op change, 0) or it names what differs (FC_EEXISTS).
+ * Finishes or aborts the change.
+ */
+static int add_again(fc_change *c, const char *name, const fc_service_edit *e, fc_outcome *out)
+{
+	fc_service have, want;
+	cJSON *hj = NULL, *wj = NULL;
+	int rc;
+
+	memset(&have, 0, sizeof(have));
+	memset(&want, 0, sizeof(want));
+	if ((rc = fc_service_read(fc_change_store(c), name, &have)) < 0 ||
+	    (rc = fc_service_read(fc_change_store(c), name, &want)) < 0 ||
+	    (rc = apply_edit(fc_change_store(c), &want, e)) < 0)
+		goto done;
+	hj = fc_service_to_json(&have);
+	wj = fc_service_to_json(&want);
+	rc = fc_add_again(c, "service", name, hj, wj, out);
+	c = NULL;
+done:
+	fc_change_abort(c);
+	cJSON_Delete(hj);
+	cJSON_Delete(wj);
+	fc_service_clear(&have);
+	fc_service_clear(&want);
+	return rc;
+}
+
 int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 		   const fc_write_opts *w, fc_outcome *out)
 {
@@ -1092,7 +1137,9 @@ int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
 	rc = fc_store_step(st, q);
 	sqlite3_finalize(q);
 	if (rc == 1) {
-		rc = fc_error_set(FC_EEXISTS, "service '%s' already exists (use 'ficus service set')", name);
+		/* idempotent: the same service again is nothing to do; another is an error */
+		rc = add_again(c, name, e, out);
+		c = NULL;
 		goto done;
 	}
 	s.name = fc_strdup(name);

@@ -7,7 +7,9 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_json.h"
 #include "fc_store.h"
+#include "fc_suggest.h"
 
 struct fc_store {
 	sqlite3 *db;
@@ -472,4 +474,44 @@ int fc_store_replace_from(fc_store *s, fc_store *from)
 	if (rc != SQLITE_DONE)
 		return fc_error_set(FC_ERROR, "replacing the database's contents: %s", sqlite3_errstr(rc));
 	return 0;
+}
+
+char *fc_store_suggest(fc_store *s, const char *what, const char *word)
+{
+	char **names = NULL, *hint, *doc = NULL;
+	size_t n = 0;
+	sqlite3_stmt *q = NULL;
+	cJSON *settings = NULL, *r, *routers = NULL;
+	int rc = FC_ERROR;
+
+	if (!strcmp(what, "router")) {
+		doc = fc_store_setting(s, "plan");
+		if (doc)
+			fc_json_parse(&settings, "settings", doc, strlen(doc), 1u << 26);
+		if (settings)
+			routers = cJSON_GetObjectItemCaseSensitive(settings, "routers");
+		cJSON_ArrayForEach(r, routers) {
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(r, "name");
+			if (!cJSON_IsString(nm))
+				continue;
+			names = fc_realloc(names, (n + 1) * sizeof(char *));
+			names[n++] = fc_strdup(nm->valuestring);
+		}
+	} else if (!strcmp(what, "service") || !strcmp(what, "domain")) {
+		rc = fc_store_prepare(s, &q, !strcmp(what, "service") ? "SELECT name FROM service" : "SELECT name FROM domain");
+		while (rc >= 0 && (rc = fc_store_step(s, q)) == 1) {
+			names = fc_realloc(names, (n + 1) * sizeof(char *));
+			names[n++] = fc_strdup(fc_col_text(q, 0));
+		}
+		sqlite3_finalize(q);
+	}
+	hint = fc_suggest_hint(word, (const char *const *)names, n, NULL);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	cJSON_Delete(settings);
+	free(doc);
+	fc_error_clear();
+	(void)rc;
+	return hint;
 }

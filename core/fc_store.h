@@ -121,5 +121,13 @@ int fc_store_set_local(fc_store *s, const char *key, const char *value);
  * before its next statement.  The file itself is never replaced.
  */
 int fc_store_replace_from(fc_store *s, fc_store *from);
+/*
+ * "Did you mean" for a name that does not exist: the hint from
+ * fc_suggest_hint over the plan's names of `what` ("service", "domain" or
+ * "router"), "" when nothing is close or the names cannot be read (the
+ * error being reported matters more).  Call it before setting the error:
+ * it clears the last error.  Caller frees.
+ */
+char *fc_store_suggest(fc_store *s, const char *what, const char *word);
 
 #endif

@@ -335,15 +335,25 @@ static int reason_typed(const dialog *g)
 	return 0;
 }
 
-/* What Enter does now: FLD_CANCEL or FLD_OK. */
+/*
+ * What Enter does now: FLD_OK only on the action button, FLD_CANCEL on
+ * Cancel, 0 in a field (it moves to the buttons, on Cancel).  No run of
+ * printable keys and Enter confirms: reaching the action takes Tab, Down
+ * or Right, none of which is typed into a field.
+ */
 static int enter_target(const dialog *g)
 {
 	int f = g->fields[g->focus];
 	if (g->blocked || f == FLD_CANCEL)
 		return FLD_CANCEL;
-	if (f == FLD_OK)
-		return FLD_OK;
-	return reason_typed(g) ? FLD_OK : FLD_CANCEL;
+	return f == FLD_OK ? FLD_OK : 0;
+}
+
+static void focus_on(dialog *g, int field)
+{
+	for (int i = 0; i < g->nfields; i++)
+		if (g->fields[i] == field)
+			g->focus = i;
 }
 
 static void cancel(dash *d)
@@ -491,16 +501,12 @@ void dialog_key(dash *d, dash_action a, dkey k)
 		}
 		break; /* a space in a text field */
 	case DA_D_SUBMIT:
-		if (enter_target(g) == FLD_CANCEL) {
-			if (!g->blocked && f != FLD_CANCEL && (g->reason.len || g->confirm.len || g->detail.len || g->force)) {
-				/* something typed but no reason: say what is missing */
-				confirm(d);
-				return;
-			}
+		if (enter_target(g) == FLD_CANCEL)
 			cancel(d);
-			return;
-		}
-		confirm(d);
+		else if (enter_target(g) == FLD_OK)
+			confirm(d);
+		else
+			focus_on(g, FLD_CANCEL); /* out of a field: to the buttons, Cancel selected */
 		return;
 	default:
 		break;
@@ -677,9 +683,9 @@ void dialog_draw(dash *d)
 			 : target == FLD_OK && (g->closed || g->force_needed) && !g->force
 				 ? (g->force_needed ? "one-way door: Enter changes nothing until force is ticked (Tab, Space)"
 						    : "gate closed: Enter changes nothing until force is ticked (Tab, Space)")
-			 : target == FLD_OK ? "Enter confirms; Esc cancels"
-			 : g->fields[g->focus] == FLD_CANCEL ? "Enter cancels; Esc cancels"
-							    : "no reason yet: Enter cancels (the default); Esc cancels");
+			 : target == FLD_OK ? "Enter confirms; Left: back to Cancel; Esc cancels"
+			 : target == FLD_CANCEL ? "Enter cancels; Right, then Enter: do it; Esc cancels"
+						: "Enter: to the buttons (Cancel selected); Tab: next field; Esc cancels");
 	row += 2;
 	{
 		int cf = 0, of = 0, bx;
@@ -694,7 +700,8 @@ void dialog_draw(dash *d)
 		bx = x + (w - (14 + (int)strlen(okl) + 4 + 3)) / 2;
 		if (row >= y + h - 1)
 			row = y + h - 2;
-		draw_button(row, bx, "Cancel", cf, target == FLD_CANCEL);
+		/* in a field Enter leads to Cancel: it is the default shown */
+		draw_button(row, bx, "Cancel", cf, target != FLD_OK);
 		if (!g->blocked)
 			draw_button(row, bx + 14, okl, of, target == FLD_OK);
 	}
@@ -711,12 +718,30 @@ void picker_open(dash *d)
 		dash_status(d, 1, "no services to roll back");
 		return;
 	}
-	/* the last service selected (or acted on), else the services view's selection */
-	for (size_t i = 0; d->last_service && i < d->m.nsvcs; i++)
-		if (!strcmp(d->m.svcs[i].sv.name, d->last_service))
-			pre = i;
-	if (!d->last_service && dash_selected_service(d))
-		pre = (size_t)(dash_selected_service(d) - d->m.svcs);
+	/*
+	 * The one an abort is most likely for: the service whose traffic moved
+	 * last among those with live traffic (the only one, often); with none
+	 * live, the last service selected, else the services view's selection.
+	 */
+	{
+		long live = -1;
+		for (size_t i = 0; i < d->m.nsvcs; i++) {
+			const fc_service *sv = &d->m.svcs[i].sv;
+			if (!sv->bp && !sv->shadow)
+				continue;
+			if (live < 0 || sv->step_since > d->m.svcs[live].sv.step_since)
+				live = (long)i;
+		}
+		if (live >= 0) {
+			pre = (size_t)live;
+		} else {
+			for (size_t i = 0; d->last_service && i < d->m.nsvcs; i++)
+				if (!strcmp(d->m.svcs[i].sv.name, d->last_service))
+					pre = i;
+			if (!d->last_service && dash_selected_service(d))
+				pre = (size_t)(dash_selected_service(d) - d->m.svcs);
+		}
+	}
 	free(d->pick);
 	d->pick = fc_calloc(1, sizeof(*d->pick));
 	d->pick->cur = pre;
@@ -752,7 +777,8 @@ void picker_draw(dash *d)
 		draw_strpad(y + 1 + r, x + 4, 24, (sel ? A_REVERSE : A_NORMAL) | A_BOLD, s->sv.name);
 		draw_str(y + 1 + r, x + 29, w - 31, sel ? A_REVERSE : A_NORMAL, st);
 	}
-	draw_str(y + h - 2, x + 2, w - 4, A_DIM, "Enter: roll back this one (a reason follows)  Esc: cancel");
+	/* fits the narrowest picker (80 columns: 56 inside) */
+	draw_str(y + h - 2, x + 2, w - 4, A_DIM, "Enter: roll back (a reason follows)  Esc: cancel");
 }
 
 void picker_key(dash *d, dash_action a)

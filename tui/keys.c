@@ -88,12 +88,14 @@ const dash_binding dash_bindings[] = {
 	{ CX_DIALOG, 1, KEY_RIGHT, "Right", DA_D_RIGHT, 0, NULL, "on the buttons: the button to the right" },
 	{ CX_DIALOG, 0, ' ', "Space", DA_D_TOGGLE, KB_HINT, "toggle",
 	  "on a check box or choice: toggle it (force, pass/fail)" },
-	{ CX_DIALOG, 0, '\n', "Enter", DA_D_SUBMIT, KB_HINT, "confirm",
-	  "Cancel (the default) while nothing is typed, and on the Cancel button; with a reason "
-	  "typed: do it (a closed gate also needs force, an irreversible step the service name)" },
+	{ CX_DIALOG, 0, '\n', "Enter", DA_D_SUBMIT, KB_HINT, "buttons",
+	  "in a field: to the buttons, Cancel selected; on a button: press it. Confirming takes a "
+	  "move to the action (Right or Tab, then Enter); a closed gate also needs force, an "
+	  "irreversible step the service name" },
 	{ CX_DIALOG, 1, KEY_ENTER, "Enter", DA_D_SUBMIT, 0, NULL,
-	  "Cancel (the default) while nothing is typed, and on the Cancel button; with a reason "
-	  "typed: do it (a closed gate also needs force, an irreversible step the service name)" },
+	  "in a field: to the buttons, Cancel selected; on a button: press it. Confirming takes a "
+	  "move to the action (Right or Tab, then Enter); a closed gate also needs force, an "
+	  "irreversible step the service name" },
 	{ CX_DIALOG, 0, 27, "Esc", DA_D_CANCEL, KB_HINT, "cancel", "cancel: nothing changes" },
 
 	/* the service picker of R */
@@ -247,7 +249,11 @@ void keys_help(rtext *out, int readonly, int width)
 	rt_nl(out);
 	rt_add(out, A_NORMAL, "Every action opens a dialog: gates, effect, the equivalent command, a reason.");
 	rt_nl(out);
-	rt_add(out, A_NORMAL, "Cancel is the default. Rollback from anywhere: R, Enter, the reason, Enter.");
+	rt_add(out, A_NORMAL, "Cancel is the default. Rollback from anywhere: R, Enter, the reason, Enter, Right, Enter.");
+	rt_nl(out);
+	rt_add(out, A_NORMAL, "In a dialog Enter never confirms from a field: it moves to the buttons with Cancel");
+	rt_nl(out);
+	rt_add(out, A_NORMAL, "selected; confirming takes Right (or Tab) onto the action, then Enter.");
 	each_merged(help_one, &h);
 	rt_nl(out);
 	rt_nl(out);
@@ -257,6 +263,17 @@ void keys_help(rtext *out, int readonly, int width)
 	       draw_syms()->open, draw_syms()->closed, draw_syms()->none, draw_syms()->cur, draw_syms()->cycle);
 	rt_nl(out);
 	rt_add(out, A_NORMAL, "  %s irreversible step (type the service name to confirm)", draw_syms()->warn);
+	rt_nl(out);
+	rt_add(out, A_NORMAL, "  %s soaking: the gate waits for time and says when it opens", draw_syms()->ellipsis);
+	{
+		char legend[160];
+		services_phase_legend(legend, sizeof(legend));
+		rt_nl(out);
+		rt_nl(out);
+		rt_add(out, draw_attr(S_TITLE), "Phases");
+		rt_nl(out);
+		rt_add(out, A_NORMAL, "  %s", legend);
+	}
 }
 
 /* A binding hidden by the same key in an inner context (q in the pager). */

@@ -533,6 +533,8 @@ long long dash_ms(void);
 
 /* Detail lines for a service (services view pane and its pager). */
 void services_detail(dash *d, svc_row *r, rtext *t, int width);
+/* "pl planned · dw dual-write · ...": what the pipeline's abbreviations mean. */
+void services_phase_legend(char *buf, size_t size);
 /* The ramp timeline points of a service from the history cache. */
 typedef struct {
 	fc_time at;

@@ -1,7 +1,8 @@
 /*
  * The history view: the plan repository's log, newest first, with the
- * Ficus-* trailers as columns (service, action, from, to, forced).  Enter
- * shows the whole commit.  The log is read in chunks of
+ * Ficus-* trailers as columns (service, action, from, to, forced), who
+ * made it and why (the reason's first line; below the table on narrow
+ * screens).  Enter shows the whole commit, its trailers once.  The log is read in chunks of
  * DASH_HISTORY_CHUNK commits; reaching the end reads more.
  */
 #include <stdio.h>
@@ -55,18 +56,41 @@ static const char *forced_text(const hist_row *h)
 	return !strncmp(h->forced, "yes", 3) ? "YES" : "no";
 }
 
+/* The reason's first line, into buf ("-" without one). */
+static void why_text(const hist_row *h, char *buf, size_t size)
+{
+	const char *b = h->body ? h->body : "";
+	size_t n;
+
+	while (*b == '\n')
+		b++;
+	n = strcspn(b, "\n");
+	if (!n)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), b);
+}
+
+/* Who made a commit: the author's name, else the email. */
+static const char *who_text(const hist_row *h)
+{
+	return h->author && *h->author ? h->author : h->email ? h->email : "-";
+}
+
 static void hist_draw(dash *d, int y, int x, int h, int w)
 {
 	dash_model *m = &d->m;
 	list_state *l = &d->lists[V_history];
 	int wide = w >= 120, when_w = wide ? 16 : 11, id_w = wide ? 7 : 0, svc_w = 7, act_w = 11, st_w, f_w = 6, col;
+	int who_w = wide ? 14 : w >= 100 ? 10 : 0; /* WHO and WHY where there is room */
+	int why_w = w >= 160 ? 40 : 0;              /* and the subject after them, wider still */
 
 	/* FROM and TO keep their percentage: the commit id goes first on narrow screens */
 	if (m->hist_svc_w > svc_w)
 		svc_w = m->hist_svc_w;
 	if (svc_w > (wide ? 20 : 13))
 		svc_w = wide ? 20 : 13;
-	st_w = wide ? 20 : (w - 2 - (when_w + 1) - (svc_w + 1) - (act_w + 1) - (f_w + 1)) / 2;
+	st_w = wide ? 17 : who_w ? 16 : (w - 2 - (when_w + 1) - (svc_w + 1) - (act_w + 1) - (f_w + 1)) / 2;
 	if (st_w < 8)
 		st_w = 8;
 	draw_fill(y, x, w, A_UNDERLINE);
@@ -87,8 +111,13 @@ static void hist_draw(dash *d, int y, int x, int h, int w)
 	col += st_w + 1;
 	draw_str(y, col, f_w, A_UNDERLINE | A_BOLD, "FORCED");
 	col += f_w + 1;
-	if (wide)
-		draw_str(y, col, x + w - col, A_UNDERLINE | A_BOLD, "SUBJECT");
+	if (who_w) {
+		draw_str(y, col, who_w, A_UNDERLINE | A_BOLD, "WHO");
+		col += who_w + 1;
+		draw_str(y, col, why_w ? why_w : x + w - col, A_UNDERLINE | A_BOLD, "WHY");
+		if (why_w)
+			draw_str(y, col + why_w + 1, x + w - col - why_w - 1, A_UNDERLINE | A_BOLD, "SUBJECT");
+	}
 	if (m->hist_error) {
 		draw_str(y + 1, x + 2, w - 2, draw_attr(S_BAD), m->hist_error);
 		return;
@@ -98,12 +127,12 @@ static void hist_draw(dash *d, int y, int x, int h, int w)
 			 m->nhist ? "no commit matches the filter (Esc clears it)" : "no commits yet");
 		return;
 	}
-	list_scroll(l, wide ? h - 1 : h - 2);
-	for (int row = 0; row < (wide ? h - 1 : h - 2) && l->top + (size_t)row < l->nidx; row++) {
+	list_scroll(l, who_w ? h - 1 : h - 2);
+	for (int row = 0; row < (who_w ? h - 1 : h - 2) && l->top + (size_t)row < l->nidx; row++) {
 		const hist_row *r = &m->hist[l->idx[l->top + (size_t)row]];
 		int sel = l->top + (size_t)row == l->cur, yy = y + 1 + row;
 		unsigned ra = sel ? draw_attr(S_SEL) : A_NORMAL;
-		char when[32];
+		char when[32], why[256];
 
 		fc_time_format(when, sizeof(when), r->when);
 		draw_fill(yy, x, w, ra);
@@ -128,15 +157,27 @@ static void hist_draw(dash *d, int y, int x, int h, int w)
 		col += st_w + 1;
 		draw_strpad(yy, col, f_w, !strcmp(forced_text(r), "YES") ? ra | draw_attr(S_BAD) : ra, forced_text(r));
 		col += f_w + 1;
-		if (wide)
-			draw_str(yy, col, x + w - col, ra, r->subject);
+		if (who_w) {
+			draw_strpad(yy, col, who_w, ra, who_text(r));
+			col += who_w + 1;
+			why_text(r, why, sizeof(why));
+			if (why_w) {
+				draw_strpad(yy, col, why_w, ra, why);
+				draw_str(yy, col + why_w + 1, x + w - col - why_w - 1, ra, r->subject);
+			} else {
+				draw_str(yy, col, x + w - col, ra, why);
+			}
+		}
 	}
-	/* the selected commit's id and subject, under the table on narrow screens */
-	if (!wide && h > 3) {
+	/* the selected commit: id, who and why, under the table on narrow screens */
+	if (!who_w && h > 3) {
 		long sel = list_selected(l);
 		if (sel >= 0) {
+			char why[256];
+			why_text(&m->hist[sel], why, sizeof(why));
 			draw_hline(y + h - 1, x, w, A_DIM);
-			draw_printf(y + h - 1, x + 2, w - 4, A_BOLD, " %.7s %s ", m->hist[sel].oid, m->hist[sel].subject);
+			draw_printf(y + h - 1, x + 2, w - 4, A_BOLD, " %.7s %s: %s ", m->hist[sel].oid, who_text(&m->hist[sel]),
+				    why[0] != '-' || why[1] ? why : m->hist[sel].subject);
 		}
 	}
 }
@@ -159,7 +200,12 @@ static int hist_action(dash *d, dash_action a)
 	rt_nl(&t);
 	rt_add(&t, A_NORMAL, "Date:   %s", when);
 	rt_nl(&t);
-	rt_add_lines(&t, A_NORMAL, "    ", h->message);
+	/* subject and reason; the trailers once, below (the message holds them too) */
+	rt_add_lines(&t, A_NORMAL, "    ", h->subject);
+	if (h->body && *h->body) {
+		rt_nl(&t);
+		rt_add_lines(&t, A_NORMAL, "    ", h->body);
+	}
 	if (h->ntrailers) {
 		rt_nl(&t);
 		rt_nl(&t);

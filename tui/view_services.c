@@ -50,6 +50,41 @@ static void draw_pipeline(int y, int x, int w, int level, fc_phase cur, unsigned
 		draw_fill(y, x + col, w - col, row_attr);
 }
 
+/* "10-11 09:00Z": when a soak ends, short enough for the table */
+static void short_time(char *buf, size_t size, fc_time t)
+{
+	char full[32];
+
+	fc_time_format(full, sizeof(full), t); /* 2026-10-11T09:00:00Z */
+	snprintf(buf, size, "%.5s %.5sZ", full + 5, full + 11);
+}
+
+/* A closed step that only waits for time (a soak) is waiting, not failing. */
+static int soaking(const fc_step *st)
+{
+	return st->kind != FC_STEP_NONE && !st->open && st->opens_at > 0;
+}
+
+void services_phase_legend(char *buf, size_t size)
+{
+	const char *sep = draw_syms()->sep;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < FC_PHASE_COUNT; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s %s", i ? " " : "", phase_names[0][i], phase_names[2][i]);
+		if (n < 0 || (size_t)n >= size - len)
+			return;
+		len += (size_t)n;
+		if (i + 1 < FC_PHASE_COUNT) {
+			n = snprintf(buf + len, size - len, " %s", sep);
+			if (n < 0 || (size_t)n >= size - len)
+				return;
+			len += (size_t)n;
+		}
+	}
+}
+
 /* Columns the table needs with names of `name_w` and pipeline `level`. */
 static int table_need(int name_w, int level)
 {
@@ -275,8 +310,10 @@ void services_detail(dash *d, svc_row *r, rtext *t, int width)
 	char state[64], since[32], dur[32], from[64], to[64];
 
 	fc_state_format(state, sizeof(state), sv->phase, sv->bp);
-	fc_time_format(since, sizeof(since), sv->phase_since);
-	fc_duration_format(dur, sizeof(dur), fc_now() - sv->phase_since);
+	/* since the current step began: a ramp step is newer than its phase */
+	fc_time_format(since, sizeof(since), sv->step_since > sv->phase_since ? sv->step_since : sv->phase_since);
+	fc_duration_format(dur, sizeof(dur),
+			   fc_now() - (sv->step_since > sv->phase_since ? sv->step_since : sv->phase_since));
 	rt_nl(t);
 	rt_add(t, draw_attr(S_TITLE), "%s", sv->name);
 	rt_add(t, A_NORMAL, "  %s ", sy->cur);
@@ -310,17 +347,32 @@ void services_detail(dash *d, svc_row *r, rtext *t, int width)
 		fc_state_format(from, sizeof(from), st->from_phase, st->from_bp);
 		fc_state_format(to, sizeof(to), st->to_phase, st->to_bp);
 		rt_add(t, A_NORMAL, "%s %s %s (%s)  ", from, sy->arrow, to, st->action ? st->action : "advance");
-		rt_add(t, draw_attr(st->open ? S_OK : S_BAD), "%s gates %s", st->open ? sy->open : sy->closed,
-		       st->open ? "open" : "closed");
+		if (soaking(st)) {
+			rt_add(t, draw_attr(S_WARN), "%s soaking", sy->ellipsis);
+		} else {
+			rt_add(t, draw_attr(st->open ? S_OK : S_BAD), "%s gates %s", st->open ? sy->open : sy->closed,
+			       st->open ? "open" : "closed");
+		}
 		if (st->irreversible)
 			rt_add(t, draw_attr(S_WARN), "  %s irreversible", sy->warn);
 		if (st->rps_moved != 0)
 			rt_add(t, A_NORMAL, "  %+.0f req/s", st->rps_moved);
+		if (soaking(st)) {
+			/* waiting for time: when it opens, on a line of its own to fit 80 columns */
+			char when[32], in[32];
+			fc_time_format(when, sizeof(when), st->opens_at);
+			fc_duration_format(in, sizeof(in), st->opens_at - fc_now());
+			rt_nl(t);
+			rt_add(t, draw_attr(S_WARN), "        opens %.10s %.5sZ (in %s)", when, when + 11, in);
+		}
 		for (size_t i = 0; i < st->ngates; i++) {
 			const fc_gate *g = &st->gates[i];
 			rt_nl(t);
 			rt_add(t, A_NORMAL, "  ");
-			rt_add(t, draw_attr(g->open ? S_OK : S_BAD), "%s ", g->open ? sy->open : sy->closed);
+			if (!g->open && g->opens > 0) /* waiting for time, not failing */
+				rt_add(t, draw_attr(S_WARN), "%s ", sy->ellipsis);
+			else
+				rt_add(t, draw_attr(g->open ? S_OK : S_BAD), "%s ", g->open ? sy->open : sy->closed);
 			rt_add(t, g->open ? A_NORMAL : A_BOLD, "%s", g->reason);
 			rt_add(t, draw_attr(S_DIM), "  [evidence: %s]", g->evidence);
 		}
@@ -419,7 +471,15 @@ static void draw_table(dash *d, int y, int x, int h, int w)
 			draw_printf(yy, col, x + w - col, ra, "%s none", sy->none);
 		else if (r->st.open)
 			draw_printf(yy, col, x + w - col, ra | draw_attr(S_OK), "%s open", sy->open);
-		else
+		else if (soaking(&r->st)) {
+			char when[16];
+			short_time(when, sizeof(when), r->st.opens_at);
+			/* when it opens where there is room; the detail pane always says */
+			if (x + w - col >= 29)
+				draw_printf(yy, col, x + w - col, ra | draw_attr(S_WARN), "%s soaking, opens %s", sy->ellipsis, when);
+			else
+				draw_printf(yy, col, x + w - col, ra | draw_attr(S_WARN), "%s soaking", sy->ellipsis);
+		} else
 			draw_printf(yy, col, x + w - col, ra | draw_attr(S_BAD), "%s closed", sy->closed);
 	}
 }
@@ -467,6 +527,17 @@ static void svc_draw(dash *d, int y, int x, int h, int w)
 		} else {
 			draw_hline(y, dx, dw, A_DIM);
 			draw_printf(y, dx + 2, dw - 4, A_BOLD, " %s ", r->sv.name);
+		}
+		if (w >= 120) {
+			/* what pl·dw·bf·rc·dc·dn means, where there is room: on the rule, or under the table */
+			char legend[160];
+			int lw;
+			services_phase_legend(legend, sizeof(legend));
+			lw = draw_width(legend);
+			if (!side && lw + 4 < w - 30)
+				draw_printf(y + th, x + w - lw - 4, lw + 2, A_DIM, " %s ", legend);
+			else if (side && (int)l->nidx + 1 < th && lw < tw - 2)
+				draw_str(y + th - 1, x + 2, tw - 2, A_DIM, legend);
 		}
 		services_detail(d, r, &t, dw - 2);
 		draw_rtext(&t, 0, dy, dx + 1, dh, dw - 2, 0);

@@ -98,8 +98,14 @@ new_plan() {
 # commit_count PLAN: commits on HEAD
 commit_count() { git -C "$1" rev-list --count HEAD; }
 
+# done_testing: the summary; fails the script when a check failed, and
+# when it ran no check at all (a script that stopped early proves nothing)
 done_testing() {
 	echo "$((tests_run - tests_failed)) passed, $tests_failed failed"
+	if [ "$tests_run" -eq 0 ]; then
+		echo "FAIL: no check ran" >&2
+		exit 1
+	fi
 	[ "$tests_failed" -eq 0 ]
 	exit $?
 }

@@ -61,7 +61,13 @@ expect_match '^signal +divergent-scaling: 10x peak at 18:00$' "$out"
 expect_match '^signal +deploy-contention: weekly$' "$out"
 expect_exit 0 ficus domain show tracking --json
 expect_json "$out" "domain show --json"
-expect_eq "$(git -C plan show HEAD:domains/tracking.json)" "$out" "show --json is the plan file"
+# the envelope's "domain" is the plan file
+check "show --json is the plan file" python3 -c '
+import json, subprocess, sys
+shown = json.loads(sys.argv[1])
+assert shown["ficus"] == 1 and shown["ok"] is True
+assert shown["domain"] == json.loads(subprocess.check_output(["git", "-C", "plan", "show", "HEAD:domains/tracking.json"]))
+' "$out"
 
 # dependencies appear in show
 ficus dep add tracking auth --kind reads --weight 3 >/dev/null || fail "dep add"

@@ -13,7 +13,7 @@ expect_match "^ficus: domain 'tracking' already exists" "$err"
 expect_eq "" "$out" "nothing on stdout for an error"
 expect_eq "$n" "$(commit_count plan)" "no commit for a duplicate add"
 expect_match '"owner": "team-a"' "$(ficus domain show tracking --json)" "duplicate add keeps the fields"
-expect_exit 1 ficus domain add tracking --dry-run
+expect_exit 1 ficus domain add tracking --owner someone-else --dry-run
 expect_match "already exists" "$err" "dry run of a duplicate add"
 
 # unknown domain: error 1
@@ -24,7 +24,8 @@ done
 expect_exit 1 ficus domain set nosuch --owner x
 expect_match "domain 'nosuch' does not exist" "$err"
 expect_exit 1 ficus domain show nosuch --json
-expect_eq "" "$out" "no JSON for an unknown domain"
+expect_match '"ok": false' "$out" "the JSON of an unknown domain is the error envelope"
+expect_match '"error": "domain .nosuch. does not exist"' "$out"
 
 # invalid names: usage status 2, before anything is written
 long=$(printf 'a%.0s' $(seq 64))

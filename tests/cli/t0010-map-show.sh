@@ -51,7 +51,7 @@ expect_exit 0 ficus map show
 expect_match '^cycle: auth users web \(cannot be extracted cleanly\)$' "$out" "map show reports the cycle"
 expect_exit 0 ficus map show --format json
 expect_json "$out" "map show json with a cycle"
-cycles=$(printf '%s\n' "$out" | sed -n '/"cycles": \[/,/^  \],\{0,1\}$/p' | tr -d ' \n')
+cycles=$(printf '%s\n' "$out" | sed -n '/"cycles": \[/,/^    \],\{0,1\}$/p' | tr -d ' \n')
 expect_eq '"cycles":[["auth","users","web"]],' "$cycles" "cycles in json"
 expect_exit 0 ficus map show --format dot
 dot=$out

@@ -66,8 +66,9 @@ expect_eq 3 "$(printf '%s\n' "$out" | grep -cE '^[0-9a-f]{12} ')" "log tracking:
 expect_no_match "domain 'auth'" "$out" "log tracking leaves out auth's add"
 expect_exit 0 ficus log billing -n 1
 expect_match "remove domain 'billing'" "$out" "log billing -n 1 is the newest billing change"
-expect_exit 0 ficus log nosuch
+expect_exit 1 ficus log nosuch
 expect_eq "" "$out" "no changes for an unknown name"
+expect_match "no service or domain 'nosuch'" "$err" "an unknown name is an error"
 expect_exit 2 ficus log 'Bad Name'
 # fixed: a domain created by 'map import' has no history under its name: the
 # import commit carries no Ficus-Domain trailer, so 'ficus log search' is
@@ -87,8 +88,7 @@ expect_match '"time": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"' 
 expect_exit 0 ficus log tracking -n 2 --json
 expect_json "$out" "filtered log --json"
 expect_eq 2 "$(printf '%s\n' "$out" | grep -c '"commit": ')" "filtered, limited json"
-expect_exit 0 ficus log nosuch --json
-expect_json "$out" "empty log --json"
+expect_exit 1 ficus log nosuch --json
 
 # log writes nothing
 before=$(snapshot plan)

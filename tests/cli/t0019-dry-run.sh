@@ -42,7 +42,7 @@ expect_eq "" "$(ficus dep list)" "no dependency after a dry run"
 # dry runs still check their input
 expect_exit 1 ficus dep add web nosuch --dry-run
 expect_exit 2 ficus dep add web web --dry-run
-expect_exit 1 ficus domain add auth --dry-run
+expect_exit 1 ficus domain add auth --owner someone-else --dry-run
 
 # map import (file and stdin)
 cat >map.json <<'JSON'

@@ -39,14 +39,27 @@ expect_exit 0 ficus rollback tracking
 expect_eq "read-cutover 0%" "$(svc_state tracking)" "rollback with the clock behind"
 now_at +14d2m
 
-# at 0%: one phase back each time, down to planned
+# the abort is idempotent: at 0% with shadow off nothing is on the new
+# service; a second abort says so, exits 0 and changes nothing (it used to
+# move "read-cutover 0% -> backfill")
+before=$(snapshot plan)
 expect_exit 0 ficus rollback tracking
+expect_match "nothing is on the new service" "$err"
+expect_eq "read-cutover 0%" "$(svc_state tracking)" "a second abort stays paused"
+expect_unchanged plan "$before" "a second abort changes nothing"
+
+# a phase back is explicit: --to PHASE, down to planned
+expect_exit 0 ficus rollback tracking --to backfill
 expect_match "^Ficus-To: backfill$" "$(trailers HEAD)"
 expect_eq "backfill 0%" "$(svc_state tracking)" "0% -> backfill"
+before=$(snapshot plan)
 expect_exit 0 ficus rollback tracking
+expect_eq "backfill 0%" "$(svc_state tracking)" "an abort in backfill stays in backfill"
+expect_unchanged plan "$before" "an abort in backfill with nothing live changes nothing"
+expect_exit 0 ficus rollback tracking --to dual-write
 expect_eq "dual-write 0%" "$(svc_state tracking)" "backfill -> dual-write"
 expect_match "^Ficus-From: backfill$" "$(trailers HEAD)"
-expect_exit 0 ficus rollback tracking
+expect_exit 0 ficus rollback tracking --to planned
 expect_eq "planned 0%" "$(svc_state tracking)" "dual-write -> planned"
 
 # in planned: nothing to roll back, exit 0, no commit

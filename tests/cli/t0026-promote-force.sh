@@ -44,8 +44,13 @@ expect_eq "read-cutover 1%" "$(svc_state tracking)" "forced into read-cutover"
 
 # --to a percentage, forced past step_soak
 expect_exit 0 ficus promote tracking --to 100% --force -m "incident: monolith is down"
-expect_match '^Ficus-Forced: yes \(closed: step_soak, reconcile\)$' "$(trailers HEAD)"
-expect_match '^Ficus-To: read-cutover 100%$' "$(trailers HEAD)"
+trl=$(trailers HEAD)
+expect_match '^Ficus-Forced: yes \(closed: step_soak, reconcile, skip\)$' "$trl"
+expect_match '^Ficus-To: read-cutover 100%$' "$trl"
+# every skipped step is recorded with the gates it would have met
+expect_match '^Ficus-Skipped: read-cutover 10%: step_soak closed \(0s of 7d, 7d left\)' "$trl"
+expect_match '^Ficus-Skipped: read-cutover 50%: step_soak closed' "$trl"
+expect_match '^Ficus-Gates: .*skip closed \(skips read-cutover 10%, read-cutover 50%\)$' "$trl"
 
 # --force does not confirm an irreversible step
 before=$(snapshot plan)

@@ -54,7 +54,8 @@ expect_match 'Ficus-Gates: step_soak open' "$out"
 # a forced dry run says it would be forced
 now_at +1d
 dry 0 promote tracking --to 50% --force -m "why not"
-expect_match "Ficus-Forced: yes \(closed: step_soak\)" "$out"
+expect_match "Ficus-Forced: yes \(closed: step_soak, skip\)" "$out"
+expect_match "Ficus-Skipped: read-cutover 10%: step_soak closed" "$out"
 expect_match "Ficus-Traffic: \+98 req/s to the new service" "$out"
 # a forced phase step, gate closed
 dry 0 promote auth --force -m "x"

@@ -60,13 +60,22 @@ expect_unchanged plan "$before" "shadow in read-cutover"
 
 # a rollback to backfill does not turn it back on; it may be turned on again
 must rollback tracking
-must rollback tracking
+must rollback tracking --to backfill
 expect_eq "backfill false" "$(svc_key tracking phase) $(svc_key tracking shadow)" "rolled back to backfill"
 expect_exit 0 ficus shadow tracking on
+# the abort turns shadow off and stays in backfill; a second abort does nothing
+expect_exit 0 ficus rollback tracking
+expect_eq "backfill false" "$(svc_key tracking phase) $(svc_key tracking shadow)" "the abort turns shadow off"
+expect_match "^Ficus-From: backfill, shadow on$" "$(trailers HEAD)"
+before=$(snapshot plan)
+expect_exit 0 ficus rollback tracking
+expect_match "nothing is on the new service" "$err"
+expect_unchanged plan "$before" "a second abort changes nothing"
+expect_exit 0 ficus shadow tracking on
 # a rollback from dual-write to planned turns it off
-must rollback tracking
+must rollback tracking --to dual-write
 expect_eq "dual-write true" "$(svc_key tracking phase) $(svc_key tracking shadow)" "backfill -> dual-write keeps shadow"
-must rollback tracking
+must rollback tracking --to planned
 expect_eq "planned false" "$(svc_key tracking phase) $(svc_key tracking shadow)" "shadow off in planned"
 
 # status and show say so

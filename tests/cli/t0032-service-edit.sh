@@ -76,7 +76,7 @@ expect_eq "search,tracking," "$(cut -f1 <<<"$out" | tr '\n' ',')" "list, sorted,
 expect_match "^search	planned	0%	srch	/api/search	auth$" "$out"
 expect_exit 0 ficus service list --json
 expect_json "$out" "service list --json"
-expect_eq 2 "$(grep -c '^    "name": ' <<<"$out")" "two services in the JSON list"
+expect_eq 2 "$(grep -c '^      "name": ' <<<"$out")" "two services in the JSON list"
 expect_exit 0 ficus service show tracking
 expect_match "route +/api/tracking" "$out"
 expect_match "^domains +auth,? tracking$" "$out"

@@ -20,7 +20,7 @@ now_at +15d; must check record trk reconcile --fail --detail "rows 2/3"
 now_at +15d1h; must promote trk --force -m "the fix is deployed"
 must rollback trk
 now_at +16d; must rollback trk --to backfill
-must rollback trk; must rollback trk
+must rollback trk --to dual-write; must rollback trk --to planned
 must service rm trk
 
 story=(

@@ -61,7 +61,7 @@ git -C origin.git fsck --no-progress >/dev/null 2>&1 || fail "fsck of the remote
 mv origin.git origin.moved
 (cd a && "$FICUS" promote tracking --force -m "remote down" -q 2>"$T/e1"); rc=$?
 expect_eq 4 "$rc" "a forward change with the remote down exits 4"
-(cd a && "$FICUS" rollback tracking -m "must work offline" 2>"$T/e2" >/dev/null); rc=$?
+(cd a && "$FICUS" rollback tracking --to planned -m "must work offline" 2>"$T/e2" >/dev/null); rc=$?
 expect_eq 0 "$rc" "rollback with the remote down"
 expect_match "not published|unreachable" "$(cat "$T/e2")"
 mv origin.moved origin.git

@@ -9,15 +9,24 @@ copy_plan plan cli
 before=$(head_of plan)
 reason="error rate flat for a week at 10% — p99 stable (Zoë)"
 
-# Cancel is the default: Enter at once, Esc, or Enter on the Cancel button change nothing
-dash_script "G" "p" "<Enter>" "dump:$T/c1.txt" "p" "<Esc>" "p" "text:typed" "<Tab>" "dump:$T/c2.txt" "<Enter>" "dump:$T/c3.txt"
+# Cancel is the default: Enter twice at once, Esc, or Enter on the Cancel button change nothing
+dash_script "G" "p" "<Enter>" "<Enter>" "dump:$T/c1.txt" "p" "<Esc>" "p" "text:typed" "<Tab>" "dump:$T/c2.txt" "<Enter>" "dump:$T/c3.txt"
 expect_eq "$before" "$(head_of plan)" "cancelled dialogs change nothing"
-expect_match 'cancelled: nothing changed' "$(screen_line 23 "$T/c1.txt")" "Enter on a fresh dialog cancels"
-expect_match 'Enter cancels; Esc cancels' "$(cat "$T/c2.txt")" "focus on Cancel"
+expect_match 'cancelled: nothing changed' "$(screen_line 23 "$T/c1.txt")" "Enter, Enter on a fresh dialog cancels"
+expect_match 'Enter cancels; Right, then Enter: do it' "$(cat "$T/c2.txt")" "focus on Cancel"
 expect_match 'cancelled: nothing changed' "$(screen_line 23 "$T/c3.txt")" "Enter on Cancel cancels"
 
+# fixed: no run of printable keys and Enter confirms.  A reason and Enter
+# used to promote at once; now Enter leaves the field for the buttons with
+# Cancel selected, and a second Enter cancels.
+dash_script "G" "p" "text:looks fine" "<Enter>" "dump:$T/e1.txt" "text:yy" "<Enter>" "dump:$T/e2.txt"
+expect_eq "$before" "$(head_of plan)" "typed keys and Enter never confirm"
+expect_match '< Cancel > +\[ Promote \]' "$(cat "$T/e1.txt")" "Enter in the reason: on the buttons, Cancel selected"
+expect_match 'Enter cancels; Right, then Enter: do it' "$(cat "$T/e1.txt")" "the hint says how to confirm"
+expect_match 'cancelled: nothing changed' "$(screen_line 23 "$T/e2.txt")" "keys on the buttons, then Enter: cancelled"
+
 # the dialog, then the promotion
-dash_script "G" "p" "dump:$T/d1.txt" "text:$reason" "dump:$T/d2.txt" "<Enter>" "dump:$T/d3.txt"
+dash_script "G" "p" "dump:$T/d1.txt" "text:$reason" "<Enter>" "<Right>" "dump:$T/d2.txt" "<Enter>" "dump:$T/d3.txt"
 d1=$(cat "$T/d1.txt")
 expect_match "promote 'tracking'" "$d1" "dialog title"
 expect_match 'effect +read-cutover 10% → read-cutover 50%' "$d1" "effect before and after"
@@ -27,7 +36,7 @@ expect_match "command +ficus promote tracking --expect 'read-cutover 10%' -m REA
 expect_match '< Cancel > +\[ Promote \]' "$d1" "Cancel is the default button"
 expect_match "ficus promote tracking --expect 'read-cutover 10%' -m 'error" "$(cat "$T/d2.txt")" \
 	"the command shows the typed reason"
-expect_match '\[ Cancel \] +< Promote >' "$(cat "$T/d2.txt")" "with a reason, Enter promotes"
+expect_match '\[ Cancel \] +< Promote >' "$(cat "$T/d2.txt")" "Enter, then Right: on Promote, Enter promotes"
 after=$(head_of plan)
 check "a commit was made" test "$after" != "$before"
 expect_match "done, commit ${after:0:12}: promote 'tracking' read-cutover 10% ->" \

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Rollback from any view in two keystrokes plus a reason: R opens a picker
-# on the last selected service, Enter takes it, the reason is typed, Enter
+# on the last selected service, Enter takes it, the reason is typed, Enter,
+# Right (onto the action: confirming is never the default), Enter
 # rolls back.  The flag goes to 0%, the commit is the CLI's, and it shows in
 # the history view at once, without restarting.
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@ copy_plan plan fresh
 reason="5xx spike at 10%"
 
 # from the history view: the picker is on the last service selected in the services view
-dash_script "G" "3" "dump:$T/h0.txt" "R" "dump:$T/p.txt" "<Enter>" "dump:$T/d.txt" "text:$reason" "<Enter>" "dump:$T/h1.txt" \
+dash_script "G" "3" "dump:$T/h0.txt" "R" "dump:$T/p.txt" "<Enter>" "dump:$T/d.txt" "text:$reason" "<Enter>" "<Right>" "<Enter>" "dump:$T/h1.txt" \
 	"1" "dump:$T/s.txt"
 expect_match 'roll back which service\?' "$(cat "$T/p.txt")" "R opens the picker"
 expect_match '▸ tracking +read-cutover 10%' "$(cat "$T/p.txt")" "preselected on the last selected service"
@@ -37,21 +38,23 @@ expect_eq "$(trailers HEAD "$T/cli" | grep -v ^Ficus-Change:)" "$(trailers HEAD 
 
 # from the map view, and from inside the help pager: the same two keys
 export FICUS_PLAN=$T/fresh
-dash_script "G" "2" "R" "<Enter>" "text:from the map" "<Enter>"
+dash_script "G" "2" "R" "<Enter>" "text:from the map" "<Enter>" "<Right>" "<Enter>"
 expect_match '^Ficus-Action: rollback$' "$(trailers HEAD "$T/fresh")" "R from the map view rolls back"
 n=$(commit_count fresh)
-dash_script "j" "j" "?" "R" "dump:$T/p2.txt" "<Enter>" "text:from the help" "<Enter>"
+dash_script "j" "j" "?" "R" "dump:$T/p2.txt" "<Enter>" "dump:$T/n2.txt" "<Esc>"
 expect_match '▸ notifications' "$(cat "$T/p2.txt")" "R over the help pager, on the selected service"
-expect_eq $((n + 1)) "$(commit_count fresh)" "R from the pager rolls back"
-expect_match '^Ficus-Service: notifications$' "$(trailers HEAD "$T/fresh")" "the picked service"
-expect_match '^Ficus-To: dual-write$' "$(trailers HEAD "$T/fresh")" "at 0% a rollback goes one phase back"
+# the abort is idempotent: at 0% with shadow off nothing is on the new
+# service, so nothing changes (it used to move one phase back)
+expect_eq "$n" "$(commit_count fresh)" "R on a service with nothing live changes nothing"
+expect_match "nothing to do: 'notifications' is at backfill with shadow off: nothing" "$(cat "$T/n2.txt")" "the dialog says so"
 
 # r on the selected service: one key; a rollback without a reason does nothing
+FICUS_PLAN=$T/fresh ficus promote tracking -q --force -m "back to the first step" || fail "setup promote"
 n=$(commit_count fresh)
 dash_script "G" "r" "<Enter>" "dump:$T/r.txt"
 expect_eq "$n" "$(commit_count fresh)" "Enter without a reason cancels"
-dash_script "G" "r" "text:again" "<Enter>" "dump:$T/r.txt"
-expect_eq $((n + 1)) "$(commit_count fresh)" "r, reason, Enter"
+dash_script "G" "r" "text:again" "<Enter>" "<Right>" "<Enter>" "dump:$T/r.txt"
+expect_eq $((n + 1)) "$(commit_count fresh)" "r, reason, Enter, Right, Enter"
 expect_match "done, commit [0-9a-f]{12}: rollback 'tracking'" "$(screen_line 23 "$T/r.txt")" "status line"
 # the picker: Esc cancels
 n=$(commit_count fresh)

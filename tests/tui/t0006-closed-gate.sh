@@ -9,7 +9,7 @@ before=$(head_of plan)
 reason="reconcile job was down, counts checked by hand"
 
 # notifications: backfill -> read-cutover needs 3 passing reconcile results, it has 1
-dash_script "j" "j" "p" "dump:$T/1.txt" "text:$reason" "<Enter>" "dump:$T/2.txt"
+dash_script "j" "j" "p" "dump:$T/1.txt" "text:$reason" "<Enter>" "<Right>" "<Enter>" "dump:$T/2.txt"
 d=$(cat "$T/1.txt")
 expect_match "promote 'notifications'" "$d" "dialog"
 expect_match 'effect +backfill → read-cutover 1%' "$d" "effect"
@@ -20,18 +20,18 @@ expect_match 'force +\[ \] pass the closed gate' "$d" "a force box, unticked"
 expect_eq "$before" "$(head_of plan)" "confirming with a closed gate changes nothing"
 expect_match 'nothing changed: gate closed \(reconcile: check' "$(cat "$T/2.txt")" "the dialog says why"
 expect_match "promote 'notifications'" "$(cat "$T/2.txt")" "the dialog stays open"
-dash_script "j" "j" "p" "text:$reason" "dump:$T/2b.txt"
+dash_script "j" "j" "p" "text:$reason" "<Enter>" "<Right>" "dump:$T/2b.txt"
 expect_match 'gate closed: Enter changes nothing until force is ticked' "$(cat "$T/2b.txt")" "the dialog warns before"
 
 # force without a reason: nothing
-dash_script "j" "j" "p" "<Tab>" "<Space>" "dump:$T/3.txt" "<Enter>" "dump:$T/4.txt"
+dash_script "j" "j" "p" "<Tab>" "<Space>" "dump:$T/3.txt" "<Enter>" "<Right>" "<Enter>" "dump:$T/4.txt"
 expect_match 'force +\[x\]' "$(cat "$T/3.txt")" "force ticked"
 expect_match '< Force: Promote >|\[ Force: Promote \]' "$(cat "$T/3.txt")" "the button says it forces"
 expect_match 'type a reason first' "$(cat "$T/4.txt")" "force needs a reason"
 expect_eq "$before" "$(head_of plan)" "force without a reason changes nothing"
 
 # force with a reason: the forced commit
-dash_script "j" "j" "p" "text:$reason" "<Tab>" "<Space>" "dump:$T/5.txt" "<Enter>" "dump:$T/6.txt"
+dash_script "j" "j" "p" "text:$reason" "<Tab>" "<Space>" "dump:$T/5.txt" "<Enter>" "<Right>" "<Enter>" "dump:$T/6.txt"
 expect_match "command +ficus promote notifications --expect backfill --force -m" "$(cat "$T/5.txt")" \
 	"the equivalent command has --force"
 check "a forced commit was made" test "$(head_of plan)" != "$before"

@@ -40,7 +40,7 @@ dash_script -s 200x50 "dump:$T/w.txt" "3" "dump:$T/wh.txt"
 expect_match 'planned·dual-write·▶backfill·read-cutover·decommission·done' "$(cat "$T/w.txt")" "full pipeline"
 expect_match '  documents .*│ route /api/auth' "$(cat "$T/w.txt")" "detail pane on the right"
 expect_match 'GATE +│── auth ──' "$(cat "$T/w.txt")" "its title"
-expect_match 'WHEN +COMMIT +SERVICE +ACTION +FROM +TO +FORCED +SUBJECT' "$(cat "$T/wh.txt")" "wide history columns"
+expect_match 'WHEN +COMMIT +SERVICE +ACTION +FROM +TO +FORCED +WHO +WHY +SUBJECT' "$(cat "$T/wh.txt")" "wide history columns"
 expect_match 'tracking: ramp 1% -> 10%' "$(cat "$T/wh.txt")" "subjects shown"
 
 done_testing

@@ -27,6 +27,9 @@ for size in 80x24 200x50; do
 	tm_type "latency flat, error budget intact"
 	expect_screen 'reason +latency flat, error budget intact' "$size: typed reason"
 	tm_keys Enter
+	expect_screen '< Cancel > +\[ Promote \]' "$size: Enter in the reason: on the buttons, Cancel selected"
+	expect_eq "$before" "$(head_of plan)" "$size: a reason and Enter change nothing"
+	tm_keys Right Enter
 	expect_screen 'done, commit [0-9a-f]{12}' "$size: the result in the status line"
 	expect_screen 'tracking +.*50%' "$size: 50% in the table"
 	FICUS_PLAN=$T/cli ficus promote tracking -q -m "latency flat, error budget intact" || fail "$size: cli promote"
@@ -35,7 +38,7 @@ for size in 80x24 200x50; do
 		"$size: same Ficus-From/To/Gates/Action/Forced as the CLI"
 	expect_eq "latency flat, error budget intact" "$(git -C plan log -1 --format=%b | sed -n 1p)" "$size: the reason"
 
-	# rollback from the history view: R, Enter, reason, Enter
+	# rollback from the history view: R, Enter, reason, Enter, Right, Enter
 	tm_keys 3
 	expect_screen '3 ▶History' "$size: history view"
 	expect_screen 'tracking +ramp +read-cutover 10% +read-cutover 50%' "$size: the promotion is there"
@@ -45,7 +48,7 @@ for size in 80x24 200x50; do
 	tm_keys Enter
 	expect_screen "roll back 'tracking'" "$size: Enter: the dialog"
 	tm_type "p99 doubled at 50%"
-	tm_keys Enter
+	tm_keys Enter Right Enter
 	expect_screen 'tracking +rollback +read-cutover 50% +read-cutover 0%' "$size: the rollback in the history view"
 	expect_screen '3 ▶History' "$size: still the history view, not restarted"
 	expect_match '^Ficus-To: read-cutover 0%$' "$(trailers HEAD "$T/plan")" "$size: at 0%"
@@ -58,13 +61,13 @@ for size in 80x24 200x50; do
 	expect_screen "✗ CLOSED +reconcile: check 'reconcile' has 1 passing" "$size: why the gate is closed"
 	head=$(head_of plan)
 	tm_type "counts checked by hand"
-	tm_keys Enter
+	tm_keys Enter Right Enter
 	expect_screen 'nothing changed: gate closed' "$size: confirming does nothing"
 	expect_eq "$head" "$(head_of plan)" "$size: no commit"
-	tm_keys Tab Space
+	tm_keys BTab BTab Space
 	expect_screen 'force +\[x\]' "$size: force ticked"
-	tm_keys Enter
-	expect_screen 'done, commit' "$size: forced with a reason"
+	tm_keys Enter Right Enter
+	expect_screen "done, commit [0-9a-f]{12}: promote 'notifications'" "$size: forced with a reason"
 	expect_match '^Ficus-Forced: yes \(closed: reconcile\)$' "$(trailers HEAD "$T/plan")" "$size: recorded as forced"
 	tm_quit
 	tm_stop

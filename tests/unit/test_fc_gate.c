@@ -261,14 +261,12 @@ static void test_fc_gate__decommission_is_irreversible(void **state)
 	fc_step_clear(&s);
 }
 
-static void test_fc_gate__targets_must_go_forward_one_phase(void **state)
+/* A target behind, or equal to, the current state is not a step forward. */
+static void test_fc_gate__targets_must_go_forward(void **state)
 {
 	ctx *c = *state;
 	fc_step s;
 
-	c->sv.phase = FC_PHASE_PLANNED;
-	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "backfill"), FC_EINVAL);
-	assert_contains(fc_error_last(), "one phase at a time");
 	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "bogus"), FC_EINVAL);
 	c->sv.phase = FC_PHASE_READ_CUTOVER;
 	c->sv.bp = 5000;
@@ -279,7 +277,121 @@ static void test_fc_gate__targets_must_go_forward_one_phase(void **state)
 	assert_int_equal(s.kind, FC_STEP_NONE);
 	assert_contains(s.why_none, "already");
 	fc_step_clear(&s);
-	assert_fc(fc_gate_step(&s, c->st, &c->sv, &c->g, "decommission"), FC_EINVAL);
+}
+
+/*
+ * A target beyond the next step (a ramp step or a phase) is a step with a
+ * closed "skip" gate that names what it jumps over; up to the next ramp
+ * step (finer steps too) is an ordinary step.
+ */
+static void test_fc_gate__targets_never_skip_a_step(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	/* a phase beyond the next one */
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "backfill"));
+	assert_false(s.open);
+	assert_false(gate(&s, "skip")->open);
+	assert_contains(gate(&s, "skip")->reason, "dual-write");
+	assert_int_equal(s.nskipped, 1);
+	assert_contains(s.skipped[0], "dual_write_min closed");
+	fc_step_clear(&s);
+
+	/* from backfill: 100% skips 1%, 10%, 50%; 10% skips 1%; 1% and 0.5% do not */
+	c->sv.phase = FC_PHASE_BACKFILL;
+	c->g.reconcile_passes = 0;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "100%"));
+	assert_false(s.open);
+	assert_int_equal(s.to_bp, 10000);
+	assert_int_equal(s.nskipped, 3);
+	assert_contains(s.skipped[0], "read-cutover 1%: step_soak closed");
+	assert_contains(gate(&s, "skip")->reason, "read-cutover 1%, read-cutover 10%, read-cutover 50%");
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "10"));
+	assert_false(gate(&s, "skip")->open);
+	assert_int_equal(s.nskipped, 1);
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "read-cutover"));
+	assert_true(s.open);
+	assert_int_equal(s.to_bp, 100);
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "0.5%"));
+	assert_true(s.open);
+	assert_int_equal(s.to_bp, 50);
+	assert_int_equal(s.nskipped, 0);
+	fc_step_clear(&s);
+
+	/* paused at 0%: the resume goes to the first step, not beyond */
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 0;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "100%"));
+	assert_false(gate(&s, "skip")->open);
+	fc_step_clear(&s);
+
+	/* from 1%: 5% is a finer step, 10% the next, 50% a skip; decommission skips 100% */
+	c->sv.bp = 100;
+	unit_clock_at(UNIT_NOW + 7 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "5%"));
+	assert_true(s.open);
+	assert_int_equal(s.nskipped, 0);
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "10%"));
+	assert_true(s.open);
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "50%"));
+	assert_false(s.open);
+	assert_true(gate(&s, "step_soak")->open);
+	fc_step_clear(&s);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, "decommission"));
+	assert_false(gate(&s, "skip")->open);
+	assert_true(s.irreversible);
+	assert_int_equal(s.nskipped, 3);
+	fc_step_clear(&s);
+}
+
+/* When the gates open: the end of the soak, now, or -1 for evidence. */
+static void test_fc_gate__opens_at_says_when(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 100;
+	unit_clock_at(UNIT_NOW + DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.opens_at, UNIT_NOW + 7 * DAY);
+	fc_step_clear(&s);
+	add_result(&c->sv, "reconcile", 0, UNIT_NOW + 10);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_int_equal(s.opens_at, -1);
+	fc_step_clear(&s);
+	c->sv.phase = FC_PHASE_DUAL_WRITE;
+	unit_clock_at(UNIT_NOW + 15 * DAY);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_int_equal(s.opens_at, 0);
+	fc_step_clear(&s);
+}
+
+/* A result dated after the clock (beyond the skew) is shown but opens nothing. */
+static void test_fc_gate__future_evidence_opens_nothing(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_BACKFILL;
+	for (int i = 0; i < 3; i++)
+		add_result(&c->sv, "reconcile", 1, UNIT_NOW + 15 * DAY + i);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(gate(&s, "reconcile")->open);
+	assert_contains(gate(&s, "reconcile")->reason, "from the future");
+	fc_step_clear(&s);
+	/* within the skew allowance it counts */
+	unit_clock_at(UNIT_NOW + 15 * DAY - FC_GATE_SKEW + 10);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(gate(&s, "reconcile")->open);
+	fc_step_clear(&s);
 }
 
 /* The routers gate reads the same routers from the caller's settings as from the store. */
@@ -333,7 +445,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_gate__ramp_soaks_and_stays_clean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__pause_resumes_at_first_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__decommission_is_irreversible, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fc_gate__targets_must_go_forward_one_phase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__targets_must_go_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__targets_never_skip_a_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__future_evidence_opens_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__opens_at_says_when, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

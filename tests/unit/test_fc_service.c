@@ -77,7 +77,14 @@ static void test_fc_service__refusals(void **state)
 	e.ngates = 0;
 	assert_ok(fc_service_add(u->p, "x", &e, &u->w, &o));
 	fc_outcome_clear(&o);
+	/* the same service again: nothing to do, no commit */
+	assert_ok(fc_service_add(u->p, "x", &e, &u->w, &o));
+	assert_true(o.noop);
+	fc_outcome_clear(&o);
+	e.description = "another";
 	assert_fc(fc_service_add(u->p, "x", &e, &u->w, &o), FC_EEXISTS);
+	assert_contains(fc_error_last(), "service set x");
+	e.description = NULL;
 	e.flag = "other";
 	assert_fc(fc_service_add(u->p, "y", &e, &u->w, &o), FC_EEXISTS); /* same route */
 	e.route = "/api/y";
