@@ -67,4 +67,11 @@ expect_match "not published|unreachable" "$(cat "$T/e2")"
 mv origin.moved origin.git
 expect_exit 0 ficus --plan "$T/a" sync
 expect_match "must work offline" "$(git -C origin.git log main --format=%b)" "sync published the offline rollback"
+
+# a fetch killed in the middle leaves git's lock on the remote-tracking
+# ref: the next remote operation (under ficus's remote lock) takes it over
+echo junk >a/.git/refs/remotes/origin/main.lock
+expect_exit 0 ficus --plan "$T/a" promote tracking --force -m "past a killed fetch's lock"
+check "the killed fetch's lock is gone" test ! -e a/.git/refs/remotes/origin/main.lock
+expect_match "past a killed fetch's lock" "$(git -C origin.git log main --format=%b)" "published"
 done_testing

@@ -30,7 +30,7 @@ only_ficus_trailers() {
 
 # log_trailers JSON: the trailers object of ficus log --json's first entry
 log_trailers() {
-	printf '%s' "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["trailers"])'
+	printf '%s' "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["log"][0]["trailers"])'
 }
 
 # the exact forgery of the issue: a "---" line makes git read the reason's

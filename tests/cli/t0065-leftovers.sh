@@ -14,7 +14,7 @@ G=plan/.git
 # a stale branch lock (a killed commit): rollback still commits
 touch -d '1 minute ago' "$G/refs/heads/main.lock"
 n=$(commit_count plan)
-expect_exit 0 ficus rollback tracking
+expect_exit 0 ficus rollback tracking --to planned
 expect_eq $((n + 1)) "$(commit_count plan)" "the rollback is committed"
 check "the stale branch lock is gone" test ! -e "$G/refs/heads/main.lock"
 expect_eq "planned 0%" "$(svc_state tracking)" "rolled back"

@@ -142,10 +142,12 @@ all_agree "$WORK/plan"
 all_agree "$WORK/b"
 
 echo "# --- a remote that hangs"
+promote_to s1 1% || bad "a: s1 to 1%"
+run 0 "b: sync" fc --plan "$WORK/b" sync
 hang_start remote
 git -C "$WORK/b" remote set-url origin "http://127.0.0.1:$HANG_PORT/plan.git"
 t0=$(date +%s%N)
-FICUS_REMOTE_TIMEOUT=60 fc --plan "$WORK/b" rollback s4 -m "remote hangs" >"$WORK/hang.out" 2>"$WORK/hang.err"; rc=$?
+FICUS_REMOTE_TIMEOUT=60 fc --plan "$WORK/b" rollback s3 -m "remote hangs" >"$WORK/hang.out" 2>"$WORK/hang.err"; rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 echo "# rollback with the remote hanging: exit $rc in $ms ms"
 check "the rollback did not wait for the remote (exit $rc, $ms ms < 10000 of a 60 s remote timeout)" \
@@ -153,7 +155,7 @@ check "the rollback did not wait for the remote (exit $rc, $ms ms < 10000 of a 6
 check "it says the publish goes on in the background" grep -q "background (pid" "$WORK/hang.err"
 bgpid=$(sed -n 's/.*background (pid \([0-9]*\)).*/\1/p' "$WORK/hang.err")
 [ -n "$bgpid" ] && _ROUTERS_EXTRA_PIDS+=("$bgpid")
-check "the router has the rollback" test "$(router_bp s4)" = 0
+check "the router has the rollback" test "$(router_bp s3)" = 0
 t0=$(date +%s%N)
 FICUS_REMOTE_TIMEOUT=3 fc --plan "$WORK/b" promote s4 --force -m "must not hang" >/dev/null 2>"$WORK/hang2.err"; rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
@@ -168,18 +170,25 @@ check "and says so" grep -qE "did not finish within 3000 ms|another ficus is tal
 echo "# --- a diverged remote does not block a rollback; sync --reset"
 git -C "$WORK/b" remote set-url origin "$WORK/origin.git"
 promote_to s4 1% || bad "a: s4 back to 1%"   # published from the first clone: b diverges
-run 0 "b: a rollback with the remote diverged" fc --plan "$WORK/b" rollback s2 -m "diverged rollback"
+run 0 "b: a rollback with the remote diverged" fc --plan "$WORK/b" rollback s1 -m "diverged rollback"
 check "it says it was not published" has "$ERR" "not published"
-run 0 "b: a second rollback of it is nothing to do" fc --plan "$WORK/b" rollback s2 -m again
+check "the router has it" test "$(router_bp s1)" = 0
+run 0 "b: a second rollback of it is nothing to do" fc --plan "$WORK/b" rollback s1 -m again
 run 4 "b: sync names the divergence" fc --plan "$WORK/b" sync
 check "and the way out" has "$ERR" "sync --reset"
-run 0 "b: sync --reset" fc --plan "$WORK/b" sync --reset
+# the rollbacks set aside had reached the router: it holds their revisions,
+# newer than the remote's plan, and sync --reset does not override them
+# behind anyone's back (exit 5 naming the way out)
+run 5 "b: sync --reset" fc --plan "$WORK/b" sync --reset
 aside=$(grep -o 'refs/ficus/set-aside/[^ :]*' <<<"$ERR$OUT" | head -1)
 check "it names the ref it kept ($aside)" test -n "$aside"
+check "it names the flags the set-aside changes left on the router" has "$ERR" "--take-over s1"
 check "the set-aside ref holds the rollbacks" \
     bash -c 'git -C "$1" log --format=%B "$2" | grep -qx "diverged rollback"' _ "$WORK/b" "$aside"
 check "b is at the remote's HEAD" \
     test "$(git -C "$WORK/b" rev-parse HEAD)" = "$(git -C "$WORK/origin.git" rev-parse main)"
+run 0 "b: the abort again, on the remote's plan" fc --plan "$WORK/b" rollback s1 -m "abort again after the reset"
+run 0 "a: take s3 back for the remote's plan" fc router sync --take-over s3 -m "the remote's 45% stands"
 run 0 "router sync from the first clone" fc router sync
 all_agree "$WORK/b"
 all_agree "$WORK/plan"

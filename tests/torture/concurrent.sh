@@ -6,6 +6,11 @@
 # found nothing to do, or lost with exit 4 (no other outcome).  Every
 # change pushes its flag to a real nginx+lua router on loopback; at the
 # end router verify passes (ROUTER=none runs without it).
+# REBUILDS=1 runs 'ficus rebuild' in a loop beside the writers.  HANG=1 adds
+# a router whose second replica accepts and never answers (3 s timeout):
+# writes then end 5 (committed, that replica pending) and must not queue.
+# READERS=N runs N loops of 'ficus status' beside the writers and reports
+# their times (a reader never waits for a writer).
 # Usage: concurrent.sh [WORKERS] [OPS]   (env FICUS, FICUS_SRC)
 set -u
 workers=${1:-8}
@@ -30,6 +35,14 @@ if [ "$router" = nginx ]; then
 	nginx_start "$T/nginx" || { echo "concurrency: nginx did not start"; exit 1; }
 	"$FICUS" router add edge --driver nginx-lua --replica "http://127.0.0.1:$NGINX_ADMIN_PORT" --timeout 5s -q ||
 		exit 1
+fi
+if [ "${HANG:-0}" = 1 ]; then
+	cc -std=c99 -O2 -o "$T/hang" "$FICUS_SRC/tests/tools/hang.c" || exit 1
+	"$T/hang" "$T/hang.port" &
+	pids+=($!)
+	for _ in $(seq 1 100); do [ -s "$T/hang.port" ] && break; sleep 0.05; done
+	"$FICUS" router add slow --driver nginx-lua --replica "http://127.0.0.1:$NGINX_ADMIN_PORT" \
+		--replica "http://127.0.0.1:$(cat "$T/hang.port")" --timeout 3s -q || exit 1
 fi
 for s in alpha beta gamma delta; do
 	"$FICUS" domain add "$s" -q && "$FICUS" service add "$s" --domain "$s" --route "/api/$s" -q || exit 1
@@ -62,18 +75,51 @@ worker() {
 	done
 }
 
+reader() {
+	local t0 t1
+	while [ ! -e "$T/done" ]; do
+		t0=$(date +%s%N)
+		"$FICUS" status >/dev/null 2>&1 || echo "READFAIL" >>"$T/readfail"
+		t1=$(date +%s%N)
+		echo $(((t1 - t0) / 1000000))
+	done
+}
+rebuilder() {
+	local n=0
+	while [ ! -e "$T/done" ]; do
+		"$FICUS" rebuild -q >/dev/null 2>>"$T/rebuild.err" && n=$((n + 1))
+		sleep 0.2
+	done
+	echo "$n"
+}
+wpids=()
 for ((w = 1; w <= workers; w++)); do
 	worker "$w" >"$T/out.$w" &
-	pids+=($!)
+	wpids+=($!)
 done
-wait "${pids[@]}" # the workers (nginx is a job of this shell too)
+side=()
+for ((r = 1; r <= ${READERS:-0}; r++)); do
+	reader >"$T/reads.$r" &
+	side+=($!)
+done
+if [ "${REBUILDS:-0}" = 1 ]; then
+	rebuilder >"$T/rebuilds" &
+	side+=($!)
+fi
+pids+=("${wpids[@]}" "${side[@]}")
+wait "${wpids[@]}" # the workers (nginx is a job of this shell too)
+touch "$T/done"
+[ ${#side[@]} -gt 0 ] && wait "${side[@]}"
 cat "$T"/out.* >"$T/all"
 bad=0
 total=$(wc -l <"$T/all")
-ok=$(awk '$3 == "0"' "$T/all" | wc -l)
+# with a replica that hangs a success ends 5: committed, that replica pending
+okcodes=" 0 "
+[ "${HANG:-0}" = 1 ] && okcodes=" 0 5 "
+ok=$(awk -v ok="$okcodes" 'index(ok, " " $3 " ")' "$T/all" | wc -l)
 lost=$(awk '$3 == "4"' "$T/all" | wc -l)
 noop=$(awk '$3 == "NOOP"' "$T/all" | wc -l)
-other=$(awk '$3 != "0" && $3 != "4" && $3 != "NOOP"' "$T/all")
+other=$(awk -v ok="$okcodes" '!index(ok, " " $3 " ") && $3 != "4" && $3 != "NOOP"' "$T/all")
 if [ -n "$other" ]; then
 	echo "unexpected outcomes:"; printf '%s\n' "$other" | head; bad=1
 fi
@@ -85,15 +131,22 @@ log=$(git -C plan log --format=%b)
 while read -r _ _ _ reason; do
 	n=$(printf '%s\n' "$log" | grep -cx -- "$reason")
 	[ "$n" = 1 ] || { echo "success $reason is in history $n times"; bad=1; }
-done < <(awk '$3 == "0"' "$T/all")
+done < <(awk -v ok="$okcodes" 'index(ok, " " $3 " ")' "$T/all")
 for reason in $(awk '$3 == "4" {print $4}' "$T/all"); do
 	printf '%s\n' "$log" | grep -qx -- "$reason" && { echo "lost write $reason is in history"; bad=1; }
 done
 routed=
 if [ "$router" = nginx ]; then
 	# every success pushed after its commit; verify reads each flag back
-	rv=$("$FICUS" router verify 2>&1) || { echo "router verify: $rv"; bad=1; }
+	# (the hung replica aside: it never answers)
+	rv=$("$FICUS" router verify --router edge 2>&1) || { echo "router verify: $rv"; bad=1; }
 	routed=", router verified"
 fi
-echo "concurrency: $workers workers x $nops operations: $total writes, $ok succeeded, $lost lost the race (exit 4), $noop had nothing to do; $commits commits$routed"
+[ -s "$T/readfail" ] && { echo "a reader failed $(wc -l <"$T/readfail") times"; bad=1; }
+reads=
+if [ "${READERS:-0}" -gt 0 ]; then
+	reads=$(cat "$T"/reads.* | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "; %d reads: p50 %d ms, p95 %d ms, max %d ms", NR, v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1], v[NR] }')
+fi
+[ "${REBUILDS:-0}" = 1 ] && reads="$reads; $(cat "$T/rebuilds") rebuilds beside them"
+echo "concurrency: $workers workers x $nops operations: $total writes, $ok succeeded, $lost lost the race (exit 4), $noop had nothing to do; $commits commits$routed$reads"
 if [ $bad = 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; exit 1; fi

@@ -11,8 +11,12 @@
 #   - Ficus-Change ids are unique;
 #   - the flags are pushed to a real nginx+lua router (contrib/nginx) on
 #     loopback, and kills also land right after the push (FICUS_TEST_KILL=
-#     push); at the end ficus router verify passes: the router holds every
-#     flag's value.  ROUTER=none runs without the router.
+#     push); after every kill the next command, a reader (ficus status),
+#     finishes the change and ficus router verify passes at once: the
+#     router holds every flag's latest value (no 'router sync' in between);
+#   - the work tree and index match HEAD, git fsck --strict is clean and no
+#     lock or work file is left once the next writer has run.
+#   ROUTER=none runs without the router.
 # Usage: crash.sh KILLS [SEED]   (env FICUS, FICUS_SRC as in tests/run.sh)
 set -u
 kills_wanted=${1:-30}
@@ -44,6 +48,7 @@ now=1790000000
 export FICUS_NOW=$now
 
 ok_ops=()      # reasons of the changes that reported success
+mode=0
 kills=0
 ops=0
 bad=0
@@ -92,9 +97,13 @@ check_invariants() {
 	dup=$(git -C plan log --format=%B | git interpret-trailers --parse 2>/dev/null |
 		sed -n 's/^Ficus-Change: //p' | sort | uniq -d | head -1)
 	[ -z "$dup" ] || complain "change $dup committed twice"
+	[ -z "$(git -C plan status --porcelain)" ] || complain "git status: $(git -C plan status --porcelain | head -3)"
+	git -C plan fsck --strict --no-progress >/dev/null 2>"$T/fsck" || complain "git fsck: $(head -3 "$T/fsck")"
+	left=$(find plan -name '*.lock' -o -name '*.ficus-*' -o -name 'tmp_object_git2_*' -o -name 'plan.db.rebuild*' | head -3)
+	[ -z "$left" ] || complain "left behind: $left"
 }
 
-while [ $kills -lt "$kills_wanted" ]; do
+while [ $kills -lt "$kills_wanted" ] || [ $mode -ge 2 ]; do
 	ops=$((ops + 1))
 	now=$((now + RANDOM * 60))
 	export FICUS_NOW=$now
@@ -126,12 +135,20 @@ while [ $kills -lt "$kills_wanted" ]; do
 		wait "$pid" 2>/dev/null
 		;;
 	esac
+	# after a kill the next command, a reader, finishes the change: the
+	# router holds the latest desired state at once
+	if [ $mode -ge 2 ]; then
+		"$FICUS" status >/dev/null 2>&1
+		if [ "$router" = nginx ]; then
+			rv=$("$FICUS" router verify 2>&1) || complain "router verify after a kill (${words[*]}): $rv"
+		fi
+	fi
 	# names may exist after a kill that got through: learn them from the plan
 	if [ $mode -ge 2 ]; then
 		while read -r n; do [ -n "$n" ] && domains[$n]=1; done < <("$FICUS" domain list 2>/dev/null | cut -f1)
 		while read -r n; do [ -n "$n" ] && services[$n]=1; done < <("$FICUS" service list 2>/dev/null | cut -f1)
 	fi
-	[ $((ops % 10)) -eq 0 ] && check_invariants
+	[ $((ops % 10)) -eq 0 ] && [ $mode -le 1 ] && check_invariants
 	[ $bad -gt 0 ] && break
 done
 check_invariants
@@ -145,8 +162,7 @@ done
 dups=$(printf '%s\n' "$log" | grep -x 'op-.*' | sort | uniq -d | head -3)
 [ -z "$dups" ] || complain "in history twice: $dups"
 if [ "$router" = nginx ]; then
-	# the last change may have been killed before its push: the next command finishes it
-	"$FICUS" router sync -q >/dev/null 2>&1
+	"$FICUS" status >/dev/null 2>&1
 	rv=$("$FICUS" router verify 2>&1) || complain "router verify failed: $rv"
 	flags=$(curl -s "http://127.0.0.1:$NGINX_ADMIN_PORT/v1/flags" | grep -o '"bp"' | wc -l)
 fi

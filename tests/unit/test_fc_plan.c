@@ -1,4 +1,5 @@
 /* fc_plan: init, open, the lock, the author, rebuild and verify. */
+#include <sys/stat.h>
 #include <time.h>
 
 #include "fc_map.h"
@@ -550,10 +551,48 @@ static void test_fc_plan__fresh_clone_is_rebuilt(void **state)
 	free(parent);
 }
 
+
+/*
+ * A rebuild by one handle while another stays open (the dashboard beside a
+ * 'ficus rebuild'): the database file is the same afterwards, so the open
+ * handle's next change lands in the plan's database, not in a replaced one.
+ */
+static void test_fc_plan__a_rebuild_never_swaps_the_database_under_an_open_handle(void **state)
+{
+	unit_plan *u = *state;
+	fc_domain_edit e = FC_DOMAIN_EDIT_INIT;
+	fc_outcome o = { 0 };
+	fc_domain d;
+	struct stat before, after;
+	char *db = unit_db_path(u), *report = NULL;
+	fc_plan *other = unit_plan_open(u, 1000);
+
+	assert_ok(fc_domain_add(u->p, "first", &e, &u->w, &o));
+	fc_outcome_clear(&o);
+	assert_int_equal(stat(db, &before), 0);
+	assert_ok(fc_plan_rebuild(other));
+	assert_int_equal(stat(db, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	/* the handle opened before the rebuild writes on */
+	assert_ok(fc_domain_add(u->p, "second", &e, &u->w, &o));
+	fc_outcome_clear(&o);
+	/* and the other handle reads it from the one database */
+	assert_ok(fc_domain_get(other, "second", &d));
+	fc_domain_clear(&d);
+	assert_ok(fc_domain_get(other, "first", &d));
+	fc_domain_clear(&d);
+	assert_ok(fc_plan_verify(other, &report));
+	free(report);
+	fc_plan_free(other);
+	free(db);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_makes_one_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_plan__a_rebuild_never_swaps_the_database_under_an_open_handle, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_refuses_existing_or_non_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__init_in_a_fresh_git_repository, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plan__open_by_dir_env_and_cwd, setup, teardown),
