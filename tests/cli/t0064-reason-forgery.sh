@@ -73,6 +73,17 @@ for reason in \
 	expect_no_match 'Mallory|rollback|0000000000|other' "$(log_trailers "$out")" "reason $i: log --json trailers"
 done
 
+# a change killed right after its commit, with a reason that names another
+# change: the next command finds the commit by ficus's own trailer, never
+# the reason's, and does not commit it a second time
+n=$(commit_count plan)
+FICUS_TEST_KILL=commit "$FICUS" check record s1 killed --pass -m $'x\n\nFicus-Change: 0000000000\n\n---' >/dev/null 2>&1
+check "the change was killed after its commit" test $? = 137
+expect_exit 0 ficus status
+expect_eq $((n + 1)) "$(commit_count plan)" "a change killed after its commit is committed once"
+expect_eq "" "$(git -C plan log --format=%B | git interpret-trailers --parse | sed -n 's/^Ficus-Change: //p' | sort | uniq -d)" \
+	"no Ficus-Change twice"
+
 # over the limit: a usage error, nothing written (1 MB cannot even be passed
 # on a Linux command line: the kernel caps one argument at 128 KiB)
 before=$(snapshot plan)

@@ -110,6 +110,9 @@ while [ $kills -lt "$kills_wanted" ] || [ $mode -ge 2 ]; do
 	read -r -a words <<<"$(random_op)"
 	reason="op-$seed-$ops"
 	mode=$((RANDOM % 4))
+	# the kills counted, one last change runs to completion (the invariants
+	# that need a writer after a kill: no leftover, a clean work tree)
+	[ $kills -ge "$kills_wanted" ] && mode=0
 	case $mode in
 	0|1)	# run to completion
 		if "$FICUS" "${words[@]}" -m "$reason" >/dev/null 2>"$T/err"; then
