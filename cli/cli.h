@@ -80,6 +80,9 @@ int cli_fail(int rc);
 
 /* A usage error for the current verb; returns EXIT_USAGE. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error for a mistyped sub-verb of `verb`, with "did you mean"
+ * and the list `subs` (NULL-terminated).  Returns the usage exit status. */
+int cli_bad_subverb(struct cli *c, const char *verb, const char *word, const char *const *subs);
 
 /* Open the plan named by the global options; prints the error itself. */
 int cli_open(struct cli *c, fc_plan **out);

@@ -87,7 +87,10 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		}
 		fc_check_run_free(r, n);
 	} else {
-		return cli_usage(c, "'%s' is not a check verb (record, run)", pos[0]);
+		{
+		static const char *const subs[] = { "record", "run", NULL };
+		return cli_bad_subverb(c, "check", pos[0], subs);
+	}
 	}
 	fc_outcome_clear(&o);
 	fc_plan_free(p);

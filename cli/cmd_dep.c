@@ -80,7 +80,10 @@ int cmd_dep(struct cli *c, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(pos[0], "add") && strcmp(pos[0], "rm"))
-		return cli_usage(c, "'%s' is not a dep verb (add, rm, list)", pos[0]);
+		{
+		static const char *const subs[] = { "add", "rm", "list", NULL };
+		return cli_bad_subverb(c, "dep", pos[0], subs);
+	}
 	if (npos != 3)
 		return cli_usage(c, "'dep %s' needs FROM and TO", pos[0]);
 	if ((rc = cli_open(c, &p)))

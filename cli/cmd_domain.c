@@ -165,7 +165,10 @@ int cmd_domain(struct cli *c, int argc, char **argv)
 			goto done;
 		rc = !strcmp(sub, "list") ? list(c, p) : show(c, p, pos[1]);
 	} else {
-		rc = cli_usage(c, "'%s' is not a domain verb (add, set, rm, list, show)", sub);
+		{
+		static const char *const subs[] = { "add", "set", "rm", "list", "show", NULL };
+		rc = cli_bad_subverb(c, "domain", sub, subs);
+	}
 	}
 done:
 	free(signals.v);

@@ -181,7 +181,10 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		if ((rc = cli_open_read(c, &p)) == 0)
 			rc = show(c, p, format ? format : c->json ? "json" : "text");
 	} else {
-		rc = cli_usage(c, "'%s' is not a map verb (import, export, show)", pos[0]);
+		{
+		static const char *const subs[] = { "import", "export", "show", NULL };
+		rc = cli_bad_subverb(c, "map", pos[0], subs);
+	}
 	}
 	fc_outcome_clear(&o);
 	fc_plan_free(p);

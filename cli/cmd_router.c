@@ -464,7 +464,10 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (strcmp(sub, "status") && strcmp(sub, "sync") && strcmp(sub, "verify")) {
-		rc = cli_usage(c, "'%s' is not a router verb (add, rm, list, status, sync, verify)", sub);
+		{
+		static const char *const subs[] = { "add", "rm", "list", "status", "sync", "verify", NULL };
+		rc = cli_bad_subverb(c, "router", sub, subs);
+	}
 		goto done;
 	}
 	for (int i = 1; i < npos; i++)

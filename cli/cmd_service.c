@@ -154,7 +154,10 @@ int cmd_service(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (strcmp(pos[0], "add") && strcmp(pos[0], "set") && strcmp(pos[0], "rm") && strcmp(pos[0], "show")) {
-		rc = cli_usage(c, "'%s' is not a service verb (add, set, rm, list, show)", pos[0]);
+		{
+		static const char *const subs[] = { "add", "set", "rm", "list", "show", NULL };
+		rc = cli_bad_subverb(c, "service", pos[0], subs);
+	}
 		goto done;
 	}
 	if (npos != 2) {

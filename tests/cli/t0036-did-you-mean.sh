@@ -53,4 +53,18 @@ must service add gone --domain billing --route /api/gone
 must service rm gone
 expect_exit 0 ficus log gone
 expect_match "gone: remove service" "$out"
+
+# mistyped sub-verbs: the usage error says what was meant
+expect_exit 2 ficus domain ad x
+expect_match "'ad' is not a domain verb; did you mean 'add'\?" "$err"
+expect_exit 2 ficus router snyc
+expect_match "did you mean 'sync'\?" "$err"
+expect_exit 2 ficus service shwo tracking
+expect_match "did you mean 'show'\?" "$err"
+expect_exit 2 ficus map exprot
+expect_match "did you mean 'export'\?" "$err"
+expect_exit 2 ficus dep ad a b
+expect_match "did you mean 'add'\?" "$err"
+expect_exit 2 ficus check recrod tracking x --pass
+expect_match "did you mean 'record'\?" "$err"
 done_testing
