@@ -19,8 +19,14 @@
 #include "fc_store.h"
 
 #define REASON_MAX FC_REASON_MAX
-/* How long a rollback waits for the remote after the routers have it. */
-#define ROLLBACK_PUBLISH_WAIT_MS 500
+/*
+ * How long a rollback waits for the remote: to fetch before it decides (so
+ * that it builds on the remote's latest and does not diverge from it), and
+ * to publish after the routers have it.  Past that it goes on locally, and
+ * the publish goes on in the background.
+ */
+#define ROLLBACK_REMOTE_WAIT_MS 400
+#define ROLLBACK_PUBLISH_WAIT_MS 400
 
 /*
  * Test seam for the crash tests: FICUS_TEST_KILL=db kills the process with
@@ -107,6 +113,7 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 {
 	static const fc_write_opts none = FC_WRITE_OPTS_INIT;
 	fc_change *c = fc_calloc(1, sizeof(*c));
+	char *note = NULL;
 	int rc;
 
 	*out = NULL;
@@ -125,22 +132,34 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 	 * lock covers nothing slower than the commit).  A rollback does not
 	 * wait for it at all: it builds on what this clone has.
 	 */
-	if (!c->w.dry_run && !c->w.offline_ok && fc_repo_has_remote(fc_plan_repo(p)) &&
-	    (rc = fc_repo_fetch(fc_plan_repo(p))) < 0) {
-		rc = fc_error_wrap(rc, "nothing was changed");
-		goto fail;
+	if (!c->w.dry_run && fc_repo_has_remote(fc_plan_repo(p))) {
+		if (!c->w.offline_ok && (rc = fc_repo_fetch(fc_plan_repo(p))) < 0) {
+			rc = fc_error_wrap(rc, "nothing was changed");
+			goto fail;
+		}
+		/* a rollback builds on the remote's latest when it answers at once */
+		if (c->w.offline_ok && fc_repo_fetch_quick(fc_plan_repo(p), ROLLBACK_REMOTE_WAIT_MS) < 0) {
+			c->warning = fc_asprintf("going on without the remote (%s)", fc_error_last());
+			fc_error_clear();
+		}
 	}
 	if ((rc = fc_plan_lock(p)) < 0)
 		goto fail;
 	c->locked = 1;
-	if ((rc = fc_plan_catch_up(p, c->w.dry_run ? 0 : c->w.offline_ok ? -1 : 1, &c->warning)) < 0)
+	if ((rc = fc_plan_catch_up(p, c->w.dry_run ? 0 : c->w.offline_ok ? -1 : 1, &note)) < 0)
 		goto fail;
+	if (note) {
+		free(c->warning);
+		c->warning = note;
+		note = NULL;
+	}
 	if ((rc = fc_store_begin(fc_plan_store(p), 1)) < 0)
 		goto fail;
 	c->in_txn = 1;
 	*out = c;
 	return 0;
 fail:
+	free(note);
 	change_free(c);
 	return rc;
 }

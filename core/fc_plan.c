@@ -648,6 +648,7 @@ int fc_plan_catch_up(fc_plan *p, int fast_forward, char **note)
 		if (rc == FC_ECONFLICT && fast_forward < 0) {
 			*note = fc_asprintf("going on locally: %s", fc_error_last());
 			fc_error_clear();
+			rc = 0;
 		} else if (rc < 0) {
 			return rc;
 		}

@@ -1369,7 +1369,8 @@ static int bounded(fc_repo *r, remote_fn fn, void *arg, const char *what, int fa
 
 	if ((rc = repo_ready(r)) < 0)
 		return rc;
-	if ((lockfd = remote_lock(r, total_ms)) < 0)
+	/* a caller that waits only briefly does not queue behind another for long */
+	if ((lockfd = remote_lock(r, detach_after_ms >= 0 ? detach_after_ms : total_ms)) < 0)
 		return lockfd;
 	stale_remote_locks(r);
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -1424,12 +1425,13 @@ static int bounded(fc_repo *r, remote_fn fn, void *arg, const char *what, int fa
 			return fc_error_set(ans.rc, "%s", ans.msg);
 		return 0;
 	}
-	if (got == 0 && detach_after_ms >= 0) {
-		if (detached_pid)
-			*detached_pid = (long)worker;
+	if (got == 0 && detach_after_ms >= 0 && detached_pid) {
+		*detached_pid = (long)worker;
 		return fc_error_set(FC_ESYNC, "%s goes on in the background (pid %ld)", what, (long)worker);
 	}
 	kill(worker, SIGKILL);
+	if (got == 0 && detach_after_ms >= 0)
+		return fc_error_set(fail_code, "%s: the remote did not answer within %d ms", what, detach_after_ms);
 	if (got == 0)
 		return fc_error_set(fail_code, "%s: the remote did not finish within %d ms (ficus.remoteTimeout)",
 				    what, total_ms);
@@ -1499,6 +1501,11 @@ int fc_repo_fast_forward(fc_repo *r, int *moved, int *ahead)
 int fc_repo_fetch(fc_repo *r)
 {
 	return fetch(r);
+}
+
+int fc_repo_fetch_quick(fc_repo *r, int wait_ms)
+{
+	return bounded(r, fetch_now, NULL, "fetching the plan from its remote", FC_ECONFLICT, wait_ms, NULL);
 }
 
 int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)

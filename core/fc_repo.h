@@ -150,6 +150,8 @@ int fc_repo_remote_timeout_ms(fc_repo *r);
 
 /* Fetch origin's main into refs/remotes/origin/main (the plan is untouched). */
 int fc_repo_fetch(fc_repo *r);
+/* The same, giving up (and stopping it) after wait_ms: FC_ECONFLICT then. */
+int fc_repo_fetch_quick(fc_repo *r, int wait_ms);
 
 /*
  * Local: when refs/remotes/origin/main is ahead of HEAD, fast-forward HEAD
