@@ -43,7 +43,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 # Build and test dependencies from Debian (tools/deps.sh installs what is missing).
 DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-openssl-dev zlib1g-dev \
 	libncurses-dev libcjson-dev
-DEB_TEST := libcmocka-dev git tmux curl sqlite3 haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev openssl \
+DEB_TEST := libcmocka-dev git tmux curl sqlite3 prometheus haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev openssl \
 	valgrind procps util-linux man-db python3
 
 # Everything below needs the packages: resolve pkg-config lazily.

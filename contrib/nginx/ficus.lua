@@ -7,6 +7,8 @@
 -- Public functions (see man/ficus-routers.7 and nginx.conf.example):
 --   ficus.admin(opts)        content handler for the v1 admin API
 --   ficus.route(flag, opts)  rewrite/access phase: choose new or old side
+--   ficus.log(opts)          log phase: count the request for /metrics
+--   ficus.metrics(opts)      content handler: Prometheus text exposition
 --   ficus.bucket(flag, tenant), ficus.tenant(), ficus.get(flag, dict),
 --   ficus.put(flag, bp, shadow, rev, dict)
 --
@@ -37,6 +39,9 @@ local M = {
 }
 
 local DEFAULT_DICT = "ficus_flags"
+local DEFAULT_METRICS_DICT = "ficus_metrics"
+-- request duration histogram buckets, seconds (Prometheus' defaults)
+local BUCKETS = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 }
 local KEY_PREFIX = "f:"
 local LOCK_PREFIX = "l:"
 
@@ -485,6 +490,10 @@ function M.route(flag, opts)
         side = bp >= M.MAX_BP and "new" or "old"
     end
 
+    -- for ficus.log: which flag and side this request took
+    local ctx = ngx.ctx
+    ctx.ficus_flag, ctx.ficus_side = flag, side
+
     local var = ngx.var
     var[opts.var or "ficus_upstream"] = (side == "new") and opts.new or (opts.old or "monolith")
     if opts.side_var then
@@ -503,6 +512,107 @@ function M.route(flag, opts)
         end
     end
     return side, bucket, mirrored
+end
+
+
+---------------------------------------------------------------------------
+-- metrics: requests, status classes and durations per flag and side
+---------------------------------------------------------------------------
+
+-- ficus.log(opts) from log_by_lua* in the locations that call ficus.route
+-- (or the server).  Counts the request in the lua_shared_dict opts.dict
+-- (default "ficus_metrics"): by flag, side ("monolith" or "new") and status
+-- class ("2xx" ... "5xx"), and its duration ($request_time) in a histogram.
+-- A request that ficus.route did not see is not counted.
+function M.log(opts)
+    local ctx = ngx.ctx
+    local flag = ctx.ficus_flag
+    if not flag then
+        return
+    end
+    local d = ngx.shared[(opts and opts.dict) or DEFAULT_METRICS_DICT]
+    if not d then
+        return
+    end
+    local side = ctx.ficus_side == "new" and "new" or "monolith"
+    local status = tonumber(ngx.var.status) or 0
+    local class = status >= 100 and status < 600 and (floor(status / 100) .. "xx") or "other"
+    local secs = tonumber(ngx.var.request_time) or 0
+    local fs = flag .. "\t" .. side
+    d:incr("r\t" .. fs .. "\t" .. class, 1, 0)
+    local i = #BUCKETS + 1
+    for k, le in ipairs(BUCKETS) do
+        if secs <= le then
+            i = k
+            break
+        end
+    end
+    d:incr("h\t" .. fs .. "\t" .. i, 1, 0)
+    d:incr("s\t" .. fs, secs, 0)
+    d:incr("c\t" .. fs, 1, 0)
+end
+
+local function fmt_num(v)
+    if v == floor(v) and v < 1e15 and v > -1e15 then
+        return format("%d", v)
+    end
+    return format("%.17g", v)
+end
+
+-- M.metrics_text(dict) -> the Prometheus text exposition of the counters
+function M.metrics_text(d)
+    local req, hist, sum, cnt, series = {}, {}, {}, {}, {}
+    for _, k in ipairs(d:get_keys(0)) do
+        local kind, flag, side, rest = match(k, "^(%a)\t([^\t]+)\t([^\t]+)\t?(.*)$")
+        local v = d:get(k)
+        if kind and v then
+            local fs = flag .. "\t" .. side
+            if kind == "r" then
+                req[#req + 1] = { flag, side, rest, v }
+            elseif kind == "h" then
+                hist[fs] = hist[fs] or {}
+                hist[fs][tonumber(rest)] = v
+                series[fs] = { flag, side }
+            elseif kind == "s" then
+                sum[fs] = v
+            elseif kind == "c" then
+                cnt[fs] = v
+            end
+        end
+    end
+    sort(req, function(a, b)
+        if a[1] ~= b[1] then return a[1] < b[1] end
+        if a[2] ~= b[2] then return a[2] < b[2] end
+        return a[3] < b[3]
+    end)
+    local out = {
+        "# HELP ficus_requests_total Requests routed by ficus, by flag, side and status class.",
+        "# TYPE ficus_requests_total counter",
+    }
+    for _, r in ipairs(req) do
+        out[#out + 1] = format('ficus_requests_total{flag="%s",side="%s",code="%s"} %s', r[1], r[2], r[3],
+                               fmt_num(r[4]))
+    end
+    out[#out + 1] = "# HELP ficus_request_duration_seconds Time to answer requests routed by ficus, by flag and side."
+    out[#out + 1] = "# TYPE ficus_request_duration_seconds histogram"
+    local names = {}
+    for fs in pairs(series) do
+        names[#names + 1] = fs
+    end
+    sort(names)
+    for _, fs in ipairs(names) do
+        local flag, side = series[fs][1], series[fs][2]
+        local labels = format('flag="%s",side="%s"', flag, side)
+        local acc = 0
+        for i = 1, #BUCKETS + 1 do
+            acc = acc + (hist[fs][i] or 0)
+            local le = BUCKETS[i] and format("%g", BUCKETS[i]) or "+Inf"
+            out[#out + 1] = format('ficus_request_duration_seconds_bucket{%s,le="%s"} %s', labels, le, fmt_num(acc))
+        end
+        out[#out + 1] = format("ficus_request_duration_seconds_sum{%s} %s", labels, fmt_num(sum[fs] or 0))
+        out[#out + 1] = format("ficus_request_duration_seconds_count{%s} %s", labels, fmt_num(cnt[fs] or 0))
+    end
+    return concat(out, "\n") .. "\n"
 end
 
 ---------------------------------------------------------------------------
@@ -714,6 +824,31 @@ function M.admin(opts)
         ngx.log(ngx.NOTICE, "ficus: flag ", flag, " bp=", bp, " shadow=", tostring(shadow), " rev=", rev)
     end
     return respond(st, flag_json(a, b, c))
+end
+
+-- ficus.metrics(opts) from content_by_lua* (e.g. location = /metrics on
+-- the admin listener).  opts.dict: the metrics dict (default
+-- "ficus_metrics"); opts.token as for ficus.admin (a configured token is
+-- required here too: give Prometheus the same bearer token).
+function M.metrics(opts)
+    opts = opts or {}
+    if not authorized(opts) then
+        return respond(401, error_json("unauthorized"), { ["WWW-Authenticate"] = 'Bearer realm="ficus"' })
+    end
+    local method = ngx.req.get_method()
+    if method ~= "GET" and method ~= "HEAD" then
+        return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD" })
+    end
+    local d = ngx.shared[opts.dict or DEFAULT_METRICS_DICT]
+    if not d then
+        return respond(500, error_json("lua_shared_dict " .. (opts.dict or DEFAULT_METRICS_DICT) ..
+                                       " is not configured"))
+    end
+    ngx.status = 200
+    ngx.header["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
+    ngx.header["Cache-Control"] = "no-store"
+    ngx.print(M.metrics_text(d))
+    return ngx.exit(ngx.HTTP_OK)
 end
 
 return M
