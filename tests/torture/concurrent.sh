@@ -143,6 +143,11 @@ if [ "$router" = nginx ]; then
 	routed=", router verified"
 fi
 [ -s "$T/readfail" ] && { echo "a reader failed $(wc -l <"$T/readfail") times"; bad=1; }
+# the repository as git sees it: clean, sound, nothing left behind
+[ -z "$(git -C plan status --porcelain)" ] || { echo "git status: $(git -C plan status --porcelain | head -3)"; bad=1; }
+git -C plan fsck --strict --no-progress >/dev/null 2>"$T/fsck" || { echo "git fsck: $(head -3 "$T/fsck")"; bad=1; }
+left=$(find plan -name '*.lock' -o -name '*.ficus-*' -o -name 'tmp_object_git2_*' -o -name 'plan.db.rebuild*' | head -3)
+[ -z "$left" ] || { echo "left behind: $left"; bad=1; }
 reads=
 if [ "${READERS:-0}" -gt 0 ]; then
 	reads=$(cat "$T"/reads.* | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "; %d reads: p50 %d ms, p95 %d ms, max %d ms", NR, v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1], v[NR] }')
