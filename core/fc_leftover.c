@@ -2,8 +2,13 @@
  * Leftovers of killed processes in a plan's git directory (fc_leftover.h).
  * Invariant: a file is removed only when no process this user can see has
  * it open (or, for NAME.ficus-PID, when PID is gone), and never a file a
- * writer could be between writing and renaming (FC_LEFTOVER_MIN_AGE).
+ * writer could be between writing and renaming (FC_LEFTOVER_MIN_AGE) --
+ * except for a writer that holds the plan's lock (fc_leftover_take_stale):
+ * no other ficus writes those files then, so a lock or temp file that no
+ * process has open was left by a killed one, however young it is.
  */
+#include <fcntl.h>
+#include <sys/file.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +28,9 @@
 typedef struct {
 	fc_leftover *v;
 	size_t n;
+	int objects;      /* 0: skip the object store; 1: its top only; 2: its fan-out too */
+	int taking;       /* under the plan lock: no age guard where no other ficus writes */
+	int remote_idle;  /* taking, and no remote operation runs (its lock was free) */
 } list;
 
 static int ends_with(const char *s, const char *suffix)
@@ -64,7 +72,7 @@ static const char *kind_of(const char *rel, const char *name)
 }
 
 /* Whether to look inside the directory `rel`: the places leftovers are made. */
-static int descend(const char *rel, const char *name, int depth, int objects)
+static int descend(const char *rel, const char *name, int depth, int objects, int taking)
 {
 	const char *g = !strncmp(rel, ".git/", 5) ? rel + 5 : NULL;
 
@@ -74,22 +82,33 @@ static int descend(const char *rel, const char *name, int depth, int objects)
 		return 1;
 	if (!g) /* the work tree: the plan's own folders (services/, domains/) */
 		return depth < 1 && name[0] != '.';
+	/* a remote operation's refs are its own to take (fc_repo.c, under the remote lock) */
+	if (taking && !strncmp(g, "refs/remotes", 12))
+		return 0;
 	if (!strcmp(g, "refs") || !strncmp(g, "refs/", 5) || !strcmp(g, "ficus"))
 		return 1;
-	return objects && (!strcmp(g, "objects") ||
-			   (!strncmp(g, "objects/", 8) && strlen(g) == 10 && !strchr(g + 8, '/')));
+	return (objects >= 1 && !strcmp(g, "objects")) ||
+	       (objects >= 2 && !strncmp(g, "objects/", 8) && strlen(g) == 10 && !strchr(g + 8, '/'));
 }
 
-static int judge_stale(const char *full, const char *name, const char *kind)
+static int judge_stale(const list *l, const char *rel, const char *full, const char *name)
 {
 	struct stat st;
 	long pid = ficus_work_pid(name);
+	int young;
 
 	if (pid)
 		return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-	if (lstat(full, &st) == 0 && time(NULL) - st.st_mtime < FC_LEFTOVER_MIN_AGE)
+	young = lstat(full, &st) == 0 && time(NULL) - st.st_mtime < FC_LEFTOVER_MIN_AGE;
+	/*
+	 * The age covers a live writer between closing a file and renaming it.
+	 * Under the plan lock no other ficus writes the index, the branch or
+	 * objects (a fetch writes objects under the remote lock, hence
+	 * remote_idle), so there a young file nobody has open is a killed
+	 * process's: taking it at once lets the next change go on.
+	 */
+	if (young && !(l->taking && (strncmp(rel, ".git/objects/", 13) || l->remote_idle)))
 		return 0;
-	(void)kind;
 	return !fc_leftover_in_use(full);
 }
 
@@ -112,13 +131,13 @@ static void walk(list *l, const char *top, const char *rel, int depth, int objec
 		/* d_type spares a stat per plan file (a writer calls this before every commit) */
 		is_dir = e->d_type == DT_UNKNOWN ? lstat(full, &st) == 0 && S_ISDIR(st.st_mode) : e->d_type == DT_DIR;
 		if (is_dir) {
-			if (descend(r, e->d_name, depth, objects))
+			if (descend(r, e->d_name, depth, objects, l->taking))
 				walk(l, top, r, depth + 1, objects);
 		} else if ((kind = kind_of(r, e->d_name))) {
 			l->v = fc_realloc(l->v, (l->n + 1) * sizeof(*l->v));
 			l->v[l->n].path = r;
 			l->v[l->n].kind = kind;
-			l->v[l->n].stale = judge_stale(full, e->d_name, kind);
+			l->v[l->n].stale = judge_stale(l, r, full, e->d_name);
 			l->n++;
 			r = NULL;
 		}
@@ -147,9 +166,9 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const fc_leftover *)a)->path, ((const fc_leftover *)b)->path);
 }
 
-static int list_in(const char *gitdir, int objects, fc_leftover **out, size_t *n)
+static int list_in(const char *gitdir, int objects, int taking, int remote_idle, fc_leftover **out, size_t *n)
 {
-	list l = { NULL, 0 };
+	list l = { NULL, 0, objects, taking, remote_idle };
 	char *top = top_of(gitdir);
 	struct stat st;
 
@@ -170,7 +189,7 @@ static int list_in(const char *gitdir, int objects, fc_leftover **out, size_t *n
 
 int fc_leftover_list(const char *gitdir, fc_leftover **out, size_t *n)
 {
-	return list_in(gitdir, 1, out, n);
+	return list_in(gitdir, 2, 0, 0, out, n);
 }
 
 void fc_leftover_free(fc_leftover *l, size_t n)
@@ -209,14 +228,27 @@ int fc_leftover_take_stale(const char *gitdir, char **report)
 	fc_leftover *l = NULL;
 	fc_buf b = FC_BUF_INIT;
 	size_t n = 0, removed = 0;
-	int rc;
+	char *lk = fc_asprintf("%s/ficus/remote-lock", gitdir);
+	int rc, fd, idle;
 
 	if (report)
 		*report = NULL;
-	/* what blocks a writer; the object store's litter is doctor's */
-	if ((rc = list_in(gitdir, 0, &l, &n)) < 0)
+	/*
+	 * What blocks a writer, and what a killed writer left at the object
+	 * store's top (the fan-out directories are doctor's to walk).  A remote
+	 * operation that runs now holds the remote lock (fc_repo.c): while it
+	 * does, the object store keeps its age guard.  Held shared until the
+	 * removal is done, so that none starts in between.
+	 */
+	fd = open(lk, O_RDONLY | O_CLOEXEC);
+	idle = fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0;
+	free(lk);
+	if ((rc = list_in(gitdir, 1, 1, idle, &l, &n)) == 0)
+		rc = fc_leftover_remove_stale(gitdir, l, n, &removed);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && !l)
 		return rc;
-	rc = fc_leftover_remove_stale(gitdir, l, n, &removed);
 	for (size_t i = 0; i < n; i++)
 		if (l[i].stale)
 			fc_buf_printf(&b, "removed stale %s '%s'\n", l[i].kind, l[i].path);

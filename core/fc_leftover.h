@@ -50,10 +50,12 @@ void fc_leftover_free(fc_leftover *l, size_t n);
 int fc_leftover_remove_stale(const char *gitdir, const fc_leftover *l, size_t n, size_t *removed);
 
 /*
- * List and remove the stale leftovers that block a writer (locks and
- * work files; not the object store's temp files, doctor's job) in one
- * call, for a writer that holds the plan lock before it stages and
- * commits.  *report (caller frees; may be NULL) is "removed stale git
+ * List and remove the stale leftovers that block a writer (locks, work
+ * files, the temp files at the object store's top; the fan-out directories
+ * are doctor's) in one call, for a writer that holds the plan lock before
+ * it stages and commits.  Under that lock no other ficus writes them, so
+ * a file no process has open is taken however young it is (a remote
+ * operation's files keep the age guard while it runs).  *report (caller frees; may be NULL) is "removed stale git
  * lock '.git/refs/heads/main.lock'" lines, or "" when nothing was left
  * over.  0 or FC_ERROR.
  */

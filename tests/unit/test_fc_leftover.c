@@ -1,5 +1,6 @@
 /* fc_leftover: what a killed process leaves in .git, and when it is stale. */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -121,10 +122,64 @@ static void test_fc_leftover__lists_judges_and_removes(void **state)
 	unit_rmtree(top);
 }
 
+
+/*
+ * Under the plan lock (take_stale) a young lock or temp file that no
+ * process has open is a killed writer's: taken at once, so that the change
+ * right after a kill goes on.  Doctor's listing keeps the age guard, and
+ * while a remote operation holds the remote lock, so do the objects.
+ */
+static void test_fc_leftover__a_writer_takes_a_young_stale_lock(void **state)
+{
+	char *top = unit_tmpdir(), *gitdir = fc_asprintf("%s/.git", top), *report = NULL;
+	char *lock = fc_asprintf("%s/.git/refs/heads/main.lock", top), *tmp = fc_asprintf("%s/.git/objects/tmp_object_git2_y", top);
+	char *remote = fc_asprintf("%s/.git/ficus/remote-lock", top);
+	fc_leftover *l = NULL;
+	size_t n = 0;
+	int fd;
+	(void)state;
+
+	mkdirs(top, ".git");
+	mkdirs(top, ".git/refs");
+	mkdirs(top, ".git/refs/heads");
+	mkdirs(top, ".git/ficus");
+	mkdirs(top, ".git/objects");
+	unit_write_file(lock, "x");
+	unit_write_file(tmp, "x");
+	/* doctor: young, so not yet stale */
+	assert_int_equal(fc_leftover_list(gitdir, &l, &n), 0);
+	assert_int_equal(n, 2);
+	assert_false(l[0].stale);
+	assert_false(l[1].stale);
+	fc_leftover_free(l, n);
+	/* a remote operation runs: the young object temp file may be its own */
+	fd = open(remote, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(fc_leftover_take_stale(gitdir, &report), 0);
+	assert_non_null(strstr(report, "'.git/refs/heads/main.lock'"));
+	assert_null(strstr(report, "tmp_object_git2_y"));
+	assert_int_not_equal(access(lock, F_OK), 0);
+	assert_int_equal(access(tmp, F_OK), 0);
+	free(report);
+	close(fd);
+	/* none runs: taken */
+	assert_int_equal(fc_leftover_take_stale(gitdir, &report), 0);
+	assert_non_null(strstr(report, "removed stale libgit2 temp file '.git/objects/tmp_object_git2_y'"));
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	free(report);
+	free(lock);
+	free(tmp);
+	free(remote);
+	free(gitdir);
+	unit_rmtree(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fc_leftover__lists_judges_and_removes),
+		cmocka_unit_test(test_fc_leftover__a_writer_takes_a_young_stale_lock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
