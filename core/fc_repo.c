@@ -18,13 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_leftover.h"
 #include "fc_gitconfig.h"
 #include "fc_plumb.h"
 #include "fc_repo.h"
-#include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
 
 struct fc_repo {
 	git_repository *repo;   /* NULL until first needed (see repo_ready) */
@@ -93,17 +94,13 @@ static fc_repo *wrap(git_repository *repo)
 }
 
 /*
- * Load libgit2 (the first time: see fc_git.h) and take a reference with
- * git_libgit2_init(), which the caller gives back with
- * git_libgit2_shutdown().  0, or FC_ERROR naming the missing library.
+ * Take a reference with git_libgit2_init(), which the caller gives back
+ * with git_libgit2_shutdown().  0, or FC_ERROR.
  */
 static int lib_init(void)
 {
-	int rc;
-
-	if ((rc = fc_git_load()) < 0)
-		return rc;
-	git_libgit2_init();
+	if (git_libgit2_init() < 0)
+		return git_fail(FC_ERROR, "initialising libgit2");
 	return 0;
 }
 

@@ -572,49 +572,6 @@ static void test_fc_plumb__staged_refresh_reads_an_index_written_since_the_stage
 	free(wa);
 }
 
-static int front_door(void)
-{
-	fc_repo_file edit[] = { { "services/cd/svc-2.json", "two, promoted\n", 14 }, { "PLAN.md", "# plan 2\n", 9 } };
-	const char *paths[] = { "services/cd/svc-2.json", "PLAN.md" };
-	char *dir = base_repo(), *real = realpath(dir, NULL), oid[FC_OID_HEX], *maps, *st;
-	fc_repo *r = NULL;
-	int u = -1;
-
-	if (fc_repo_open(&r, real) != 0 || !fc_repo_commits_alone(r) || fc_repo_stage(r, &u, edit, 2) != 0 || u != 0 ||
-	    fc_repo_commit(r, oid, "through the front door", "Ada", "ada@example.com", UNIT_NOW) != 0 ||
-	    fc_repo_checkout(r, paths, 2) != 0)
-		return 1;
-	/* libgit2 was never loaded */
-	maps = unit_read_file("/proc/self/maps", NULL);
-	if (strstr(maps, "libgit2"))
-		return 2;
-	st = git(real, "status --porcelain");
-	if (*st)
-		return 3;
-	free(st);
-	st = git(real, "show -s --format=%an%n%cn%n%s HEAD");
-	if (strcmp(st, "Ada\nficus\nthrough the front door\n"))
-		return 4;
-	free(st);
-	free(maps);
-	fc_repo_free(r);
-	unit_rmtree(dir);
-	free(real);
-	return 0;
-}
-
-/* In a fresh process (this one has loaded libgit2 for the other tests). */
-static void test_fc_plumb__a_change_needs_no_libgit2(void **state)
-{
-	const char *args[] = { "front-door", NULL };
-	pid_t pid = unit_spawn(args, NULL, NULL);
-	int st = unit_wait(pid);
-
-	(void)state;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("the front-door child failed (wait status 0x%x)", (unsigned)st);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,10 +586,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fc_plumb__the_index_it_wrote_is_not_hashed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_plumb__staged_refresh_reads_an_index_written_since_the_stage,
 						setup, teardown),
-		cmocka_unit_test(test_fc_plumb__a_change_needs_no_libgit2),
 	};
-	if (argc == 3 && !strcmp(argv[1], "--unit-child") && !strcmp(argv[2], "front-door"))
-		return front_door();
 	unit_child_dispatch(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
