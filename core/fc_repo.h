@@ -4,10 +4,11 @@
  * The plan repository, through libgit2 only.  The only module that writes it.
  *
  * Commits are built from in-memory blobs on top of HEAD's tree (never from
- * the working tree, which a user may have edited), then the working tree and
- * the index are refreshed for the paths that changed.  The committer is ficus; the author
- * is the actor.  A ref update only succeeds when HEAD is still the parent
- * the tree was built on, so two writers can never both commit on one parent.
+ * the working tree, which a user may have edited), then the working tree
+ * and the index are refreshed for the paths that changed.  The committer
+ * is ficus; the author is the actor.  A ref update only succeeds when HEAD
+ * is still the parent the tree was built on, so two writers can never both
+ * commit on one parent.
  */
 #include <stddef.h>
 
