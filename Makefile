@@ -46,27 +46,10 @@ DEB_BUILD := build-essential pkg-config libsqlite3-dev libgit2-dev libcurl4-open
 DEB_TEST := libcmocka-dev git tmux curl sqlite3 prometheus haproxy nginx libnginx-mod-http-lua clang libclang-rt-14-dev openssl \
 	valgrind procps util-linux man-db python3
 
-# Everything below needs the packages: resolve pkg-config lazily.
+# Everything below needs the packages: resolve pkg-config lazily.  The
+# libraries are linked the ordinary way, shared (ldd ./ficus lists them).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl and libgit2 are not linked: core/fc_curl.c and core/fc_git.c load
-# them with dlopen() on first use (their headers are still used).  See
-# fc_curl.h and fc_git.h for why.  GIT_LIBS is for the programs that call
-# libgit2 themselves (bench/gen, a fuzz target).
-LINK_PKGS := $(filter-out libcurl libgit2,$(PKGS))
-# sqlite3, ncursesw (with tinfo) and zlib come from their static archives
-# where the -dev packages install them, as Debian's do: shared objects
-# fewer to map and relocate at every start (1-2 ms of each process here).
-STATIC_PKGS := sqlite3 ncursesw zlib
-STATIC_DIR = $(shell pkg-config --variable=libdir sqlite3 2>/dev/null)
-STATIC_OK = $(and $(wildcard $(STATIC_DIR)/libsqlite3.a),$(wildcard $(STATIC_DIR)/libncursesw.a),$(wildcard $(STATIC_DIR)/libtinfo.a),$(wildcard $(STATIC_DIR)/libz.a))
-STATIC_LIBS = -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) -Wl,-Bdynamic \
-	$(shell pkg-config --libs $(filter-out $(STATIC_PKGS),$(LINK_PKGS)) 2>/dev/null)
-PKG_LIBS = $(if $(STATIC_OK),$(STATIC_LIBS),$(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)) -lm -lpthread -ldl
-GIT_LIBS = $(shell pkg-config --libs libgit2 2>/dev/null)
-# The soname of the libgit2 built against, for fc_git.c to dlopen() (it
-# falls back on what libgit2's headers say when this finds nothing).
-GIT_SONAME = $(shell objdump -p "$$(pkg-config --variable=libdir libgit2 2>/dev/null)/libgit2.so" 2>/dev/null | \
-	awk '$$1 == "SONAME" { print $$2 }')
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 CMOCKA_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 CPPFLAGS += -Icore -I$(BUILD)/gen -D_GNU_SOURCE -DFICUS_VERSION='"$(VERSION)"'
@@ -117,8 +100,6 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-
-$(BUILD)/core/fc_git.o: CPPFLAGS += $(if $(GIT_SONAME),-DFC_GIT_SONAME='"$(GIT_SONAME)"')
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations.sh
 	@mkdir -p $(dir $@)
@@ -184,7 +165,7 @@ fuzz-bins: deps-test
 	$(Q)for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
 		clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
-			$(CPPFLAGS) $(PKG_CFLAGS) -o build-fuzz/bin/$$n $$f build-fuzz/libficus.a $(PKG_LIBS) $(GIT_LIBS) || exit 1; \
+			$(CPPFLAGS) $(PKG_CFLAGS) -o build-fuzz/bin/$$n $$f build-fuzz/libficus.a $(PKG_LIBS) || exit 1; \
 	done
 
 fuzz: fuzz-bins
@@ -237,7 +218,7 @@ clean:
 #   make bench        generate (or reuse, bench/cache/) the plans and print the table
 #   make bench-gen    only generate the cached plans
 #   make bench-smoke  the generator at tiny scale, checked with ficus verify and git fsck
-BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd $(BUILD)/bench/tm $(BUILD)/bench/curlfloor
+BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/flagd $(BUILD)/bench/tm $(BUILD)/bench/curlfloor $(BUILD)/bench/floor
 
 .PHONY: bench-bins bench-gen bench-smoke
 
@@ -246,7 +227,7 @@ bench-bins: $(BENCH_BINS)
 $(BUILD)/bench/gen: bench/gen.c $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(GIT_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/flagd: bench/flagd.c
 	@mkdir -p $(dir $@)
@@ -263,6 +244,12 @@ $(BUILD)/bench/curlfloor: bench/curlfloor.c
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcurl) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
+
+# SPEC 8's floor: the libraries ficus links, libgit2 and libcurl initialised, the plan's index read
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
 bench: deps-test
 	$(Q)$(MAKE) --no-print-directory build bench-bins

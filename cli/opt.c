@@ -241,7 +241,6 @@ int cli_open(struct cli *c, fc_plan **out)
 {
 	int rc;
 
-	c->open.knows_actor = c->w.actor && *c->w.actor;
 	rc = fc_plan_open(out, &c->open);
 	if (rc < 0)
 		return cli_fail(rc);
@@ -252,7 +251,6 @@ int cli_open(struct cli *c, fc_plan **out)
 
 int cli_open_push(struct cli *c, fc_plan **out)
 {
-	c->open.pushes = !c->w.dry_run;
 	return cli_open(c, out);
 }
 

@@ -17,8 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
 #include "fc_buf.h"
-#include "fc_curl.h"
 #include "fc_error.h"
 #include "fc_http.h"
 
@@ -46,57 +47,28 @@ struct fc_http {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
-static const fc_curl_api *C;   /* libcurl, loaded by the first session */
-static char global_why[256];
 
 static void global_init(void)
 {
-	if (!(C = fc_curl()))
-		snprintf(global_why, sizeof(global_why), "%s", fc_error_last());
-	else if (C->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(global_why, sizeof(global_why), "libcurl cannot be initialised");
-	global_rc = global_why[0] ? -1 : 0;
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
-static pthread_mutex_t warm_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t warm_thread;
-static int warm_started;
-static int warm_done;   /* atomic: the warm thread's load has ended */
-
-static void *warm_main(void *arg)
-{
-	(void)arg;
-	pthread_once(&global_once, global_init);
-	__atomic_store_n(&warm_done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-int fc_http_warming(void)
-{
-	int started;
-
-	pthread_mutex_lock(&warm_lock);
-	started = warm_started == 1;
-	pthread_mutex_unlock(&warm_lock);
-	return started && !__atomic_load_n(&warm_done, __ATOMIC_ACQUIRE);
-}
-
+/*
+ * The warm-up is gone: libcurl is linked and initialised by the first
+ * session.  These stay as no-ops until the routers' warm calls
+ * (fc_router.c, fc_router_http.c, fc_router_envoy.c) stop calling them.
+ */
 void fc_http_warm(void)
 {
-	pthread_mutex_lock(&warm_lock);
-	if (!warm_started && pthread_create(&warm_thread, NULL, warm_main, NULL) == 0)
-		warm_started = 1;
-	pthread_mutex_unlock(&warm_lock);
 }
 
 void fc_http_warm_join(void)
 {
-	pthread_mutex_lock(&warm_lock);
-	if (warm_started == 1) {
-		pthread_join(warm_thread, NULL);
-		warm_started = 2; /* joined; libcurl stays loaded */
-	}
-	pthread_mutex_unlock(&warm_lock);
+}
+
+int fc_http_warming(void)
+{
+	return 0;
 }
 
 int64_t fc_http_now_ms(void)
@@ -110,13 +82,12 @@ fc_http *fc_http_new(void)
 {
 	fc_http *h = fc_calloc(1, sizeof(*h));
 
-	fc_http_warm_join();
 	pthread_once(&global_once, global_init);
 	if (global_rc == 0)
-		h->multi = C->multi_init();
+		h->multi = curl_multi_init();
 	if (h->multi) {
-		C->multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)MAX_PER_HOST);
-		C->multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_ACTIVE);
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)MAX_PER_HOST);
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_ACTIVE);
 	}
 	h->seed = (unsigned)fc_http_now_ms() ^ (unsigned)(uintptr_t)h;
 	return h;
@@ -126,12 +97,12 @@ static void release_easy(fc_http *h, fc_http_req *r)
 {
 	if (r->priv_easy) {
 		if (h && h->multi && r->priv_state == ST_ACTIVE)
-			C->multi_remove_handle(h->multi, r->priv_easy);
-		C->easy_cleanup(r->priv_easy);
+			curl_multi_remove_handle(h->multi, r->priv_easy);
+		curl_easy_cleanup(r->priv_easy);
 		r->priv_easy = NULL;
 	}
 	if (r->priv_headers) {
-		C->slist_free_all(r->priv_headers);
+		curl_slist_free_all(r->priv_headers);
 		r->priv_headers = NULL;
 	}
 }
@@ -141,7 +112,7 @@ void fc_http_free(fc_http *h)
 	if (!h)
 		return;
 	if (h->multi)
-		C->multi_cleanup(h->multi);
+		curl_multi_cleanup(h->multi);
 	free(h->all);
 	free(h);
 }
@@ -214,7 +185,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ctx)
 
 static int start(fc_http *h, fc_http_req *r)
 {
-	CURL *e = C->easy_init();
+	CURL *e = curl_easy_init();
 	struct curl_slist *hdrs = NULL, *tmp;
 	int64_t now = fc_http_now_ms(), left = r->deadline_ms - now;
 	long ct = r->connect_timeout_ms > 0 ? r->connect_timeout_ms : 2000;
@@ -231,56 +202,56 @@ static int start(fc_http *h, fc_http_req *r)
 	r->too_large = 0;
 	r->status = 0;
 
-	C->easy_setopt(e, CURLOPT_URL, r->url);
-	C->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	C->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	C->easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	C->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	C->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ct);
-	C->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-	C->easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ct);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 			 (curl_off_t)(r->max_response ? r->max_response : FC_HTTP_MAX_RESPONSE));
-	C->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	C->easy_setopt(e, CURLOPT_WRITEDATA, r);
-	C->easy_setopt(e, CURLOPT_PRIVATE, r);
-	C->easy_setopt(e, CURLOPT_USERAGENT, "ficus/" FICUS_VERSION);
-	C->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
-	C->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "ficus/" FICUS_VERSION);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
 	if (r->ca_file && *r->ca_file)
-		C->easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
+		curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
 	if (!strcmp(r->method, "GET")) {
-		C->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else {
-		C->easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-		C->easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-		C->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
 	}
-	hdrs = C->slist_append(hdrs, "Accept: application/json");
-	hdrs = C->slist_append(hdrs, "Expect:");
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	hdrs = curl_slist_append(hdrs, "Expect:");
 	if (r->body) {
 		snprintf(line, sizeof(line), "Content-Type: %s", r->content_type ? r->content_type : "application/json");
-		hdrs = C->slist_append(hdrs, line);
+		hdrs = curl_slist_append(hdrs, line);
 	} else if (strcmp(r->method, "GET")) {
-		hdrs = C->slist_append(hdrs, "Content-Type:");
+		hdrs = curl_slist_append(hdrs, "Content-Type:");
 	}
 	if (r->token && *r->token) {
 		char *auth = fc_asprintf("Authorization: Bearer %s", r->token);
-		tmp = C->slist_append(hdrs, auth);
+		tmp = curl_slist_append(hdrs, auth);
 		memset(auth, 0, strlen(auth));
 		free(auth);
 		hdrs = tmp;
 	}
 	if (!hdrs) {
-		C->easy_cleanup(e);
+		curl_easy_cleanup(e);
 		return -1;
 	}
-	C->easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	r->priv_easy = e;
 	r->priv_headers = hdrs;
-	if (C->multi_add_handle(h->multi, e) != CURLM_OK) {
+	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
 		release_easy(h, r);
 		return -1;
 	}
@@ -312,8 +283,8 @@ static void classify(fc_http_req *r, CURL *e, CURLcode code, int *retryable)
 	char os[128];
 
 	*retryable = 0;
-	C->easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
-	C->easy_getinfo(e, CURLINFO_CONNECT_TIME, &connect_time);
+	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &connect_time);
 	snprintf(os, sizeof(os), "%s", oserr ? strerror((int)oserr) : "");
 	lower_first(os);
 	r->failed = 1;
@@ -371,7 +342,7 @@ static void classify(fc_http_req *r, CURL *e, CURLcode code, int *retryable)
 		set_error(r, "unsupported protocol (only http and https)");
 		break;
 	default:
-		set_error(r, "%s", C->easy_strerror(code));
+		set_error(r, "%s", curl_easy_strerror(code));
 		lower_first(r->error);
 		break;
 	}
@@ -393,14 +364,14 @@ static void completed(fc_http *h, CURL *e, CURLcode code)
 	int retry = 0;
 	int64_t now = fc_http_now_ms(), at;
 
-	C->easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	if (!r)
 		return;
-	C->multi_remove_handle(h->multi, e);
+	curl_multi_remove_handle(h->multi, e);
 	h->active--;
 	r->priv_state = ST_WAITING;
 	if (code == CURLE_OK) {
-		C->easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 		r->failed = r->unreachable = r->timed_out = r->no_answer = 0;
 		r->error[0] = '\0';
 		retry = r->status >= 500 || r->status == 429;
@@ -461,7 +432,7 @@ static void fail_all(fc_http *h)
 	while ((r = h->queue)) {
 		h->queue = r->priv_next;
 		r->failed = 1;
-		set_error(r, "%s", global_why[0] ? global_why : "libcurl is not usable");
+		set_error(r, "libcurl is not usable");
 		finish(h, r);
 	}
 	h->queue_tail = NULL;
@@ -477,7 +448,7 @@ int fc_http_run(fc_http *h)
 
 	if (!h->multi) {
 		fail_all(h);
-		return fc_error_set(FC_ERROR, "%s", global_why[0] ? global_why : "libcurl cannot be initialised");
+		return fc_error_set(FC_ERROR, "libcurl cannot be initialised");
 	}
 	for (;;) {
 		int64_t now = fc_http_now_ms();
@@ -488,9 +459,9 @@ int fc_http_run(fc_http *h)
 		start_ready(h, now);
 		if (!h->active && !h->waiting && !h->queue)
 			break;
-		if (C->multi_perform(h->multi, &running) != CURLM_OK)
+		if (curl_multi_perform(h->multi, &running) != CURLM_OK)
 			break;
-		while ((msg = C->multi_info_read(h->multi, &left)))
+		while ((msg = curl_multi_info_read(h->multi, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				completed(h, msg->easy_handle, msg->data.result);
 		if (!h->active && !h->waiting && !h->queue)
@@ -505,10 +476,10 @@ int fc_http_run(fc_http *h)
 			wait = 0;
 		if (h->active) {
 			long curl_wait = -1;
-			C->multi_timeout(h->multi, &curl_wait);
+			curl_multi_timeout(h->multi, &curl_wait);
 			if (curl_wait >= 0 && curl_wait < wait)
 				wait = curl_wait;
-			C->multi_poll(h->multi, NULL, 0, (int)wait, NULL);
+			curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
 		} else if (wait > 0) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
 			nanosleep(&ts, NULL);

@@ -71,21 +71,11 @@ struct fc_http_req {
 int64_t fc_http_now_ms(void);
 
 /*
- * Load and initialise libcurl in a thread, beside the caller's work, for
- * a caller that will make requests soon (a change about to push: the
- * load then overlaps its commit).  fc_http_new() and fc_http_warm_join()
- * wait for it; a caller that warmed and then makes no request joins
- * before it exits, so that the process never ends mid-initialisation.
+ * No-ops kept for the routers' warm-up calls until those go (libcurl is
+ * linked, and initialised by the first fc_http_new()).
  */
 void fc_http_warm(void);
 void fc_http_warm_join(void);
-
-/*
- * Whether a warm-up is still loading.  While it does, the dynamic
- * loader's lock is held: a thread the caller starts meanwhile (glibc
- * allocates its thread-local storage under that lock) waits for the
- * whole load before it runs a single instruction.
- */
 int fc_http_warming(void);
 
 /* A session; aborts on allocation failure. */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_name.h"
@@ -104,23 +106,7 @@ void fc_pct_format(char *buf, unsigned long size, int bp)
 
 uint32_t fc_crc32(uint32_t crc, const void *data, unsigned long len)
 {
-	static uint32_t table[256];
-	static int ready;
-	const unsigned char *p = data;
-
-	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = 1;
-	}
-	crc = ~crc;
-	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return (uint32_t)crc32(crc, data, (uInt)len);
 }
 
 int fc_tenant_bucket(const char *flag, const char *tenant)

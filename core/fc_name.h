@@ -25,7 +25,7 @@ void fc_pct_format(char *buf, unsigned long size, int bp);
 /* The routing bucket of SPEC 1: crc32("<flag>:<tenant>") mod 10000. */
 int fc_tenant_bucket(const char *flag, const char *tenant);
 
-/* IEEE crc32 (zlib's), continuing from `crc` (start with 0). */
+/* zlib's crc32, continuing from `crc` (start with 0); len fits in 32 bits (names, keys). */
 uint32_t fc_crc32(uint32_t crc, const void *data, unsigned long len);
 
 /*

@@ -240,19 +240,6 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	    (rc = fc_repo_open(&p->repo, p->dir)) < 0 ||
 	    (rc = setup_paths(p)) < 0)
 		goto fail;
-	/*
-	 * A writer warms libgit2 beside its database work, unless its change
-	 * will likely be committed without it (fc_plumb.h): loading it then
-	 * would only take a processor from the router library's load and
-	 * hold up the exit.  The actor is one thing libgit2 would still be
-	 * read for (git config) when neither --actor nor FICUS_ACTOR names it,
-	 * unless the config files say it simply (fc_gitconfig.h).
-	 */
-	if (!o->read_only && !(fc_repo_commits_alone(p->repo) &&
-			       (o->knows_actor || actor_named(NULL) || fc_repo_identity_plain(p->repo))))
-		fc_repo_warm(p->repo);
-	if (!o->read_only && o->pushes)
-		p->warmed = fc_router_warm_early(p->dir);
 	if (o->create_db) {
 		*out = p; /* rebuild opens the database itself */
 		return 0;

@@ -21,11 +21,9 @@ typedef struct {
 	const char *dir;     /* --plan; NULL: FICUS_PLAN, else search upwards from cwd */
 	int lock_timeout_ms; /* how long a writer waits for the lock */
 	int create_db;       /* rebuild: create a missing database */
-	int read_only;       /* a hint: the caller only reads (history is opened when needed) */
-	int knows_actor;     /* a hint: the caller names the actor (git config is not read for it) */
-	int pushes;          /* a hint: the caller will likely push to the routers (fc_router_warm_early) */
+	int read_only;       /* the caller only reads: a database this user cannot write is opened read-only */
 } fc_open_opts;
-#define FC_OPEN_OPTS_INIT { NULL, 10000, 0, 0, 0, 0 }
+#define FC_OPEN_OPTS_INIT { NULL, 10000, 0, 0 }
 
 /*
  * The longest reason, in bytes; a longer one is refused (FC_ELIMIT from

@@ -8,40 +8,28 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_leftover.h"
-#include "fc_gitconfig.h"
-#include "fc_plumb.h"
 #include "fc_repo.h"
-#include "fc_repo_git.h" /* last: it routes git_*() through fc_git_fn */
 
 struct fc_repo {
-	git_repository *repo;   /* NULL until first needed (see repo_ready) */
-	char *workdir;          /* the plan directory, for a deferred open */
-	pthread_t init_thread;  /* lib_init() running beside the caller */
-	int init_pending;       /* init_thread not joined yet */
-	int init_ok;            /* init_thread's lib_init() succeeded (read after the join) */
-	int lib_held;           /* this handle holds a git_libgit2_init() */
+	git_repository *repo;   /* holds one git_libgit2_init() */
 	git_oid staged_tree;
 	git_oid staged_parent;
 	int staged;
 	int has_parent;
-	fc_plumb *plumb;        /* staged without libgit2 (fc_plumb.h), until the refresh */
-	fc_plumb_seen seen;     /* the index the last refresh wrote */
 	char *gitdir;
-	int ident;              /* 0 not read, 1 user.name/email read without libgit2, -1 libgit2's to read */
-	char *ident_val[2];     /* user.name, user.email when ident is 1 (NULL: not set) */
 };
 
 static int git_fail(int code, const char *what)
@@ -87,156 +75,95 @@ static fc_repo *wrap(git_repository *repo)
 	size_t n = strlen(gd);
 
 	r->repo = repo;
-	r->lib_held = 1;
 	r->gitdir = fc_strndup(gd, n && gd[n - 1] == '/' ? n - 1 : n);
 	return r;
 }
 
 /*
- * Load libgit2 (the first time: see fc_git.h) and take a reference with
- * git_libgit2_init(), which the caller gives back with
- * git_libgit2_shutdown().  0, or FC_ERROR naming the missing library.
+ * Take a reference with git_libgit2_init(), which the caller gives back
+ * with git_libgit2_shutdown().  0, or FC_ERROR.
  */
 static int lib_init(void)
 {
-	int rc;
-
-	if ((rc = fc_git_load()) < 0)
-		return rc;
-	git_libgit2_init();
+	if (git_libgit2_init() < 0)
+		return git_fail(FC_ERROR, "initialising libgit2");
 	return 0;
-}
-
-static void *lib_init_main(void *arg)
-{
-	fc_repo *r = arg;
-
-	/* a failure is remembered: lib_acquire() reports it on the caller's thread */
-	r->init_ok = lib_init() == 0;
-	return NULL;
-}
-
-/* Wait for the background init, if any; it holds the reference it took. */
-static void lib_join(fc_repo *r)
-{
-	if (r->init_pending) {
-		pthread_join(r->init_thread, NULL);
-		r->init_pending = 0;
-		r->lib_held = r->init_ok;
-	}
-}
-
-/* Hold libgit2 loaded and initialised: 0, or FC_ERROR (see lib_init). */
-static int lib_acquire(fc_repo *r)
-{
-	int rc;
-
-	lib_join(r);
-	if (!r->lib_held) {
-		if ((rc = lib_init()) < 0)
-			return rc;
-		r->lib_held = 1;
-	}
-	return 0;
-}
-
-static int surely_no_remote(const fc_repo *r);
-
-int fc_repo_commits_alone(fc_repo *r)
-{
-	return r && r->workdir && fc_plumb_likely(r->gitdir) && surely_no_remote(r);
-}
-
-void fc_repo_warm(fc_repo *r)
-{
-	if (r && !r->lib_held && !r->init_pending)
-		r->init_pending = pthread_create(&r->init_thread, NULL, lib_init_main, r) == 0;
-}
-
-static void lib_release(fc_repo *r)
-{
-	lib_join(r);
-	if (r->lib_held) {
-		git_libgit2_shutdown();
-		r->lib_held = 0;
-	}
 }
 
 /*
- * Opening the repository is deferred to its first use: loading libgit2
- * (about 6 ms here, see fc_git.h) and git_libgit2_init(), which loads the
- * system's CA certificates for its TLS stream (some 8 ms), are wasted on
- * commands that only read the database (status, order, service list, the
- * dashboard's first frame): they never touch git.  The deferral is only
- * taken when the open cannot fail or differ later (short of libgit2 itself
- * missing, which every use of git reports): a canonical work tree whose
- * .git is a plain directory with HEAD and objects, no commondir (linked
- * work tree), and a config that neither includes other files nor says the
- * repository is bare.  Anything else is opened at once, as before.
+ * Refuse a repository whose format libgit2 cannot handle, from the config
+ * file in `gitdir` (its common directory), before anything is read with
+ * it: the object format must be sha1, core.repositoryformatversion 0 or
+ * 1, and in format 1 no extension other than noop (libgit2 1.5 refuses
+ * even extensions.objectFormat = sha1).  0 when the format is one libgit2
+ * reads (or there is no config file to say otherwise), else FC_ENOTPLAN
+ * with advice.
  */
-static int config_line_ok(const char *line)
+static int check_format(const char *gitdir, const char *dir)
 {
-	const char *v;
-	char val[16];
-	size_t k = 0;
+	char *path = fc_asprintf("%s/config", gitdir);
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	int32_t version = 0;
+	int rc = 0, gerr;
 
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (!strncasecmp(line, "[include", 8))
+	if (access(path, F_OK) != 0 || git_config_open_ondisk(&cfg, path) < 0) {
+		free(path);
+		git_error_clear();
 		return 0;
-	if (strncasecmp(line, "bare", 4) || (line[4] && line[4] != ' ' && line[4] != '\t' && line[4] != '=' &&
-					      line[4] != '\n' && line[4] != '\r'))
-		return 1;
-	if (!(v = strchr(line, '=')))
-		return 0; /* "bare" alone means true */
-	for (v++; *v == ' ' || *v == '\t'; v++)
-		;
-	while (k + 1 < sizeof(val) && v[k] && v[k] != ' ' && v[k] != '\t' && v[k] != '\n' && v[k] != '\r' &&
-	       v[k] != ';' && v[k] != '#') {
-		val[k] = v[k];
-		k++;
 	}
-	val[k] = '\0';
-	return !strcasecmp(val, "false") || !strcasecmp(val, "no") || !strcasecmp(val, "off") || !strcmp(val, "0");
-}
-
-static int can_defer(const char *dir, char **gitdir)
-{
-	char real[4096], path[4200], line[1024];
-	struct stat st;
-	FILE *f;
-	int ok = 1;
-
-	*gitdir = NULL;
-	if (!realpath(dir, real) || strcmp(real, dir))
-		return 0;
-	snprintf(path, sizeof(path), "%s/.git", dir);
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	snprintf(path, sizeof(path), "%s/.git/HEAD", dir);
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	snprintf(path, sizeof(path), "%s/.git/objects", dir);
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	snprintf(path, sizeof(path), "%s/.git/commondir", dir);
-	if (lstat(path, &st) == 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s/.git/config", dir);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	while (ok && fgets(line, sizeof(line), f))
-		ok = config_line_ok(line);
-	fclose(f);
-	if (ok)
-		*gitdir = fc_asprintf("%s/.git", dir);
-	return ok;
+	free(path);
+	gerr = git_config_get_int32(&version, cfg, "core.repositoryformatversion");
+	if (gerr == GIT_ENOTFOUND) {
+		version = 0;
+	} else if (gerr < 0) {
+		rc = fc_error_set(FC_ENOTPLAN, "'%s': core.repositoryformatversion is not a number: "
+				  "ficus reads repositories of format 0 or 1", dir);
+		goto done;
+	}
+	if (version != 0 && version != 1) {
+		rc = fc_error_set(FC_ENOTPLAN, "'%s' has repository format version %d, which libgit2 %s cannot read: "
+				  "keep the plan in a repository of format 0 or 1 ('ficus init' makes one)",
+				  dir, (int)version, LIBGIT2_VERSION);
+		goto done;
+	}
+	if (git_config_iterator_glob_new(&it, cfg, "^extensions\\.") < 0) {
+		rc = git_fail(FC_ERROR, "reading the repository's extensions");
+		goto done;
+	}
+	/* as git and libgit2 do, extensions count in format 1 only; another object format is never readable */
+	while (rc == 0 && git_config_next(&e, it) == 0) {
+		const char *ext = e->name + strlen("extensions.");
+		if (!strcasecmp(ext, "objectformat") && e->value && strcasecmp(e->value, "sha1"))
+			rc = fc_error_set(FC_ENOTPLAN, "'%s' stores its objects as %s (extensions.objectFormat), and "
+					  "libgit2 %s reads sha1 repositories only: keep the plan in a sha1 repository "
+					  "('ficus init' makes one)", dir, e->value, LIBGIT2_VERSION);
+		else if (version == 0 || !strcasecmp(ext, "noop"))
+			continue;
+		else if (!strcasecmp(ext, "objectformat"))
+			rc = fc_error_set(FC_ENOTPLAN, "'%s' names its object format (extensions.objectFormat = sha1), "
+					  "which libgit2 %s does not accept: sha1 is git's default, so "
+					  "'git config --unset extensions.objectFormat' makes it readable", dir,
+					  LIBGIT2_VERSION);
+		else
+			rc = fc_error_set(FC_ENOTPLAN, "'%s' uses the git extension '%s', which libgit2 %s does not "
+					  "know: ficus refuses it rather than misread the plan (a plan repository needs "
+					  "no extension; if this one does not rely on it, 'git config --unset "
+					  "extensions.%s')", dir, ext, LIBGIT2_VERSION, ext);
+	}
+done:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	git_error_clear();
+	return rc;
 }
 
 /*
- * Why git_repository_open_ext failed with `gerr`.  A plan owned by another
- * user (read by a reader with fewer rights) is refused by libgit2 as git
- * refuses it, unless safe.directory names it: say so.  (libgit2 1.5 says
+ * Why git_repository_open_ext failed with `gerr`.  A format libgit2
+ * cannot read is said first.  A plan owned by another user (read by a
+ * reader with fewer rights) is refused by libgit2 as git refuses it,
+ * unless safe.directory names it: say so.  (libgit2 1.5 says
  * GIT_ENOTFOUND instead of GIT_EOWNER when there is no global config, so
  * the owner is looked at here.)
  */
@@ -245,8 +172,11 @@ static int open_failed(int gerr, const char *dir)
 	char *gitdir = fc_asprintf("%s/.git", dir);
 	struct stat st;
 	int other = gerr == GIT_EOWNER || (stat(gitdir, &st) == 0 && st.st_uid != geteuid());
+	int rc = other ? 0 : check_format(gitdir, dir);
 
 	free(gitdir);
+	if (rc < 0)
+		return rc;
 	if (other)
 		return fc_error_set(FC_ENOTPLAN,
 			"'%s' belongs to another user: git reads it only where safe.directory names it "
@@ -254,33 +184,27 @@ static int open_failed(int gerr, const char *dir)
 	return fc_error_set(FC_ENOTPLAN, "'%s' is not a git repository", dir);
 }
 
-/* Open a deferred repository (a no-op once open). */
-static int repo_ready(fc_repo *r)
+/* Refuse what an open repository cannot be for a plan: a format libgit2 does not read, a bare one. */
+static int check_opened(git_repository *repo, const char *dir)
 {
-	git_repository *repo = NULL;
+	char *common = fc_strdup(git_repository_commondir(repo));
+	size_t n = strlen(common);
 	int rc;
 
-	if (r->repo)
-		return 0;
-	if ((rc = lib_acquire(r)) < 0)
-		return rc;
-	if ((rc = git_repository_open_ext(&repo, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
-		lib_release(r);
-		return open_failed(rc, r->workdir);
-	}
-	if (git_repository_is_bare(repo)) {
-		git_repository_free(repo);
-		lib_release(r);
-		return fc_error_set(FC_ENOTPLAN, "'%s' is a bare repository, not a plan", r->workdir);
-	}
-	r->repo = repo;
-	return 0;
+	if (n && common[n - 1] == '/')
+		common[n - 1] = '\0';
+	rc = check_format(common, dir);
+	free(common);
+	if (rc == 0 && git_repository_is_bare(repo))
+		rc = fc_error_set(FC_ENOTPLAN, "'%s' is a bare repository, not a plan", dir);
+	return rc;
 }
 
 int fc_repo_init(fc_repo **out, const char *dir)
 {
 	git_repository *repo = NULL;
 	git_repository_init_options o = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	char *gitdir;
 	int rc;
 
 	*out = NULL;
@@ -289,9 +213,17 @@ int fc_repo_init(fc_repo **out, const char *dir)
 	o.flags = GIT_REPOSITORY_INIT_MKPATH;
 	o.initial_head = "main";
 	/* an existing repository is opened (the caller refuses one with history) */
-	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 &&
-	    git_repository_init_ext(&repo, dir, &o) < 0) {
-		rc = git_fail(FC_ERROR, "creating the plan repository");
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		gitdir = fc_asprintf("%s/.git", dir);
+		rc = check_format(gitdir, dir);
+		free(gitdir);
+		if (rc == 0 && git_repository_init_ext(&repo, dir, &o) < 0)
+			rc = git_fail(FC_ERROR, "creating the plan repository");
+	} else {
+		rc = check_opened(repo, dir);
+	}
+	if (rc < 0) {
+		git_repository_free(repo);
 		git_libgit2_shutdown();
 		return rc;
 	}
@@ -302,27 +234,19 @@ int fc_repo_init(fc_repo **out, const char *dir)
 int fc_repo_open(fc_repo **out, const char *dir)
 {
 	git_repository *repo = NULL;
-	char *gitdir = NULL;
 	int rc;
 
 	*out = NULL;
-	if (can_defer(dir, &gitdir)) {
-		fc_repo *r = fc_calloc(1, sizeof(*r));
-		r->workdir = fc_strdup(dir);
-		r->gitdir = gitdir;
-		*out = r;
-		return 0;
-	}
 	if ((rc = lib_init()) < 0)
 		return rc;
-	if ((rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
-		git_libgit2_shutdown();
-		return open_failed(rc, dir);
-	}
-	if (git_repository_is_bare(repo)) {
+	if ((rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0)
+		rc = open_failed(rc, dir);
+	else
+		rc = check_opened(repo, dir);
+	if (rc < 0) {
 		git_repository_free(repo);
 		git_libgit2_shutdown();
-		return fc_error_set(FC_ENOTPLAN, "'%s' is a bare repository, not a plan", dir);
+		return rc;
 	}
 	*out = wrap(repo);
 	return 0;
@@ -332,14 +256,9 @@ void fc_repo_free(fc_repo *r)
 {
 	if (!r)
 		return;
-	if (r->repo)
-		git_repository_free(r->repo);
-	lib_release(r);
-	fc_plumb_free(r->plumb);
+	git_repository_free(r->repo);
+	git_libgit2_shutdown();
 	free(r->gitdir);
-	free(r->workdir);
-	free(r->ident_val[0]);
-	free(r->ident_val[1]);
 	free(r);
 }
 
@@ -351,16 +270,7 @@ const char *fc_repo_gitdir(const fc_repo *r)
 int fc_repo_has_head(fc_repo *r)
 {
 	git_oid oid;
-	return repo_ready(r) == 0 && git_reference_name_to_id(&oid, r->repo, "HEAD") == 0;
-}
-
-static const char *const ident_keys[2] = { "user.name", "user.email" };
-
-int fc_repo_identity_plain(fc_repo *r)
-{
-	if (!r->ident)
-		r->ident = fc_gitconfig_plain(r->gitdir, ident_keys, 2, r->ident_val) ? 1 : -1;
-	return r->ident == 1;
+	return git_reference_name_to_id(&oid, r->repo, "HEAD") == 0;
 }
 
 char *fc_repo_config(fc_repo *r, const char *key)
@@ -369,11 +279,7 @@ char *fc_repo_config(fc_repo *r, const char *key)
 	git_buf buf = GIT_BUF_INIT;
 	char *v = NULL;
 
-	/* the identity without starting libgit2 for it, when the files say it simply */
-	for (int i = 0; i < 2; i++)
-		if (!r->repo && !strcmp(key, ident_keys[i]) && fc_repo_identity_plain(r))
-			return r->ident_val[i] ? fc_strdup(r->ident_val[i]) : NULL;
-	if (repo_ready(r) < 0 || git_repository_config_snapshot(&cfg, r->repo) < 0)
+	if (git_repository_config_snapshot(&cfg, r->repo) < 0)
 		return NULL;
 	if (git_config_get_string_buf(&buf, cfg, key) == 0 && buf.ptr && *buf.ptr)
 		v = fc_strdup(buf.ptr);
@@ -387,8 +293,6 @@ int fc_repo_set_config(fc_repo *r, const char *key, const char *value)
 	git_config *cfg = NULL;
 	int rc = 0;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_repository_config(&cfg, r->repo) < 0)
 		return git_fail(FC_ERROR, "opening git config");
 	if (value ? git_config_set_string(cfg, key, value) < 0
@@ -402,11 +306,8 @@ int fc_repo_set_config(fc_repo *r, const char *key, const char *value)
 static int head_commit(fc_repo *r, git_commit **out)
 {
 	git_oid oid;
-	int rc;
 
 	*out = NULL;
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_reference_name_to_id(&oid, r->repo, "HEAD") < 0)
 		return FC_ENOTFOUND;
 	if (git_commit_lookup(out, r->repo, &oid) < 0)
@@ -427,18 +328,11 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 	r->staged = 0;
 	r->has_parent = 0;
 	*unchanged = 0;
-	fc_plumb_free(r->plumb);
-	r->plumb = NULL;
-	/* a repository can_defer() took is one fc_plumb may take */
-	if (r->workdir && (rc = fc_plumb_stage(&r->plumb, r->gitdir, files, n, unchanged)) != FC_PLUMB_NO) {
-		r->staged = rc == 0;
-		return rc;
-	}
 	rc = head_commit(r, &head);
 	if (rc == FC_ENOTFOUND) {
 		rc = 0;
 	} else if (rc < 0) {
-		return rc; /* nothing to free, and libgit2 may not be loaded at all */
+		return rc;
 	} else {
 		git_oid_cpy(&r->staged_parent, git_commit_id(head));
 		r->has_parent = 1;
@@ -500,23 +394,38 @@ done:
 	return rc;
 }
 
+/*
+ * The ref that HEAD moves: the branch it names (refs/heads/main in a plan
+ * ficus made), or HEAD itself when detached.  Caller frees.
+ */
+static char *head_ref_name(fc_repo *r)
+{
+	git_reference *head = NULL;
+	char *name;
+
+	if (git_reference_lookup(&head, r->repo, "HEAD") < 0)
+		return fc_strdup("HEAD");
+	name = fc_strdup(git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ? git_reference_symbolic_target(head)
+									   : "HEAD");
+	git_reference_free(head);
+	return name;
+}
+
 int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 		   const char *name, const char *email, fc_time when)
 {
 	git_signature *author = NULL, *committer = NULL;
 	git_commit *parent = NULL;
+	git_reference *ref = NULL;
 	git_tree *tree = NULL;
 	git_oid oid;
 	const git_commit *parents[1];
-	int rc = 0;
+	char *branch = NULL, *log = NULL;
+	const char *nl;
+	int rc = 0, err;
 
 	if (!r->staged)
 		return fc_error_set(FC_ERROR, "nothing staged to commit");
-	if (r->plumb) {
-		if ((rc = fc_plumb_commit(r->plumb, out_oid, message, name, email, when)) == 0)
-			r->staged = 0;
-		return rc;
-	}
 	if (git_signature_new(&author, name, email, (git_time_t)when, 0) < 0 ||
 	    git_signature_new(&committer, "ficus", "ficus@localhost", (git_time_t)when, 0) < 0) {
 		rc = git_fail(FC_EINVAL, "commit author");
@@ -528,39 +437,41 @@ int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 		goto done;
 	}
 	parents[0] = parent;
-	/*
-	 * The branch moves under fc_plumb's marked lock where it can: a kill
-	 * between libgit2's lock and its rename would leave an unmarked
-	 * refs/heads/<b>.lock that stops every later commit until removed by
-	 * hand.  Else (the first commit, a packed or detached HEAD) libgit2
-	 * moves it: the commit object is the same one, written again.
-	 */
-	if (r->has_parent && git_commit_create(&oid, r->repo, NULL, author, committer, "UTF-8", message, tree, 1,
-					       parents) == 0) {
-		char parent_hex[FC_OID_HEX];
-		git_oid_tostr(parent_hex, sizeof(parent_hex), &r->staged_parent);
-		git_oid_tostr(out_oid, FC_OID_HEX, &oid);
-		rc = fc_plumb_move_head(r->gitdir, parent_hex, out_oid, message, when);
-		if (rc != FC_PLUMB_NO) {
-			if (rc == 0)
-				r->staged = 0;
-			goto done;
-		}
-		rc = 0;
-	}
-	/* update_ref checks HEAD still points at the parent: compare-and-swap */
-	if (git_commit_create(&oid, r->repo, "HEAD", author, committer, "UTF-8", message, tree,
+	/* the commit object first, no ref moved: a kill here leaves only an unreachable object */
+	if (git_commit_create(&oid, r->repo, NULL, author, committer, "UTF-8", message, tree,
 			      r->has_parent ? 1 : 0, parents) < 0) {
-		const git_error *e = git_error_last();
-		if (e && e->klass == GIT_ERROR_OBJECT)
-			rc = fc_error_set(FC_ECONFLICT, "the plan moved while committing: %s", e->message);
-		else
-			rc = git_fail(FC_ERROR, "committing the plan");
+		rc = git_fail(FC_ERROR, "committing the plan");
+		goto done;
+	}
+	/* then the branch, compare-and-swap: it moves only from the parent the tree was built on */
+	branch = head_ref_name(r);
+	nl = strchr(message, '\n');
+	log = fc_asprintf("commit%s: %.*s", r->has_parent ? "" : " (initial)",
+			  (int)(nl ? (size_t)(nl - message) : strlen(message)), message);
+	if (r->has_parent)
+		err = git_reference_create_matching(&ref, r->repo, branch, &oid, 1, &r->staged_parent, log);
+	else
+		err = git_reference_create(&ref, r->repo, branch, &oid, 0, log);
+	if (err == GIT_EMODIFIED || err == GIT_EEXISTS) {
+		rc = fc_error_set(FC_ECONFLICT, "the plan moved while committing: '%s' is no longer at the commit "
+				  "the change was built on", branch);
+		goto done;
+	}
+	if (err == GIT_ELOCKED) {
+		rc = fc_error_set(FC_ECONFLICT, "'%s' is locked: another git process holds it ('%s.lock')", branch,
+				  branch);
+		goto done;
+	}
+	if (err < 0) {
+		rc = git_fail(FC_ERROR, "moving the plan's branch");
 		goto done;
 	}
 	git_oid_tostr(out_oid, FC_OID_HEX, &oid);
 	r->staged = 0;
 done:
+	free(branch);
+	free(log);
+	git_reference_free(ref);
 	git_tree_free(tree);
 	git_commit_free(parent);
 	git_signature_free(author);
@@ -627,100 +538,152 @@ static void unlink_tree_symlinks(const char *dir, int depth)
 	closedir(d);
 }
 
-/*
- * The refresh of a change's files without libgit2's checkout, which reads,
- * diffs and rewrites the whole index (some 25 ms for the 10,000 files of a
- * large plan, on every commit): fc_plumb_refresh() rewrites the files and
- * their index entries only.  After a commit fc_plumb made, the files are
- * the ones it staged; else they are HEAD's blobs, read here, for files that
- * are a regular blob in HEAD.  1 when the refresh is not for it (an added
- * or removed path, another mode, an index it does not take): the caller
- * uses libgit2's checkout.
- */
-static int checkout_in_place(fc_repo *r, const char *workdir, const char *const *paths, size_t n)
+/* Create the directories of `path` below `workdir` (which ends in '/'). */
+static int make_parents(const char *workdir, const char *path)
 {
-	fc_plumb_blob *b = NULL;
-	git_commit *head = NULL;
-	git_tree *tree = NULL;
-	git_blob **blobs = NULL;
-	int rc = 1;
+	char full[4096];
+	size_t wl = strlen(workdir);
 
-	if (n == 0 || n > 64)
-		return 1;
-	if (head_commit(r, &head) < 0 || git_commit_tree(&tree, head) < 0)
-		goto done;
-	b = fc_calloc(n, sizeof(*b));
-	blobs = fc_calloc(n, sizeof(*blobs));
-	for (size_t k = 0; k < n; k++) {
-		git_tree_entry *te = NULL;
-		int ok;
-		if (git_tree_entry_bypath(&te, tree, paths[k]) < 0)
-			goto done;
-		b[k].mode = (unsigned)git_tree_entry_filemode(te);
-		ok = git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
-		     git_blob_lookup(&blobs[k], r->repo, git_tree_entry_id(te)) == 0;
-		git_tree_entry_free(te);
-		if (!ok)
-			goto done;
-		b[k].path = paths[k];
-		b[k].data = git_blob_rawcontent(blobs[k]);
-		b[k].len = (size_t)git_blob_rawsize(blobs[k]);
-		memcpy(b[k].oid, git_blob_id(blobs[k])->id, 20);
+	if (wl + strlen(path) + 1 >= sizeof(full))
+		return -1;
+	memcpy(full, workdir, wl);
+	for (const char *p = path; (p = strchr(p, '/')); p++) {
+		memcpy(full + wl, path, (size_t)(p - path));
+		full[wl + (size_t)(p - path)] = '\0';
+		if (mkdir(full, 0777) < 0 && errno != EEXIST)
+			return -1;
 	}
-	rc = fc_plumb_refresh(r->gitdir, workdir, b, n, &r->seen) == 0 ? 0 : 1;
-done:
-	for (size_t k = 0; blobs && k < n; k++)
-		git_blob_free(blobs[k]);
-	free(blobs);
-	free(b);
-	git_tree_free(tree);
-	git_commit_free(head);
+	return 0;
+}
+
+/* Remove the directories of `path` below `workdir` that are left empty. */
+static void remove_empty_parents(const char *workdir, const char *path)
+{
+	char full[4096];
+	size_t wl = strlen(workdir), len = strlen(path);
+
+	if (wl + len + 1 >= sizeof(full))
+		return;
+	memcpy(full, workdir, wl);
+	while (len && path[len - 1] != '/')
+		len--;
+	while (len > 1) {
+		memcpy(full + wl, path, len - 1);
+		full[wl + len - 1] = '\0';
+		if (rmdir(full) < 0)
+			return;
+		for (len--; len && path[len - 1] != '/'; len--)
+			;
+	}
+}
+
+/*
+ * Write a plan file: NAME.ficus-PID first, then renamed over NAME, so that
+ * a kill leaves either file whole (and a work file fc_leftover takes).
+ * *st receives what the file is after the rename.
+ */
+static int write_work_file(const char *full, const void *data, size_t len, int exec, struct stat *st)
+{
+	char *tmp = fc_asprintf("%s.ficus-%ld", full, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, exec ? 0777 : 0666);
+	size_t done = 0;
+	int rc = 0;
+
+	if (fd < 0) {
+		rc = fc_error_set(FC_ERROR, "cannot write '%s': %s", full, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	while (done < len) {
+		ssize_t w = write(fd, (const char *)data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = fc_error_set(FC_ERROR, "cannot write '%s': %s", full, strerror(errno));
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = fc_error_set(FC_ERROR, "cannot write '%s': %s", full, strerror(errno));
+	if (rc == 0 && rename(tmp, full) < 0)
+		rc = fc_error_set(FC_ERROR, "cannot write '%s': %s", full, strerror(errno));
+	if (rc == 0 && lstat(full, st) < 0)
+		rc = fc_error_set(FC_ERROR, "cannot read '%s' back: %s", full, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
 	return rc;
 }
 
-/* 1 when the staged files of fc_plumb are `paths`, in that order. */
-static int plumbed(const fc_repo *r, const char *const *paths, size_t n)
+/* The index entry of a file just written from blob `id` (git's stat data, so that git need not hash it again). */
+static void entry_from_stat(git_index_entry *e, const char *path, const struct stat *st, const git_oid *id,
+			    unsigned mode)
 {
-	const fc_plumb_blob *b;
-	size_t m;
-
-	if (!r->plumb)
-		return 0;
-	b = fc_plumb_blobs(r->plumb, &m);
-	if (m != n)
-		return 0;
-	for (size_t k = 0; k < n; k++)
-		if (strcmp(b[k].path, paths[k]))
-			return 0;
-	return 1;
+	memset(e, 0, sizeof(*e));
+	e->ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+	e->ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+	e->mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+	e->mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+	e->dev = (uint32_t)st->st_dev;
+	e->ino = (uint32_t)st->st_ino;
+	e->mode = mode;
+	e->uid = (uint32_t)st->st_uid;
+	e->gid = (uint32_t)st->st_gid;
+	e->file_size = (uint32_t)st->st_size;
+	git_oid_cpy(&e->id, id);
+	e->path = path;
 }
 
 /*
- * Make the index agree with the files just checked out, path by path.
- * git_checkout_head leaves stale entries in some runs (seen under
- * AddressSanitizer's timing), which 'git status' then shows as modified.
+ * Bring one path of the work tree and its index entry to HEAD's `tree`:
+ * the blob written and its entry added with the blob's id, or, when HEAD
+ * has no such file, the file and its entry removed.
  */
-static int sync_index(fc_repo *r, const char *const *paths, size_t n)
+static int refresh_path(fc_repo *r, git_index *idx, git_tree *tree, const char *workdir, const char *path)
 {
-	git_index *idx = NULL;
-	const char *workdir = git_repository_workdir(r->repo);
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	git_index_entry e;
+	struct stat st;
+	char *full = fc_asprintf("%s%s", workdir, path);
+	unsigned mode;
 	int rc = 0;
 
-	if (!workdir || git_repository_index(&idx, r->repo) < 0)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char full[4096];
-		struct stat st;
-		if ((size_t)snprintf(full, sizeof(full), "%s%s", workdir, paths[i]) >= sizeof(full))
-			continue;
-		if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
-			git_index_add_bypath(idx, paths[i]);
+	unlink_symlinks(workdir, path);
+	if (git_tree_entry_bypath(&te, tree, path) < 0) {
+		git_error_clear();
+		if (unlink(full) < 0 && errno != ENOENT)
+			rc = fc_error_set(FC_ERROR, "cannot remove '%s': %s", full, strerror(errno));
+		else if (git_index_remove_bypath(idx, path) < 0)
+			rc = git_fail(FC_ERROR, "updating the index");
 		else
-			git_index_remove_bypath(idx, paths[i]);
+			remove_empty_parents(workdir, path);
+		goto done;
 	}
-	if (git_index_write(idx) < 0)
-		rc = git_fail(FC_ERROR, "writing the index");
-	git_index_free(idx);
+	mode = (unsigned)git_tree_entry_filemode(te);
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		rc = fc_error_set(FC_ERROR, "'%s' is not a regular file in HEAD", path);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(te)) < 0) {
+		rc = git_fail(FC_ERROR, "reading a plan file");
+		goto done;
+	}
+	if (make_parents(workdir, path) < 0) {
+		rc = fc_error_set(FC_ERROR, "cannot create the directories of '%s': %s", full, strerror(errno));
+		goto done;
+	}
+	if ((rc = write_work_file(full, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+				  mode == GIT_FILEMODE_BLOB_EXECUTABLE, &st)) < 0)
+		goto done;
+	entry_from_stat(&e, path, &st, git_blob_id(blob), mode);
+	if (git_index_add(idx, &e) < 0)
+		rc = git_fail(FC_ERROR, "updating the index");
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	free(full);
 	return rc;
 }
 
@@ -729,11 +692,8 @@ int fc_repo_differs(fc_repo *r, char **report)
 	git_status_options o = GIT_STATUS_OPTIONS_INIT;
 	git_status_list *list = NULL;
 	fc_buf b = FC_BUF_INIT;
-	int rc;
 
 	*report = NULL;
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (git_status_list_new(&list, r->repo, &o) < 0)
@@ -764,38 +724,41 @@ int fc_repo_reset_to_head(fc_repo *r)
 	return rc;
 }
 
+/*
+ * The paths of a change, not the whole tree: their files are written from
+ * HEAD's blobs and their index entries set to those blobs' ids, then the
+ * index is written once (a checkout would read, compare and rewrite every
+ * entry of a large plan on every commit).
+ */
 int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n)
 {
-	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
-	const char *workdir;
+	const char *workdir = git_repository_workdir(r->repo);
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	git_index *idx = NULL;
 	int rc;
 
-	if (plumbed(r, paths, n)) {
-		char *wd = fc_asprintf("%s/", r->workdir);
-		for (size_t i = 0; i < n; i++)
-			unlink_symlinks(wd, paths[i]);
-		rc = fc_plumb_refresh_staged(r->plumb, wd, &r->seen);
-		free(wd);
-		fc_plumb_free(r->plumb);
-		r->plumb = NULL;
-		if (rc == 0)
-			return 0;
-	}
-	if ((rc = repo_ready(r)) < 0)
+	if (!workdir)
+		return fc_error_set(FC_ERROR, "the plan repository has no work tree");
+	if ((rc = head_commit(r, &head)) < 0)
 		return rc;
-	workdir = git_repository_workdir(r->repo);
-
-	for (size_t i = 0; workdir && i < n; i++)
-		unlink_symlinks(workdir, paths[i]);
-	if (workdir && checkout_in_place(r, workdir, paths, n) == 0)
-		return 0;
-
-	o.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
-	o.paths.strings = (char **)paths;
-	o.paths.count = n;
-	if (git_checkout_head(r->repo, &o) < 0)
-		return git_fail(FC_ERROR, "refreshing the working tree");
-	return sync_index(r, paths, n);
+	if (git_commit_tree(&tree, head) < 0 || git_repository_index(&idx, r->repo) < 0 ||
+	    git_index_read(idx, 0) < 0) {
+		rc = git_fail(FC_ERROR, "reading HEAD's tree and the index");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int prc = refresh_path(r, idx, tree, workdir, paths[i]);
+		if (prc < 0 && rc == 0)
+			rc = prc;
+	}
+	if (git_index_write(idx) < 0 && rc == 0)
+		rc = git_fail(FC_ERROR, "writing the index");
+done:
+	git_index_free(idx);
+	git_tree_free(tree);
+	git_commit_free(head);
+	return rc;
 }
 
 static char *trimmed_dup(const char *s, size_t n)
@@ -974,8 +937,17 @@ int fc_repo_each_oid(fc_repo *r, int (*cb)(const char *path, const char *oid, vo
 
 int fc_repo_hash(char out[FC_OID_HEX], const char *data, size_t len)
 {
-	fc_plumb_hash(out, "blob", data, len);
-	return 0;
+	git_oid oid;
+	int rc;
+
+	if ((rc = lib_init()) < 0)
+		return rc;
+	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0)
+		rc = git_fail(FC_ERROR, "hashing a plan file");
+	else
+		git_oid_tostr(out, FC_OID_HEX, &oid);
+	git_libgit2_shutdown();
+	return rc;
 }
 
 /* Deliver one commit to the log callback; *parents receives its parent count. */
@@ -1017,8 +989,6 @@ int fc_repo_log(fc_repo *r, int (*cb)(const fc_commit_info *c, void *ctx), void 
 	unsigned parents = 0;
 	int rc = 0;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_reference_name_to_id(&oid, r->repo, "HEAD") < 0)
 		return 0;
 	for (;;) {
@@ -1056,41 +1026,10 @@ done:
 #define MAIN_REF "refs/heads/main"
 #define REMOTE_REF "refs/remotes/origin/main"
 
-/*
- * 1 when no config file libgit2 reads for this repository can hold a
- * remote: none mentions "remote" or includes another file.  Lets a
- * deferred repository answer fc_repo_has_remote() without initialising
- * libgit2 (a change asks it first thing).
- */
-static int surely_no_remote(const fc_repo *r)
-{
-	char paths[FC_GITCONFIG_FILES][FC_GITCONFIG_PATH_MAX];
-	size_t np = fc_gitconfig_paths(r->gitdir, paths);
-
-	if (np == 0)
-		return 0;
-	for (size_t i = 0; i < np; i++) {
-		fc_buf text = FC_BUF_INIT;
-		int clean;
-		if (access(paths[i], F_OK) != 0)
-			continue;
-		if (fc_buf_read_file(&text, paths[i], 1u << 20) < 0)
-			return 0;
-		clean = !memchr(text.ptr, '\0', text.len) && !strcasestr(text.ptr, "remote") &&
-			!strcasestr(text.ptr, "include");
-		fc_buf_free(&text);
-		if (!clean)
-			return 0;
-	}
-	return 1;
-}
-
 int fc_repo_has_remote(fc_repo *r)
 {
 	char *url;
 
-	if (!r->repo && surely_no_remote(r))
-		return 0;
 	/* from the config, not git_remote_lookup: that one compiles the
 	 * remote's refspecs (regexes) every call, which a long-running
 	 * dashboard cannot afford */
@@ -1103,10 +1042,7 @@ int fc_repo_has_remote(fc_repo *r)
 int fc_repo_add_remote(fc_repo *r, const char *url)
 {
 	git_remote *rem = NULL;
-	int rc;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_remote_create(&rem, r->repo, "origin", url) < 0)
 		return git_fail(FC_ERROR, "adding the remote");
 	git_remote_free(rem);
@@ -1122,8 +1058,6 @@ static int fetch_now(fc_repo *r, void *unused)
 	int rc = 0;
 
 	(void)unused;
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_remote_lookup(&rem, r->repo, "origin") < 0)
 		return git_fail(FC_ERROR, "looking up the remote");
 	if (git_remote_fetch(rem, &refspecs, &fo, "ficus: fetch") < 0)
@@ -1360,15 +1294,13 @@ static int bounded(fc_repo *r, remote_fn fn, void *arg, const char *what, int fa
 		   long *detached_pid)
 {
 	int total_ms = fc_repo_remote_timeout_ms(r), connect_ms = remote_connect_ms(r);
-	int fds[2], lockfd = -1, st, rc;
+	int fds[2], lockfd = -1, st;
 	remote_answer ans;
 	pid_t mid, worker = 0;
 	int32_t wpid = 0;
 	int64_t deadline;
 	int got;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	/* a caller that waits only briefly does not queue behind another for long */
 	if ((lockfd = remote_lock(r, detach_after_ms >= 0 ? detach_after_ms : total_ms)) < 0)
 		return lockfd;
@@ -1474,8 +1406,6 @@ int fc_repo_fast_forward(fc_repo *r, int *moved, int *ahead)
 	int rc, have_local;
 
 	*moved = *ahead = 0;
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	have_local = git_reference_name_to_id(&local, r->repo, "HEAD") == 0;
 	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0) {
 		*ahead = have_local; /* the remote has no plan yet: our push creates it */
@@ -1521,11 +1451,8 @@ int fc_repo_fetch_ff(fc_repo *r, int *moved, int *ahead)
 int fc_repo_head_oid(fc_repo *r, char out[FC_OID_HEX])
 {
 	git_oid oid;
-	int rc;
 
 	out[0] = '\0';
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_reference_name_to_id(&oid, r->repo, "HEAD") < 0)
 		return fc_error_set(FC_ENOTFOUND, "the plan repository has no commits");
 	git_oid_tostr(out, FC_OID_HEX, &oid);
@@ -1553,8 +1480,6 @@ static int push_refspec(fc_repo *r, const char *spec)
 	struct push_state ps = { NULL };
 	int rc = 0;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	po.callbacks.push_update_reference = push_ref_cb;
 	po.callbacks.payload = &ps;
 	if (git_remote_lookup(&rem, r->repo, "origin") < 0)
@@ -1601,8 +1526,6 @@ static int push_local(fc_repo *r, const char *path)
 	char spec[128], tmp[96];
 	int have_expected, rc = 0, err;
 
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
 		return git_fail(FC_ERROR, "reading HEAD");
 	have_expected = git_reference_name_to_id(&expected, r->repo, REMOTE_REF) == 0;
@@ -1673,13 +1596,11 @@ int fc_repo_reset_to_remote(fc_repo *r, char **report)
 	git_oid remote, head;
 	git_revwalk *walk = NULL;
 	fc_buf b = FC_BUF_INIT;
-	int rc = 0, have_head;
+	int have_head;
 	size_t n = 0;
 
 	if (report)
 		*report = NULL;
-	if ((rc = repo_ready(r)) < 0)
-		return rc;
 	if (git_reference_name_to_id(&remote, r->repo, REMOTE_REF) < 0)
 		return fc_error_set(FC_ERROR, "the remote has no plan");
 	have_head = git_reference_name_to_id(&head, r->repo, "HEAD") == 0;

@@ -1,14 +1,14 @@
 #ifndef FC_REPO_H
 #define FC_REPO_H
 /*
- * The plan repository (libgit2).  The only module that writes it, with
- * fc_plumb.h, which makes the common change's commit without libgit2.
+ * The plan repository, through libgit2 only.  The only module that writes it.
  *
  * Commits are built from in-memory blobs on top of HEAD's tree (never from
- * the working tree, which a user may have edited), then the working tree is
- * refreshed for the paths that changed.  The committer is ficus; the author
- * is the actor.  A ref update only succeeds when HEAD is still the parent
- * the tree was built on, so two writers can never both commit on one parent.
+ * the working tree, which a user may have edited), then the working tree
+ * and the index are refreshed for the paths that changed.  The committer
+ * is ficus; the author is the actor.  A ref update only succeeds when HEAD
+ * is still the parent the tree was built on, so two writers can never both
+ * commit on one parent.
  */
 #include <stddef.h>
 
@@ -45,20 +45,13 @@ const char *fc_commit_trailer(const fc_commit_info *c, const char *key);
 /* Create a repository with no commits in `dir` (which may exist, empty). */
 int fc_repo_init(fc_repo **out, const char *dir);
 /*
- * Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none.
- * libgit2 itself is loaded and initialised on first use; fc_repo_warm()
- * starts that in a thread beside the caller's database work, for callers
- * that will write (a reader that never touches history then pays nothing
- * for it).  Every function that uses git returns FC_ERROR naming the
- * library when libgit2 cannot be loaded (fc_git.h).
+ * Open the repository whose work tree is `dir`.  FC_ENOTPLAN if none, or
+ * when it is bare, belongs to another user, or has a format libgit2
+ * cannot read (an object format other than sha1, a repository format
+ * version other than 0 or 1, an extension it does not know): the message
+ * says what to do.
  */
 int fc_repo_open(fc_repo **out, const char *dir);
-void fc_repo_warm(fc_repo *r);
-/*
- * 1 when a change can likely be committed without libgit2 (fc_plumb.h)
- * and no remote asks for it after: a writer then need not warm it.
- */
-int fc_repo_commits_alone(fc_repo *r);
 void fc_repo_free(fc_repo *r);
 
 /* The .git directory (borrowed). */
@@ -67,14 +60,9 @@ const char *fc_repo_gitdir(const fc_repo *r);
 /* 1 when HEAD points at a commit, 0 for an unborn branch. */
 int fc_repo_has_head(fc_repo *r);
 
-/* A value from git config (caller frees) or NULL. */
+/* A value from git config, all its levels as libgit2 reads them (caller frees), or NULL. */
 char *fc_repo_config(fc_repo *r, const char *key);
 
-/*
- * 1 when git config's user.name and user.email can be read without
- * libgit2 (fc_gitconfig.h): fc_repo_config() then answers them so.
- */
-int fc_repo_identity_plain(fc_repo *r);
 int fc_repo_set_config(fc_repo *r, const char *key, const char *value);
 
 /*
@@ -91,7 +79,10 @@ int fc_repo_stage(fc_repo *r, int *unchanged, const fc_repo_file *files, size_t 
 int fc_repo_commit(fc_repo *r, char out_oid[FC_OID_HEX], const char *message,
 		   const char *name, const char *email, fc_time when);
 
-/* Make the working tree match HEAD for `paths` (best effort). */
+/*
+ * Make the working tree and the index match HEAD for `paths` (best
+ * effort: 0, or the first failure; the other paths are still done).
+ */
 int fc_repo_checkout(fc_repo *r, const char *const *paths, size_t n);
 
 /*

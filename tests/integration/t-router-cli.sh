@@ -63,11 +63,6 @@ run 5 "router sync to a router that is down" fc router sync
 check "exit 5 names the replica and the reason" has "$ERR" "router 'web' replica http://127.0.0.1:1: connection refused"
 run 5 "router sync --json" fc router sync --json
 check "--json has ok false and the state" bash -c 'has() { grep -qF -- "$2" <<<"$1"; }; has "$1" "\"ok\": false" && has "$1" "\"state\": \"unreachable\""' _ "$OUT"
-# libcurl is loaded on the first request: without it, only router I/O fails
-FICUS_LIBCURL=libficus-no-such-curl.so.4 run 5 "router sync without libcurl" fc router sync
-check "the error names the missing library" has "$ERR" "cannot load libcurl (libficus-no-such-curl.so.4)"
-FICUS_LIBCURL=libficus-no-such-curl.so.4 run 0 "status without libcurl" fc status
-check "ficus itself does not link libcurl" bash -c '! ldd "$1" | grep -q libcurl' _ "$FICUS"
 run 0 "router rm" fc router rm web -q
 check "one more commit" test "$(commits)" = "$((C0 + 2))"
 run 0 "status after rm" fc router status --json

@@ -35,25 +35,6 @@ static void get_list(lb_server *s, fc_http_req *r, char *url, size_t len)
 	assert_int_equal(r->status, 200);
 }
 
-/* First in the run: libcurl loaded by a warm-up thread, then used; warming and joining again are no-ops. */
-static void test_fc_http__warm_then_request(void **state)
-{
-	lb_server s;
-	fc_http_req r;
-	char url[128];
-	(void)state;
-
-	fc_http_warm_join(); /* nothing started: returns */
-	fc_http_warm();
-	fc_http_warm();      /* one thread only */
-	fc_http_warm_join();
-	fc_http_warm();      /* after the join: nothing more to do */
-	fc_http_warm_join();
-	get_list(&s, &r, url, sizeof(url));
-	fc_http_req_clear(&r);
-	lb_stop(&s);
-}
-
 static void test_fc_http__get_and_exact_request(void **state)
 {
 	lb_server s;
@@ -446,7 +427,6 @@ static void test_fc_http__tls_untrusted_certificate_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fc_http__warm_then_request),
 		cmocka_unit_test(test_fc_http__get_and_exact_request),
 		cmocka_unit_test(test_fc_http__put_body_and_token),
 		cmocka_unit_test(test_fc_http__connection_refused_is_retried_then_unreachable),

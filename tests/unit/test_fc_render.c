@@ -312,9 +312,9 @@ static void test_fc_render__fan_out_above_the_threshold(void **state)
 	assert_ok(fc_repo_head_info(fc_plan_repo(u->p), &c));
 	assert_non_null(fc_commit_trailer(&c, "Ficus-Layout"));
 	fc_commit_info_clear(&c);
-	/* the subdirectory is the low byte of crc32(name), in hex */
+	/* the subdirectory is the low byte of crc32(name), in hex (python: zlib.crc32(b"d0042") & 0xff) */
 	p = fc_path_for(fc_plan_store(u->p), "domains/", "d0042");
-	want = fc_asprintf("domains/%02x/d0042.json", (unsigned)(fc_crc32(0, "d0042", 5) & 0xff));
+	want = fc_strdup("domains/d6/d0042.json");
 	assert_string_equal(p, want);
 	file = unit_plan_file(u, want);
 	assert_non_null(file);
@@ -341,7 +341,7 @@ static void test_fc_render__other_layout_path_does_not_exist(void **state)
 {
 	unit_plan *u = *state;
 	fc_buf b = FC_BUF_INIT;
-	char *fan = fc_asprintf("domains/%02x/api.json", (unsigned)(fc_crc32(0, "api", 3) & 0xff));
+	char *fan = fc_strdup("domains/0f/api.json"); /* zlib.crc32(b"api") & 0xff */
 	int exists = 1;
 	/* in a flat plan, the fanned-out path of a domain renders as absent */
 	assert_ok(fc_render_path(fc_plan_store(u->p), fan, &b, &exists));

@@ -1,5 +1,8 @@
 /* fc_repo: the plan repository through libgit2. */
 #include "unit.h"
+#include <fcntl.h>
+#include <time.h>
+#include <utime.h>
 
 typedef struct {
 	char *dir;
@@ -192,20 +195,21 @@ static void test_fc_repo__ref_moves_only_from_the_staged_parent(void **state)
 }
 
 /*
- * A commit libgit2 makes (here: one that adds a file) moves the branch
- * under ficus's marked lock: one a killed ficus left is taken, one
- * another git holds is left and the commit refused.
+ * The branch moves under libgit2's lock: one a killed process left (no one
+ * has it open, older than FC_LEFTOVER_MIN_AGE) is taken by the next
+ * stage; one a live process holds is left and the commit refused.
  */
 static void test_fc_repo__an_added_file_commits_past_a_lock_a_killed_ficus_left(void **state)
 {
 	fixture *f = *state;
 	fc_repo_file base[] = { { "x", "0", 1 } }, add[] = { { "y", "1", 1 } }, more[] = { { "z", "2", 1 } };
-	char oid[FC_OID_HEX], mark[32], *lock = fc_asprintf("%s/.git/refs/heads/main.lock", f->dir), *cmd, *out;
-	int unchanged;
+	char oid[FC_OID_HEX], *lock = fc_asprintf("%s/.git/refs/heads/main.lock", f->dir), *cmd, *out;
+	struct utimbuf old = { time(NULL) - 60, time(NULL) - 60 };
+	int unchanged, fd;
 
 	commit(f->r, oid, "base", base, 1);
-	snprintf(mark, sizeof(mark), "ficus %ld\n", unit_dead_pid());
-	unit_write_file(lock, mark);
+	unit_write_file(lock, "0123456789012345678901234567890123456789\n");
+	assert_int_equal(utime(lock, &old), 0);
 	commit(f->r, oid, "add y", add, 1);
 	assert_int_not_equal(access(lock, F_OK), 0);
 	cmd = fc_asprintf("cd '%s' && git rev-parse HEAD && git log -1 --format=%%s && git log -g -1 --format=%%gs main",
@@ -215,12 +219,16 @@ static void test_fc_repo__an_added_file_commits_past_a_lock_a_killed_ficus_left(
 	assert_string_equal(out + 41, "add y\ncommit: add y\n");
 	free(out);
 
-	/* a lock git (or anyone but a dead ficus) holds: left, and the commit refused */
+	/* a lock a live process holds open: left, and the commit refused */
 	unit_write_file(lock, "0123456789012345678901234567890123456789\n");
+	assert_int_equal(utime(lock, &old), 0);
+	fd = open(lock, O_RDONLY);
+	assert_true(fd >= 0);
 	assert_ok(fc_repo_stage(f->r, &unchanged, more, 1));
 	assert_fc(fc_repo_commit(f->r, oid, "add z", "Ada", "ada@example.com", UNIT_NOW), FC_ECONFLICT);
 	assert_contains(fc_error_last(), "another git process holds it");
 	assert_int_equal(access(lock, F_OK), 0);
+	close(fd);
 	out = unit_run(cmd);
 	assert_true(strstr(out, "\nadd y\n") != NULL);
 	free(out);
@@ -246,6 +254,94 @@ static void test_fc_repo__checkout_refreshes_work_tree(void **state)
 	assert_string_equal(data, "fresh\n");
 	free(data);
 	free(path);
+}
+
+/*
+ * The refresh writes the index entries itself (no checkout): git sees the
+ * index and the work tree agree with HEAD without hashing the files, a
+ * removed path leaves neither file nor entry, and a symbolic link put in
+ * a plan file's place is replaced, never written through.
+ */
+static void test_fc_repo__checkout_writes_the_index_entries(void **state)
+{
+	fixture *f = *state;
+	fc_repo_file base[] = { { "PLAN.md", "# plan\n", 7 }, { "domains/a.json", "a\n", 2 } },
+		     edit[] = { { "domains/a.json", "a2\n", 3 }, { "domains/ab/b.json", "b\n", 2 } },
+		     drop[] = { { "domains/ab/b.json", NULL, 0 } };
+	const char *p1[] = { "PLAN.md", "domains/a.json" }, *p2[] = { "domains/a.json", "domains/ab/b.json" },
+		   *p3[] = { "domains/ab/b.json" };
+	char oid[FC_OID_HEX], *cmd, *out, *target = fc_asprintf("%s/outside", f->dir),
+	     *link = fc_asprintf("%s/domains/a.json", f->dir), *data;
+
+	commit(f->r, oid, "base", base, 2);
+	assert_ok(fc_repo_checkout(f->r, p1, 2));
+	commit(f->r, oid, "edit", edit, 2);
+	unit_write_file(target, "not a plan file\n");
+	unlink(link);
+	assert_int_equal(symlink(target, link), 0);
+	assert_ok(fc_repo_checkout(f->r, p2, 2));
+	data = unit_read_file(target, NULL);
+	assert_string_equal(data, "not a plan file\n");
+	free(data);
+	unlink(target);
+	/* the stat data is right: diff-files compares stat data only, no refresh */
+	cmd = fc_asprintf("cd '%s' && git diff-files --name-only && git diff-index --cached --name-only HEAD && "
+			  "git status --porcelain && git ls-files -s domains/ab/b.json", f->dir);
+	out = unit_run(cmd);
+	assert_string_equal(out, "100644 61780798228d17af2d34fce4cfbdf35556832472 0\tdomains/ab/b.json\n");
+	free(out);
+	commit(f->r, oid, "drop", drop, 1);
+	assert_ok(fc_repo_checkout(f->r, p3, 1));
+	out = unit_run(cmd);
+	assert_string_equal(out, "");
+	free(out);
+	free(cmd);
+	cmd = fc_asprintf("%s/domains/ab", f->dir);
+	assert_int_not_equal(access(cmd, F_OK), 0);
+	free(cmd);
+	free(target);
+	free(link);
+}
+
+/* A repository libgit2 cannot read is refused when opened, saying what to do. */
+static void test_fc_repo__open_refuses_formats_libgit2_cannot_read(void **state)
+{
+	fixture *f = *state;
+	static const struct {
+		const char *config, *says;
+	} cases[] = {
+		{ "git config core.repositoryformatversion 1 && git config extensions.objectFormat sha256",
+		  "sha1 repositories only" },
+		{ "git config core.repositoryformatversion 1 && git config extensions.frobnicate true",
+		  "extension 'frobnicate'" },
+		{ "git config core.repositoryformatversion 2", "format version 2" },
+		{ "git config core.repositoryformatversion 1 && git config extensions.objectFormat sha1",
+		  "git config --unset extensions.objectFormat" },
+	};
+	fc_repo *r = NULL;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *dir = fc_asprintf("%s/f%zu", f->dir, i);
+		char *cmd = fc_asprintf("git init -q '%s' && cd '%s' && %s", dir, dir, cases[i].config);
+		free(unit_run(cmd));
+		assert_fc(fc_repo_open(&r, dir), FC_ENOTPLAN);
+		assert_null(r);
+		assert_contains(fc_error_last(), cases[i].says);
+		assert_fc(fc_repo_init(&r, dir), FC_ENOTPLAN);
+		free(cmd);
+		free(dir);
+	}
+	/* version 1 with noop is read, and so is version 0 with an extension (ignored there, as git does) */
+	for (int v = 0; v < 2; v++) {
+		char *dir = fc_asprintf("%s/ok%d", f->dir, v);
+		char *cmd = fc_asprintf("git init -q '%s' && cd '%s' && git config core.repositoryformatversion %d && "
+					"git config extensions.%s true", dir, dir, v, v ? "noop" : "frobnicate");
+		free(unit_run(cmd));
+		assert_ok(fc_repo_open(&r, dir));
+		fc_repo_free(r);
+		free(cmd);
+		free(dir);
+	}
 }
 
 typedef struct {
@@ -519,6 +615,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_repo__bad_author_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__ref_moves_only_from_the_staged_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__checkout_refreshes_work_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_repo__checkout_writes_the_index_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_repo__open_refuses_formats_libgit2_cannot_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__each_file_walks_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__hash_equals_git_hash_object, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_repo__each_oid_matches_hash, setup, teardown),
