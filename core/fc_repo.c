@@ -1529,6 +1529,15 @@ static int push_local(fc_repo *r, const char *path)
 	if (git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
 		return git_fail(FC_ERROR, "reading HEAD");
 	have_expected = git_reference_name_to_id(&expected, r->repo, REMOTE_REF) == 0;
+	/*
+	 * Only a fast-forward of what we last saw there: a clone that fetched
+	 * the remote's newer main and went on without it (a rollback beside a
+	 * diverged remote) must not replace that main, however equal the
+	 * compare-and-swap below finds it.
+	 */
+	if (have_expected && !git_oid_equal(&head, &expected) && git_graph_descendant_of(r->repo, &head, &expected) != 1)
+		return fc_error_set(FC_ECONFLICT, "the remote moved: its main is not an ancestor of this plan's "
+				    "('ficus sync --reset' takes the remote's history)");
 	snprintf(tmp, sizeof(tmp), "refs/ficus/incoming/%ld-%u", (long)getpid(), (unsigned)rand());
 	snprintf(spec, sizeof(spec), "+HEAD:%s", tmp);
 	if ((rc = push_refspec(r, spec)) < 0)
