@@ -101,16 +101,20 @@ for _ in $(seq 1 40); do
     sleep 0.5
 done
 check "prometheus has the new side's 5xx counter ($got)" bash -c '[ -n "$1" ] && [ "${1%.*}" -gt 20 ]' _ "$got"
-query_until() { # query_until PROMQL: retry for 20 s until a number comes
+query_until() { # query_until PROMQL [positive]: retry for 20 s until a number (above 0) comes
     local v=""
     for _ in $(seq 1 40); do
         v=$(query "$1")
-        [ -n "$v" ] && [ "$v" != "NaN" ] && break
+        if [ -n "$v" ] && [ "$v" != "NaN" ]; then
+            [ -z "${2:-}" ] && break
+            awk -v r="$v" 'BEGIN { exit !(r + 0 > 0) }' && break
+        fi
         sleep 0.5
     done
     printf '%s' "$v"
 }
-rate=$(query_until 'ficus:error_rate:ratio_rate1m{flag="tracking",side="new"}')
+# the rule sees the failures once two scrapes bracket them
+rate=$(query_until 'ficus:error_rate:ratio_rate1m{flag="tracking",side="new"}' positive)
 echo "# error rate of the new side, as the recording rule computes it: $rate"
 check "the error-rate rule answers for the new side ($rate)" \
     awk -v r="$rate" 'BEGIN { exit !(r != "" && r + 0 > 0 && r + 0 <= 1) }'
