@@ -125,7 +125,7 @@ int fc_analysis_run(fc_analysis_result *out, const fc_analysis_spec *specs, cons
 		reqs[i].token = specs[i].token;
 		reqs[i].ca_file = specs[i].ca_file;
 		reqs[i].tls_verify = specs[i].tls_verify;
-		reqs[i].connect_timeout_ms = to < 2000 ? to : 2000;
+		reqs[i].connect_timeout_ms = to;
 		reqs[i].deadline_ms = fc_http_now_ms() + to;
 		reqs[i].retries = 1;
 		reqs[i].max_response = FC_PROM_MAX_BODY;

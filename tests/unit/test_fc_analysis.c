@@ -146,6 +146,7 @@ static void test_fc_analysis__a_thousand_at_once(void **state)
 	lb_start(&srv, &cfg);
 	for (int i = 0; i < N; i++) {
 		s[i] = spec(srv.url);
+		s[i].timeout_ms = 60000; /* a burst of a thousand connections under valgrind */
 		v[i] = vars;
 	}
 	assert_ok(fc_analysis_run(r, s, v, N));
