@@ -79,11 +79,11 @@ static int do_list(struct cli *c, fc_plan *p)
 			fc_json_add(o, "settings", cJSON_Duplicate(rs[i].config, 1));
 			fc_json_push(arr, o);
 		}
-		for (const char *const *d = fc_router_drivers(); *d; d++) {
+		for (const char *const *d = fc_rconf_drivers(); *d; d++) {
 			fc_router_caps caps;
 			const char *summary;
 			cJSON *o = fc_json_obj();
-			fc_router_driver_info(*d, &caps, &summary);
+			fc_rconf_driver_info(*d, &caps, &summary);
 			fc_json_add_str(o, "name", *d);
 			fc_json_add_str(o, "summary", summary);
 			fc_json_add(o, "capabilities", caps_json(&caps));

@@ -37,7 +37,7 @@ struct fc_plan {
 	int lock_timeout_ms;
 	int repaired;
 	char *adopted;   /* what opening adopted (a HEAD moved outside ficus), or NULL */
-	int warmed;      /* the routers' libraries load in a thread (fc_router_warm_early) */
+	int warmed;      /* the routers' libraries load in a thread (fc_rconf_warm_early) */
 };
 
 void fc_outcome_clear(fc_outcome *o)
@@ -139,7 +139,7 @@ void fc_plan_free(fc_plan *p)
 	if (!p)
 		return;
 	if (p->warmed)
-		fc_router_warm_join();
+		fc_rconf_warm_join();
 	fc_store_free(p->store);
 	fc_repo_free(p->repo);
 	if (p->lock_fd >= 0)
@@ -252,7 +252,7 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 			       (o->knows_actor || actor_named(NULL) || fc_repo_identity_plain(p->repo))))
 		fc_repo_warm(p->repo);
 	if (!o->read_only && o->pushes)
-		p->warmed = fc_router_warm_early(p->dir);
+		p->warmed = fc_rconf_warm_early(p->dir);
 	if (o->create_db) {
 		*out = p; /* rebuild opens the database itself */
 		return 0;

@@ -1,13 +1,14 @@
 /*
- * Routers: the registry, the settings, tokens, and the engine that pushes
- * the desired state to every replica in parallel, reads it back, and keeps
- * the per-replica state in the router_state table.
+ * Routers: the engine that pushes the desired state to every replica in
+ * parallel, reads it back, and keeps the per-replica state in the
+ * router_state table; verify, status and the router verbs.  The
+ * configuration and tokens are fc_rconf's, the drivers' shared helpers
+ * fc_router_driver.c's.
  *
  * Invariants:
- * - the settings hold no secret: a "token" key is refused, and a token
- *   resolved for a run lives in memory only, never in a message;
- * - a push reads the desired state under the plan lock, so the newest
- *   value is the last one any ficus process sends;
+ * - a push takes no plan lock: it reads the desired state at push time
+ *   and goes round again when the state moved while it pushed, so the
+ *   newest value is the last one any ficus process sends;
  * - drivers run in parallel (one thread per driver when several are in
  *   use; each driver parallelises its replicas) and never touch the
  *   database; the engine records their results afterwards in one
@@ -31,418 +32,11 @@
 #include "fc_http.h"
 #include "fc_json.h"
 #include "fc_name.h"
+#include "fc_rconf.h"
 #include "fc_router.h"
 #include "fc_router_driver.h"
 #include "fc_settings.h"
 #include "fc_store.h"
-
-/* The registry, in priority order: one line per driver. */
-static const fc_router_driver *const registry[] = {
-	&fc_router_driver_haproxy,
-	&fc_router_driver_nginx_lua,
-	&fc_router_driver_http,
-	&fc_router_driver_envoy,
-	&fc_router_driver_none,
-};
-#define NDRIVERS (sizeof(registry) / sizeof(registry[0]))
-
-#define DEFAULT_TIMEOUT_MS 5000
-#define DEFAULT_CONNECT_MS 2000
-#define DEFAULT_RETRIES 2
-#define MAX_ROUTERS 64
-#define TOKEN_MAX 4096
-#define WARM_FILE_MAX (1 << 20) /* a ficus.json larger than this warms nothing */
-
-static const fc_router_driver *find_driver(const char *name)
-{
-	for (size_t i = 0; i < NDRIVERS; i++)
-		if (!strcmp(registry[i]->name, name))
-			return registry[i];
-	return NULL;
-}
-
-const char *const *fc_router_drivers(void)
-{
-	static const char *names[NDRIVERS + 1];
-	for (size_t i = 0; i < NDRIVERS; i++)
-		names[i] = registry[i]->name;
-	names[NDRIVERS] = NULL;
-	return names;
-}
-
-int fc_router_driver_info(const char *driver, fc_router_caps *caps, const char **summary)
-{
-	const fc_router_driver *d = driver ? find_driver(driver) : NULL;
-
-	if (!d)
-		return fc_error_set(FC_ENOTFOUND, "unknown router driver '%.40s'", driver ? driver : "");
-	if (caps)
-		*caps = d->caps;
-	if (summary)
-		*summary = d->summary;
-	return 0;
-}
-
-/* ---- settings ---- */
-
-static const char *const known_keys[] = {
-	"name", "driver", "replicas", "map", "map_file", "prefix", "token_env", "token_file",
-	"ca_file", "tls_verify", "timeout", "connect_timeout", "retries", NULL
-};
-
-static void conf_clear(fc_router_conf *r)
-{
-	if (!r)
-		return;
-	free(r->name);
-	for (size_t i = 0; i < r->nreplicas; i++)
-		free(r->replicas[i]);
-	free(r->replicas);
-	free(r->map);
-	free(r->map_file);
-	free(r->prefix);
-	free(r->token_env);
-	free(r->token_file);
-	free(r->ca_file);
-	if (r->token) {
-		memset(r->token, 0, strlen(r->token));
-		free(r->token);
-	}
-	memset(r, 0, sizeof(*r));
-}
-
-static void confs_free(fc_router_conf *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		conf_clear(&r[i]);
-	free(r);
-}
-
-/* "800ms", "5s", "2m" into milliseconds within [min, max]. */
-static int parse_ms(long *out, const char *s, long min, long max)
-{
-	int64_t secs;
-	size_t n = s ? strlen(s) : 0;
-
-	if (n > 2 && !strcmp(s + n - 2, "ms")) {
-		char *end = NULL;
-		long v;
-		errno = 0;
-		v = strtol(s, &end, 10);
-		if (errno || end != s + n - 2 || !isdigit((unsigned char)s[0]))
-			return -1;
-		*out = v;
-	} else {
-		if (!s || fc_duration_parse(&secs, s) < 0 || secs > 86400)
-			return -1;
-		*out = (long)secs * 1000;
-	}
-	return *out >= min && *out <= max ? 0 : -1;
-}
-
-static int has_bad_chars(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* host: a name, an IPv4 address, or [IPv6]; port optional (need_port). */
-static int check_authority(const char *a, size_t len, int need_port)
-{
-	size_t i = 0, hl;
-	const char *colon;
-
-	if (len == 0)
-		return -1;
-	if (a[0] == '[') {
-		const char *close = memchr(a, ']', len);
-		if (!close)
-			return -1;
-		for (const char *p = a + 1; p < close; p++)
-			if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
-				return -1;
-		i = (size_t)(close - a) + 1;
-		colon = i < len && a[i] == ':' ? a + i : NULL;
-		if (i < len && !colon)
-			return -1;
-	} else {
-		colon = memchr(a, ':', len);
-		hl = colon ? (size_t)(colon - a) : len;
-		if (hl == 0)
-			return -1;
-		for (i = 0; i < hl; i++)
-			if (!isalnum((unsigned char)a[i]) && a[i] != '.' && a[i] != '-' && a[i] != '_')
-				return -1;
-	}
-	if (colon) {
-		long port = 0;
-		const char *p = colon + 1;
-		if (p >= a + len)
-			return -1;
-		for (; p < a + len; p++) {
-			if (!isdigit((unsigned char)*p))
-				return -1;
-			port = port * 10 + (*p - '0');
-			if (port > 65535)
-				return -1;
-		}
-		if (port < 1)
-			return -1;
-	} else if (need_port) {
-		return -1;
-	}
-	return 0;
-}
-
-static int check_replica(const char *what, const char *router, const fc_router_driver *d, const char *url)
-{
-	size_t n = strlen(url);
-	char *shown;
-	int rc = 0;
-
-	if (n == 0 || n > 512 || has_bad_chars(url))
-		goto bad;
-	if (d == &fc_router_driver_haproxy) {
-		if (!strncmp(url, "tcp://", 6)) {
-			if (check_authority(url + 6, n - 6, 1) < 0)
-				goto bad;
-		} else if (!strncmp(url, "unix://", 7)) {
-			if (url[7] != '/' || n - 7 > 107)
-				goto bad;
-		} else {
-			goto bad;
-		}
-		return 0;
-	}
-	{
-		const char *rest, *slash;
-		if (!strncmp(url, "http://", 7))
-			rest = url + 7;
-		else if (!strncmp(url, "https://", 8))
-			rest = url + 8;
-		else
-			goto bad;
-		slash = strchr(rest, '/');
-		if (strchr(rest, '@') && (!slash || strchr(rest, '@') < slash)) {
-			shown = fc_sanitize(router, 0);
-			rc = fc_error_set(FC_EPARSE,
-				"%s: router '%s': a replica URL must not hold credentials: use 'token_env' or 'token_file'",
-				what, shown);
-			free(shown);
-			return rc;
-		}
-		if (strpbrk(url, "?#") ||
-		    check_authority(rest, slash ? (size_t)(slash - rest) : strlen(rest), 0) < 0)
-			goto bad;
-	}
-	return 0;
-bad:
-	shown = fc_sanitize(url, 0);
-	if (strlen(shown) > 80)
-		strcpy(shown + 77, "...");
-	if (d == &fc_router_driver_haproxy)
-		rc = fc_error_set(FC_EPARSE,
-			"%s: router '%s': replica '%s' is not tcp://HOST:PORT or unix:///PATH", what, router, shown);
-	else
-		rc = fc_error_set(FC_EPARSE,
-			"%s: router '%s': replica '%s' is not an http:// or https:// URL (no query, no credentials)",
-			what, router, shown);
-	free(shown);
-	return rc;
-}
-
-static int valid_env_name(const char *s)
-{
-	if (!s || !*s || strlen(s) > 128 || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
-static int get_path(char **out, const cJSON *o, const char *key, const char *what, const char *router, int absolute)
-{
-	const char *v = NULL;
-	int rc;
-
-	if ((rc = fc_json_get_str(&v, o, key, what)) < 0)
-		return rc;
-	if (!v)
-		return 0;
-	if (!*v || strlen(v) > 1024 || has_bad_chars(v) || strchr(v, ';') || (absolute && v[0] != '/'))
-		return fc_error_set(FC_EPARSE, "%s: router '%s': '%s' must be %s path without spaces or ';'",
-				    what, router, key, absolute ? "an absolute" : "a");
-	*out = fc_strdup(v);
-	return 0;
-}
-
-/* Parse one settings object.  FC_EPARSE with a message naming the key. */
-static int conf_parse(fc_router_conf *r, const cJSON *o, const char *what)
-{
-	const cJSON *c, *reps;
-	const char *name = NULL, *driver = NULL, *s = NULL;
-	long long retries = DEFAULT_RETRIES;
-	int rc, tls = 1, i;
-	char rn[64] = "?";
-
-	memset(r, 0, sizeof(*r));
-	if (!cJSON_IsObject(o))
-		return fc_error_set(FC_EPARSE, "%s: each entry of 'routers' must be an object", what);
-	if ((rc = fc_json_get_str(&name, o, "name", what)) < 0)
-		return rc;
-	if (!name)
-		return fc_error_set(FC_EPARSE, "%s: a router has no 'name'", what);
-	if (fc_name_check("router", name) < 0)
-		return fc_error_wrap(FC_EPARSE, "%s", what);
-	snprintf(rn, sizeof(rn), "%s", name);
-	for (c = o->child; c; c = c->next) {
-		for (i = 0; known_keys[i] && strcmp(known_keys[i], c->string); i++)
-			;
-		if (known_keys[i])
-			continue;
-		if (strstr(c->string, "token") || strstr(c->string, "password") || strstr(c->string, "secret"))
-			return fc_error_set(FC_EPARSE,
-				"%s: router '%s': '%.40s' is not allowed: secrets never go into the plan; "
-				"name them with 'token_env' or 'token_file'", what, rn, c->string);
-		return fc_error_set(FC_EPARSE, "%s: router '%s': unknown setting '%.40s'", what, rn, c->string);
-	}
-	r->name = fc_strdup(name);
-	if ((rc = fc_json_get_str(&driver, o, "driver", what)) < 0)
-		return rc;
-	if (!driver)
-		return fc_error_set(FC_EPARSE, "%s: router '%s' has no 'driver'", what, rn);
-	if (!(r->drv = find_driver(driver))) {
-		fc_buf names = FC_BUF_INIT;
-		for (size_t k = 0; k < NDRIVERS; k++)
-			fc_buf_printf(&names, "%s%s", k ? ", " : "", registry[k]->name);
-		s = fc_buf_cstr(&names);
-		rc = fc_error_set(FC_EPARSE, "%s: router '%s': unknown driver '%.40s' (one of %s)",
-				  what, rn, driver, s);
-		fc_buf_free(&names);
-		return rc;
-	}
-	reps = cJSON_GetObjectItemCaseSensitive(o, "replicas");
-	if (reps && !cJSON_IsArray(reps))
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must be a list of URLs", what, rn);
-	if (r->drv->caps.pushes && cJSON_GetArraySize(reps) < 1)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must name at least one replica", what, rn);
-	if (!r->drv->caps.pushes && cJSON_GetArraySize(reps) > 0)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': the none driver takes no replicas", what, rn);
-	if (cJSON_GetArraySize(reps) > FC_ROUTER_MAX_REPLICAS)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': more than %d replicas", what, rn,
-				    FC_ROUTER_MAX_REPLICAS);
-	r->replicas = fc_calloc((size_t)cJSON_GetArraySize(reps) + 1, sizeof(char *));
-	cJSON_ArrayForEach(c, reps) {
-		if (!cJSON_IsString(c))
-			return fc_error_set(FC_EPARSE, "%s: router '%s': 'replicas' must be a list of URLs", what, rn);
-		if ((rc = check_replica(what, rn, r->drv, c->valuestring)) < 0)
-			return rc;
-		for (size_t k = 0; k < r->nreplicas; k++)
-			if (!strcmp(r->replicas[k], c->valuestring))
-				return fc_error_set(FC_EPARSE, "%s: router '%s': replica '%.80s' is listed twice",
-						    what, rn, c->valuestring);
-		r->replicas[r->nreplicas++] = fc_strdup(c->valuestring);
-	}
-	if ((rc = get_path(&r->map, o, "map", what, rn, 0)) < 0 ||
-	    (rc = get_path(&r->map_file, o, "map_file", what, rn, 1)) < 0 ||
-	    (rc = get_path(&r->token_file, o, "token_file", what, rn, 1)) < 0 ||
-	    (rc = get_path(&r->ca_file, o, "ca_file", what, rn, 1)) < 0)
-		return rc;
-	s = NULL;
-	if ((rc = fc_json_get_str(&s, o, "prefix", what)) < 0)
-		return rc;
-	if (s) {
-		for (const char *p = s; *p; p++)
-			if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-				return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' may hold a-z, 0-9, '.', '_' and '-'",
-						    what, rn);
-		if (strlen(s) > 64)
-			return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' is longer than 64", what, rn);
-		r->prefix = fc_strdup(s);
-	}
-	s = NULL;
-	if ((rc = fc_json_get_str(&s, o, "token_env", what)) < 0)
-		return rc;
-	if (s) {
-		if (!valid_env_name(s))
-			return fc_error_set(FC_EPARSE, "%s: router '%s': 'token_env' must be an environment variable name",
-					    what, rn);
-		r->token_env = fc_strdup(s);
-	}
-	if ((rc = fc_json_get_bool(&tls, o, "tls_verify", what)) < 0)
-		return rc;
-	r->tls_verify = tls;
-	r->timeout_ms = DEFAULT_TIMEOUT_MS;
-	r->connect_timeout_ms = DEFAULT_CONNECT_MS;
-	s = NULL;
-	if ((rc = fc_json_get_str(&s, o, "timeout", what)) < 0)
-		return rc;
-	if (s && parse_ms(&r->timeout_ms, s, 10, 600000) < 0)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'timeout' must be a duration from 10ms to 10m, like \"5s\"",
-				    what, rn);
-	s = NULL;
-	if ((rc = fc_json_get_str(&s, o, "connect_timeout", what)) < 0)
-		return rc;
-	if (s && parse_ms(&r->connect_timeout_ms, s, 10, 60000) < 0)
-		return fc_error_set(FC_EPARSE,
-			"%s: router '%s': 'connect_timeout' must be a duration from 10ms to 1m, like \"2s\"", what, rn);
-	if ((rc = fc_json_get_int(&retries, o, "retries", what)) < 0)
-		return rc;
-	if (retries < 0 || retries > 10)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'retries' must be 0..10", what, rn);
-	r->retries = (int)retries;
-	if (r->drv->check && (rc = r->drv->check(r, what)) < 0)
-		return rc;
-	return 0;
-}
-
-/* Parse the settings' routers; *out may be NULL with n 0. */
-static int confs_parse(fc_router_conf **out, size_t *n, const cJSON *routers, const char *what)
-{
-	fc_router_conf *rs = NULL;
-	const cJSON *c;
-	size_t k = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!routers || cJSON_IsNull(routers))
-		return 0;
-	if (!cJSON_IsArray(routers))
-		return fc_error_set(FC_EPARSE, "%s: 'routers' must be a list", what);
-	if (cJSON_GetArraySize(routers) > MAX_ROUTERS)
-		return fc_error_set(FC_EPARSE, "%s: more than %d routers", what, MAX_ROUTERS);
-	rs = fc_calloc((size_t)cJSON_GetArraySize(routers) + 1, sizeof(*rs));
-	cJSON_ArrayForEach(c, routers) {
-		if ((rc = conf_parse(&rs[k], c, what)) < 0) {
-			confs_free(rs, k + 1);
-			return rc;
-		}
-		for (size_t j = 0; j < k; j++)
-			if (!strcmp(rs[j].name, rs[k].name)) {
-				rc = fc_error_set(FC_EPARSE, "%s: router '%s' is defined twice", what, rs[k].name);
-				confs_free(rs, k + 1);
-				return rc;
-			}
-		k++;
-	}
-	*out = rs;
-	*n = k;
-	return 0;
-}
-
-int fc_router_config_check(const cJSON *routers, const char *what)
-{
-	fc_router_conf *rs = NULL;
-	size_t n = 0;
-	int rc = confs_parse(&rs, &n, routers, what ? what : "settings");
-
-	confs_free(rs, n);
-	return rc;
-}
 
 static int confs_load(fc_store *s, fc_router_conf **out, size_t *n)
 {
@@ -453,24 +47,11 @@ static int confs_load(fc_store *s, fc_router_conf **out, size_t *n)
 	*n = 0;
 	if ((rc = fc_settings_get(s, &st)) < 0)
 		return rc;
-	rc = confs_parse(out, n, cJSON_GetObjectItemCaseSensitive(st.doc, "routers"), "settings");
+	rc = fc_rconf_parse(out, n, cJSON_GetObjectItemCaseSensitive(st.doc, "routers"), "settings");
 	fc_settings_clear(&st);
 	return rc;
 }
 
-/* Warm the drivers of routers that push; how many were warmed. */
-static int warm_confs(fc_router_conf *confs, size_t n)
-{
-	int warmed = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (confs[i].drv->caps.pushes && confs[i].drv->warm) {
-			confs[i].drv->warm();
-			warmed++;
-		}
-	confs_free(confs, n);
-	return warmed;
-}
 
 void fc_router_warm(fc_plan *p)
 {
@@ -481,253 +62,10 @@ void fc_router_warm(fc_plan *p)
 		fc_error_clear(); /* the push reports it */
 		return;
 	}
-	warm_confs(confs, n);
+	fc_rconf_warm(confs, n);
 }
 
-int fc_router_warm_early(const char *dir)
-{
-	char path[PATH_MAX];
-	fc_buf b = FC_BUF_INIT;
-	fc_router_conf *confs = NULL;
-	cJSON *doc = NULL;
-	size_t n = 0;
-	int warmed = 0;
 
-	if (snprintf(path, sizeof(path), "%s/ficus.json", dir) >= (int)sizeof(path) ||
-	    fc_buf_read_file(&b, path, WARM_FILE_MAX) < 0)
-		return 0;
-	if ((doc = cJSON_ParseWithLength(b.ptr, b.len)) &&
-	    confs_parse(&confs, &n, cJSON_GetObjectItemCaseSensitive(doc, "routers"), "ficus.json") == 0)
-		warmed = warm_confs(confs, n);
-	fc_error_clear(); /* a hint only: the push reads the database and reports */
-	cJSON_Delete(doc);
-	fc_buf_free(&b);
-	return warmed > 0;
-}
-
-void fc_router_warm_join(void)
-{
-	fc_http_warm_join();
-}
-
-int fc_router_warming(void)
-{
-	return fc_http_warming();
-}
-
-/* ---- tokens ---- */
-
-static int token_chars_ok(const char *t)
-{
-	for (; *t; t++)
-		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
-			return 0;
-	return 1;
-}
-
-/* Resolve the token of one router for this run; failures go to token_error. */
-static void resolve_token(fc_router_conf *r)
-{
-	char buf[TOKEN_MAX + 2];
-	struct stat st;
-	ssize_t got;
-	size_t len = 0;
-	int fd;
-
-	r->token_error[0] = '\0';
-	if (r->token_env) {
-		const char *v = getenv(r->token_env);
-		if (v && *v) {
-			if (strlen(v) > TOKEN_MAX || !token_chars_ok(v)) {
-				snprintf(r->token_error, sizeof(r->token_error),
-					 "the token in environment variable '%s' has characters a bearer token cannot hold",
-					 r->token_env);
-				return;
-			}
-			r->token = fc_strdup(v);
-			return;
-		}
-		if (!r->token_file) {
-			snprintf(r->token_error, sizeof(r->token_error),
-				 "environment variable '%s' (token_env) is not set", r->token_env);
-			return;
-		}
-	}
-	if (!r->token_file)
-		return;
-	fd = open(r->token_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(r->token_error, sizeof(r->token_error), "cannot read token file '%.200s': %s",
-			 r->token_file, strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is not a regular file",
-			 r->token_file);
-		close(fd);
-		return;
-	}
-	if (st.st_mode & 077) {
-		snprintf(r->token_error, sizeof(r->token_error),
-			 "token file '%.200s' is readable or writable by group or others (mode %04o): "
-			 "refused; chmod 600 it", r->token_file, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return;
-	}
-	while (len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)got;
-	close(fd);
-	buf[len] = '\0';
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-		buf[--len] = '\0';
-	if (len == 0)
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is empty", r->token_file);
-	else if (len > TOKEN_MAX || !token_chars_ok(buf))
-		snprintf(r->token_error, sizeof(r->token_error),
-			 "token file '%.200s' holds characters a bearer token cannot hold (one line expected)",
-			 r->token_file);
-	else
-		r->token = fc_strdup(buf);
-	memset(buf, 0, sizeof(buf));
-}
-
-/* ---- job helpers (called by drivers, possibly on threads) ---- */
-
-static void vformat(char *dst, size_t size, const char *token, const char *fmt, va_list ap)
-{
-	char tmp[512], *clean;
-
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	fc_mask_secret(tmp, token);
-	clean = fc_sanitize(tmp, 0);
-	snprintf(dst, size, "%s", clean);
-	free(clean);
-}
-
-void fc_router_job_fail(fc_router_job *j, int unreachable, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!j->failed || !j->msg[0]) {
-		va_start(ap, fmt);
-		vformat(j->msg, sizeof(j->msg), j->r->token, fmt, ap);
-		va_end(ap);
-	}
-	if (!j->failed)
-		j->unreachable = unreachable;
-	j->failed = 1;
-}
-
-void fc_router_job_flag_error(fc_router_job *j, size_t i, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-
-	if (i >= j->nwant)
-		return;
-	if (!j->flag_error)
-		j->flag_error = fc_calloc(j->nwant, sizeof(char *));
-	if (j->flag_error[i])
-		return;
-	va_start(ap, fmt);
-	vformat(tmp, sizeof(tmp), j->r->token, fmt, ap);
-	va_end(ap);
-	j->flag_error[i] = fc_strdup(tmp);
-	if (!j->msg[0])
-		snprintf(j->msg, sizeof(j->msg), "%s", tmp);
-}
-
-void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, long long rev)
-{
-	fc_rflag *f;
-
-	if (strlen(flag) >= sizeof(f->flag))
-		return;
-	if ((j->nseen & (j->nseen - 1)) == 0) /* grow at powers of two */
-		j->seen = fc_realloc(j->seen, (j->nseen ? j->nseen * 2 : 16) * sizeof(*j->seen));
-	f = &j->seen[j->nseen++];
-	snprintf(f->flag, sizeof(f->flag), "%s", flag);
-	f->bp = bp;
-	f->shadow = shadow;
-	f->rev = rev;
-}
-
-void fc_router_job_clear_seen(fc_router_job *j)
-{
-	j->nseen = 0;
-	j->seen_sorted = 0;
-}
-
-long fc_router_job_want_index(const fc_router_job *j, const char *flag)
-{
-	for (size_t i = 0; i < j->nwant; i++)
-		if (!strcmp(j->want[i].flag, flag))
-			return (long)i;
-	return -1;
-}
-
-static int cmp_rflag(const void *a, const void *b)
-{
-	return strcmp(((const fc_rflag *)a)->flag, ((const fc_rflag *)b)->flag);
-}
-
-const fc_rflag *fc_router_job_find_seen(fc_router_job *j, const char *flag)
-{
-	fc_rflag key;
-
-	if (!j->nseen)
-		return NULL;
-	if (j->seen_sorted != j->nseen) {
-		qsort(j->seen, j->nseen, sizeof(*j->seen), cmp_rflag);
-		j->seen_sorted = j->nseen;
-	}
-	snprintf(key.flag, sizeof(key.flag), "%s", flag);
-	return bsearch(&key, j->seen, j->nseen, sizeof(*j->seen), cmp_rflag);
-}
-
-int64_t fc_router_job_left(const fc_router_job *j)
-{
-	return j->deadline_ms - fc_http_now_ms();
-}
-
-int64_t fc_router_backoff_ms(int attempt, unsigned *seed)
-{
-	int64_t b = 100;
-	for (int i = 2; i < attempt && b < 5000; i++)
-		b *= 2;
-	return b + (int64_t)(rand_r(seed) % (unsigned)(b / 2 + 1));
-}
-
-int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, char *err, size_t errlen)
-{
-	const cJSON *b, *s, *r;
-
-	if (!cJSON_IsObject(obj)) {
-		snprintf(err, errlen, "not a JSON object");
-		return -1;
-	}
-	b = cJSON_GetObjectItemCaseSensitive(obj, "bp");
-	s = cJSON_GetObjectItemCaseSensitive(obj, "shadow");
-	r = cJSON_GetObjectItemCaseSensitive(obj, "rev");
-	if (!cJSON_IsNumber(b) || b->valuedouble < 0 || b->valuedouble > 10000 ||
-	    b->valuedouble != (double)(int)b->valuedouble) {
-		snprintf(err, errlen, "'bp' is not an integer 0..10000");
-		return -1;
-	}
-	if (!cJSON_IsBool(s)) {
-		snprintf(err, errlen, "'shadow' is not true or false");
-		return -1;
-	}
-	if (!cJSON_IsNumber(r) || r->valuedouble < 0 || r->valuedouble > 9007199254740991.0 ||
-	    r->valuedouble != (double)(long long)r->valuedouble) {
-		snprintf(err, errlen, "'rev' is not a non-negative integer");
-		return -1;
-	}
-	*bp = (int)b->valuedouble;
-	*shadow = cJSON_IsTrue(s);
-	*rev = (long long)r->valuedouble;
-	return 0;
-}
 
 static void job_clear(fc_router_job *j)
 {
@@ -1070,7 +408,7 @@ static void run_free(run_ctx *rc)
 		free(rc->wants ? rc->wants[i] : NULL);
 	free(rc->wants);
 	free(rc->nwants);
-	confs_free(rc->confs, rc->nconfs);
+	fc_rconf_free(rc->confs, rc->nconfs);
 	svcs_free(rc->svcs, rc->nsvcs);
 	memset(rc, 0, sizeof(*rc));
 }
@@ -1134,10 +472,10 @@ static int run_build(run_ctx *x, fc_plan *p, const fc_router_opts *o, int strict
 		return rc;
 	x->wants = fc_calloc(x->nconfs + 1, sizeof(*x->wants));
 	x->nwants = fc_calloc(x->nconfs + 1, sizeof(*x->nwants));
-	for (size_t d = 0; d < NDRIVERS; d++) {
+	for (size_t d = 0; fc_rconf_driver_at(d); d++) {
 		for (size_t ci = 0; ci < x->nconfs; ci++) {
 			fc_router_conf *c = &x->confs[ci];
-			if (c->drv != registry[d] || !c->drv->caps.pushes || (o->router && strcmp(o->router, c->name)))
+			if (c->drv != fc_rconf_driver_at(d) || !c->drv->caps.pushes || (o->router && strcmp(o->router, c->name)))
 				continue;
 			x->wants[ci] = fc_calloc(x->nsvcs + 1, sizeof(fc_rflag));
 			for (size_t k = 0; k < x->nsvcs; k++) {
@@ -1200,15 +538,15 @@ static void *group_main(void *arg)
 /* Resolve tokens, set deadlines, and run every driver's jobs in parallel. */
 static void run_jobs(run_ctx *x, int list)
 {
-	group gs[NDRIVERS];
-	pthread_t th[NDRIVERS];
-	int started[NDRIVERS];
+	group gs[FC_RCONF_MAX_DRIVERS];
+	pthread_t th[FC_RCONF_MAX_DRIVERS];
+	int started[FC_RCONF_MAX_DRIVERS];
 	size_t ng = 0, i;
 	int64_t now;
 
 	for (i = 0; i < x->nconfs; i++)
 		if (x->confs[i].drv->caps.pushes && (x->confs[i].token_env || x->confs[i].token_file))
-			resolve_token(&x->confs[i]);
+			fc_rconf_resolve_token(&x->confs[i]);
 	now = fc_http_now_ms();
 	for (i = 0; i < x->njobs; i++) {
 		fc_router_job *j = &x->jobs[i];
@@ -1384,7 +722,7 @@ static void judge_list(const run_ctx *x, fc_router_job *j, fc_router_result *res
 	if (extras && !j->failed) {
 		/* want is in flag order here (every service, ORDER BY flag) */
 		for (size_t k = 0; k < j->nseen; k++) {
-			if (bsearch(&j->seen[k], j->want, j->nwant, sizeof(*j->want), cmp_rflag))
+			if (bsearch(&j->seen[k], j->want, j->nwant, sizeof(*j->want), fc_rflag_cmp))
 				continue;
 			rr->extra = fc_realloc(rr->extra, (rr->nextra + 1) * sizeof(char *));
 			rr->extra[rr->nextra++] = fc_strdup(j->seen[k].flag);
@@ -1925,7 +1263,7 @@ int fc_router_describe(fc_plan *p, const fc_router_value *v, size_t n, char **ca
 done:
 	fc_buf_free(&out);
 	free(want);
-	confs_free(confs, nconfs);
+	fc_rconf_free(confs, nconfs);
 	svcs_free(svcs, nsvcs);
 	return rc;
 }
@@ -1949,7 +1287,7 @@ int fc_router_check_config(fc_plan *p, char **notes, int *problems)
 		for (size_t k = 0; k < c->nreplicas; k++)
 			plain |= !strncmp(c->replicas[k], "http://", 7);
 		if (c->token_env || c->token_file) {
-			resolve_token(c);
+			fc_rconf_resolve_token(c);
 			if (c->token_error[0]) {
 				fc_buf_printf(&b, "router '%s': %s\n", c->name, c->token_error);
 				(*problems)++;
@@ -1962,7 +1300,7 @@ int fc_router_check_config(fc_plan *p, char **notes, int *problems)
 			fc_buf_printf(&b, "router '%s': TLS verification is off ('tls_verify': false)\n", c->name);
 	}
 	*notes = fc_buf_detach(&b);
-	confs_free(confs, n);
+	fc_rconf_free(confs, n);
 	return 0;
 }
 
@@ -1981,7 +1319,7 @@ int fc_router_list(fc_plan *p, fc_router_info **out, size_t *n)
 	if ((rc = fc_settings_get(fc_plan_store(p), &st)) < 0)
 		return rc;
 	routers = cJSON_GetObjectItemCaseSensitive(st.doc, "routers");
-	if ((rc = fc_router_config_check(routers, "settings")) < 0)
+	if ((rc = fc_rconf_check(routers, "settings")) < 0)
 		goto done;
 	v = fc_calloc((size_t)cJSON_GetArraySize(routers) + 1, sizeof(*v));
 	cJSON_ArrayForEach(c, routers) {
@@ -1989,7 +1327,7 @@ int fc_router_list(fc_plan *p, fc_router_info **out, size_t *n)
 		const cJSON *reps = cJSON_GetObjectItemCaseSensitive(c, "replicas"), *e;
 		r->name = fc_strdup(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring);
 		r->driver = fc_strdup(cJSON_GetObjectItemCaseSensitive(c, "driver")->valuestring);
-		fc_router_driver_info(r->driver, &r->caps, NULL);
+		fc_rconf_driver_info(r->driver, &r->caps, NULL);
 		r->replicas = fc_calloc((size_t)cJSON_GetArraySize(reps) + 1, sizeof(char *));
 		cJSON_ArrayForEach(e, reps)
 			r->replicas[r->nreplicas++] = fc_strdup(e->valuestring);
@@ -2092,7 +1430,7 @@ int fc_router_add(fc_plan *p, const fc_router_spec *sp, const fc_write_opts *w, 
 	}
 	fc_json_push(routers, obj);
 	obj = NULL;
-	if ((rc = fc_router_config_check(routers, "settings")) < 0) {
+	if ((rc = fc_rconf_check(routers, "settings")) < 0) {
 		char *msg = fc_strdup(fc_error_last());
 		rc = fc_error_set(FC_EINVAL, "%s", msg); /* command-line input: a usage error */
 		free(msg);
@@ -2177,11 +1515,3 @@ fail:
 	return rc;
 }
 
-char *fc_router_base_url(const char *replica)
-{
-	size_t n = strlen(replica);
-
-	while (n > 0 && replica[n - 1] == '/')
-		n--;
-	return fc_strndup(replica, n);
-}

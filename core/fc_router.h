@@ -28,29 +28,8 @@
 
 #include "fc_clock.h"
 #include "fc_plan.h"
+#include "fc_rconf.h"
 
-/* What a driver can do, reported by 'ficus router list'. */
-typedef struct {
-	int pushes;           /* 0: the none driver, nothing is pushed */
-	int sticky;           /* 1: per tenant (SPEC 1 rule); 0: per request */
-	int granularity_bp;   /* smallest step in basis points (1 = 0.01%) */
-	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
-	int revisions;        /* the router refuses an older revision */
-	int shadow;           /* shadow (mirroring) is applied */
-} fc_router_caps;
-
-/* Driver names in registry (priority) order, NULL-terminated (static). */
-const char *const *fc_router_drivers(void);
-
-/* Capabilities and a one-line summary of a driver; FC_ENOTFOUND if unknown. */
-int fc_router_driver_info(const char *driver, fc_router_caps *caps, const char **summary);
-
-/*
- * Validate the settings' "routers" array (NULL is fine: no routers).
- * FC_EPARSE naming `what`, the router and the key otherwise.  Called from
- * fc_settings_parse so that no bad router ever reaches the database.
- */
-int fc_router_config_check(const cJSON *routers, const char *what);
 
 /* ---- configuration ---- */
 
@@ -173,23 +152,10 @@ int fc_router_push(fc_plan *p, const char *const *flags, size_t nflags, char **r
 /*
  * Get the drivers of the plan's routers ready for a push that follows
  * (the HTTP drivers load libcurl in a thread, so that the load overlaps
- * the commit), and wait for that to end: a caller that warmed joins
- * before it returns, whether it pushed or not.
+ * the commit); a caller that warmed joins before it returns, whether it
+ * pushed or not (fc_rconf_warm_join).
  */
 void fc_router_warm(fc_plan *p);
-void fc_router_warm_join(void);
-
-/*
- * The same before the database is open, for a caller that will likely
- * push (fc_open_opts.pushes): the routers as the work tree's ficus.json
- * names them, a hint that costs a small file's read.  A missing or
- * unreadable file warms nothing; the push itself reads the database.
- * Returns whether a load started: the caller joins it before it exits.
- */
-int fc_router_warm_early(const char *dir);
-
-/* Whether fc_router_warm()'s loads are still running (fc_http_warming). */
-int fc_router_warming(void);
 
 /*
  * Read every replica of the selected routers and compare with the plan.

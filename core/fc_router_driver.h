@@ -1,8 +1,9 @@
 #ifndef FC_ROUTER_DRIVER_H
 #define FC_ROUTER_DRIVER_H
 /*
- * The router driver interface, for fc_router.c and the drivers
- * (fc_router_<driver>.c) only.
+ * The router driver interface, for the router modules (fc_rconf.c,
+ * fc_router.c) and the drivers (fc_router_<driver>.c) only; the shared
+ * helpers are in fc_router_driver.c.
  *
  * A driver is a table of functions.  The engine (fc_router.c) resolves the
  * configuration and the token, builds one job per replica, and hands a
@@ -14,14 +15,23 @@
  * and never put a token into a message.
  *
  * Adding a driver: one file defining a `const fc_router_driver`, one line
- * in the registry in fc_router.c.
+ * in the registry in fc_rconf.c.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
 #include "fc_buf.h"
-#include "fc_router.h"
+
+/* What a driver can do, reported by 'ficus router list'. */
+typedef struct {
+	int pushes;           /* 0: the none driver, nothing is pushed */
+	int sticky;           /* 1: per tenant (SPEC 1 rule); 0: per request */
+	int granularity_bp;   /* smallest step in basis points (1 = 0.01%) */
+	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
+	int revisions;        /* the router refuses an older revision */
+	int shadow;           /* shadow (mirroring) is applied */
+} fc_router_caps;
 
 #define FC_ROUTER_MAX_REPLICAS 64
 
@@ -115,6 +125,9 @@ void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, 
 
 /* Forget the observed values (before a new read). */
 void fc_router_job_clear_seen(fc_router_job *j);
+
+/* Order two fc_rflag by flag name (qsort, bsearch). */
+int fc_rflag_cmp(const void *a, const void *b);
 
 /* Index of `flag` in want, or -1. */
 long fc_router_job_want_index(const fc_router_job *j, const char *flag);

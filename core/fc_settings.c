@@ -7,7 +7,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_render.h"
-#include "fc_router.h"
+#include "fc_rconf.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 
@@ -135,7 +135,7 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	if ((rc = fc_gate_settings_apply(out, cJSON_GetObjectItemCaseSensitive(doc, "gates"), what)) < 0)
 		return rc;
 	routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
-	if ((rc = fc_router_config_check(routers, what)) < 0)
+	if ((rc = fc_rconf_check(routers, what)) < 0)
 		return rc;
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	if (checks && !cJSON_IsObject(checks))

@@ -19,7 +19,7 @@ static cJSON *parse(const char *text)
 static int check_text(const char *text)
 {
 	cJSON *o = parse(text);
-	int rc = fc_router_config_check(o, "ficus.json");
+	int rc = fc_rconf_check(o, "ficus.json");
 	cJSON_Delete(o);
 	return rc;
 }
@@ -191,7 +191,7 @@ static void test_fc_router__add_commits_once_and_rm_removes(void **state)
 
 static void test_fc_router__drivers_and_capabilities(void **state)
 {
-	const char *const *d = fc_router_drivers();
+	const char *const *d = fc_rconf_drivers();
 	fc_router_caps caps;
 	const char *summary;
 	(void)state;
@@ -202,18 +202,18 @@ static void test_fc_router__drivers_and_capabilities(void **state)
 	assert_string_equal(d[3], "envoy");
 	assert_string_equal(d[4], "none");
 	assert_null(d[5]);
-	assert_ok(fc_router_driver_info("envoy", &caps, &summary));
+	assert_ok(fc_rconf_driver_info("envoy", &caps, &summary));
 	assert_int_equal(caps.sticky, 0);
 	assert_int_equal(caps.revisions, 0);
 	assert_contains(summary, "per request");
-	assert_ok(fc_router_driver_info("nginx-lua", &caps, NULL));
+	assert_ok(fc_rconf_driver_info("nginx-lua", &caps, NULL));
 	assert_int_equal(caps.sticky, 1);
 	assert_int_equal(caps.revisions, 1);
 	assert_int_equal(caps.shadow, 1);
 	assert_int_equal(caps.survives_restart, 0);
-	assert_ok(fc_router_driver_info("none", &caps, NULL));
+	assert_ok(fc_rconf_driver_info("none", &caps, NULL));
 	assert_int_equal(caps.pushes, 0);
-	assert_fc(fc_router_driver_info("squid", &caps, NULL), FC_ENOTFOUND);
+	assert_fc(fc_rconf_driver_info("squid", &caps, NULL), FC_ENOTFOUND);
 }
 
 /* the early warm-up reads the work tree's ficus.json: a hint, never an error */
@@ -243,18 +243,18 @@ static void test_fc_router__early_warm_follows_the_tree_settings(void **state)
 			const cJSON *routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
 			/* a router list that warms nothing is still a valid one, but for the unknown driver */
 			if (routers)
-				assert_int_equal(fc_router_config_check(routers, "ficus.json") == 0,
+				assert_int_equal(fc_rconf_check(routers, "ficus.json") == 0,
 						 strstr(cases[i].json, "squid") == NULL);
 			cJSON_Delete(doc);
 			unit_write_file(file, cases[i].json);
 		}
 		fc_error_clear();
-		if (fc_router_warm_early(dir) != cases[i].warms)
+		if (fc_rconf_warm_early(dir) != cases[i].warms)
 			fail_msg("case %zu: expected %d", i, cases[i].warms);
 		/* a hint leaves no error behind for the caller to misreport */
 		assert_string_equal(fc_error_last(), "");
-		fc_router_warm_join();
-		assert_int_equal(fc_router_warming(), 0);
+		fc_rconf_warm_join();
+		assert_int_equal(fc_rconf_warming(), 0);
 		free(file);
 		unit_rmtree(dir);
 	}
