@@ -111,7 +111,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		return rc;
 	/* opening the plan already finished what it could: count that too */
 	repaired = fc_plan_repaired(p);
-	if ((rc = fc_change_repair(p, &more)) < 0) {
+	if ((rc = fc_session_repair(p, &more)) < 0) {
 		st = cli_fail(rc);
 		goto done;
 	}

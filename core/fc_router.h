@@ -46,38 +46,6 @@ typedef struct {
 int fc_router_list(fc_plan *p, fc_router_info **out, size_t *n);
 void fc_router_infos_free(fc_router_info *r, size_t n);
 
-/* A router to add; NULL fields take the defaults. */
-typedef struct {
-	const char *name;
-	const char *driver;
-	const char *const *replicas;
-	size_t nreplicas;
-	const char *map;             /* haproxy: the map as the runtime API names it */
-	const char *map_file;        /* haproxy: a file ficus rewrites so a reload keeps values */
-	const char *prefix;          /* envoy: runtime key prefix (default "ficus.") */
-	const char *token_env;       /* variable holding the bearer token */
-	const char *token_file;      /* file holding it (mode 600 or stricter) */
-	const char *ca_file;
-	const char *timeout;         /* "5s", "800ms" */
-	const char *connect_timeout;
-	const char *retries;         /* "2" */
-	int no_tls_verify;           /* 1: "tls_verify": false */
-} fc_router_spec;
-#define FC_ROUTER_SPEC_INIT { 0 }
-
-/*
- * Add a router to the settings: one commit.  The same router again is a
- * no-op; a different one under an existing name is FC_EEXISTS.  Nothing is
- * pushed: 'ficus router sync' brings the new router up to date.
- */
-int fc_router_add(fc_plan *p, const fc_router_spec *spec, const fc_write_opts *w, fc_outcome *out);
-
-/*
- * Remove a router (and its recorded state): one commit.  FC_ENOTFOUND;
- * refused (FC_EINVAL) while a service names it, unless w->force.
- */
-int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out);
-
 /* ---- push, verify, status ---- */
 
 typedef struct {
@@ -198,5 +166,14 @@ typedef struct {
  * replica and flag, into *calls (caller frees).  No network.
  */
 int fc_router_describe(fc_plan *p, const fc_router_value *v, size_t n, char **calls);
+
+/*
+ * The services bound to `router` by name (not through "all"), as
+ * "'a', 'b'", or "" (caller frees).
+ */
+int fc_router_users(fc_store *s, const char *router, char **out);
+
+/* Forget the recorded state of a router (its removal, inside a change). */
+int fc_router_forget(fc_store *s, const char *router);
 
 #endif

@@ -6,7 +6,6 @@
 #include "fc_error.h"
 #include "fc_json.h"
 #include "fc_name.h"
-#include "fc_render.h"
 #include "fc_rconf.h"
 #include "fc_settings.h"
 #include "fc_store.h"

@@ -12,6 +12,8 @@
 #include "fc_name.h"
 #include "fc_router.h"
 #include "fc_service.h"
+#include "fc_service_edit.h"
+#include "fc_session.h"
 #include "fc_store.h"
 #include "fc_takeover.h"
 
@@ -86,7 +88,7 @@ int fc_router_take_over(fc_plan *p, const char *flag, const fc_write_opts *w, fc
 		fc_change_trailer(c, "Ficus-Forced", "no");
 		fc_change_flag(c, sv.flag);
 	}
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);

@@ -104,7 +104,7 @@ static void *router_main(void *arg)
 
 		d->refresh_req = 0;
 		pthread_mutex_unlock(&d->mu);
-		if (!p && (rc = fc_plan_open(&p, &oo)) < 0) {
+		if (!p && (rc = fc_session_open(&p, &oo)) < 0) {
 			p = NULL;
 			s->rc = rc;
 			s->error = fc_strdup(fc_error_last());
@@ -285,7 +285,7 @@ static void run_job(dash *d, fc_plan **pp, job *j)
 		oo.dir = d->plan_dir;
 		if (d->opts->lock_timeout_ms > 0)
 			oo.lock_timeout_ms = d->opts->lock_timeout_ms;
-		if ((rc = fc_plan_open(pp, &oo)) < 0) {
+		if ((rc = fc_session_open(pp, &oo)) < 0) {
 			*pp = NULL;
 			j->rc = rc;
 			j->err = fc_strdup(fc_error_last());

@@ -7,6 +7,7 @@
  */
 #include "fc_json.h"
 #include "fc_router.h"
+#include "fc_router_edit.h"
 #include "fc_settings.h"
 #include "unit.h"
 #include "loopback.h"
