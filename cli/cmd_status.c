@@ -9,6 +9,7 @@
 #include "cli_step.h"
 #include "fc_clock.h"
 #include "fc_json.h"
+#include "fc_life.h"
 #include "fc_name.h"
 #include "fc_service.h"
 #include "fc_settings.h"
@@ -677,8 +678,8 @@ static void table_row(cli_table *t, const fc_service *s, const fc_step *st)
 
 /* The plan-wide status: each service judged and written as it is read. */
 typedef struct {
-	fc_store *st;
-	const fc_gate_settings *gates;
+	fc_plan *p;
+	const fc_settings *set;
 	json_out *json; /* or */
 	cli_table *table;
 } status_walk;
@@ -689,7 +690,7 @@ static int status_one(fc_service *s, void *ctx)
 	fc_step step;
 	int rc;
 
-	if ((rc = fc_gate_step(&step, w->st, s, w->gates, NULL)) < 0)
+	if ((rc = fc_next_step_of(w->p, s, w->set, &step)) < 0)
 		return rc;
 	if (w->json)
 		json_service(w->json, s, &step);
@@ -702,7 +703,7 @@ static int status_one(fc_service *s, void *ctx)
 static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 {
 	static const char *const hdr[] = { "SERVICE", "PHASE", "TRAFFIC", "NEXT", "GATES", "OPENS" };
-	status_walk w = { fc_plan_store(p), &set->gates, NULL, NULL };
+	status_walk w = { p, set, NULL, NULL };
 	json_out out;
 	int rc;
 
@@ -756,7 +757,7 @@ static int watch(struct cli *c, fc_plan *p, int64_t interval, long count)
 		fc_time_format(now, sizeof(now), fc_now());
 		printf("ficus status at %s, every %llds%s\n", now, (long long)interval,
 		       c->tty ? " (Ctrl-C stops)" : "");
-		if ((rc = fc_settings_get(fc_plan_store(p), &set)) < 0)
+		if ((rc = fc_settings_of(p, &set)) < 0)
 			rc = cli_fail(rc);
 		else
 			rc = status_all(c, p, &set);
@@ -815,7 +816,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_read(c, &p)))
 		return rc;
-	if ((rc = fc_settings_get(fc_plan_store(p), &set)) < 0) {
+	if ((rc = fc_settings_of(p, &set)) < 0) {
 		rc = cli_fail(rc);
 		goto done;
 	}
@@ -824,7 +825,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = fc_service_get(p, pos[0], &sv)) < 0 ||
-	    (rc = fc_gate_step(&step, fc_plan_store(p), &sv, &set.gates, NULL)) < 0) {
+	    (rc = fc_next_step_of(p, &sv, &set, &step)) < 0) {
 		rc = cli_fail(rc);
 		goto done;
 	}

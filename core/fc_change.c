@@ -13,6 +13,7 @@
 #include "fc_change.h"
 #include "fc_clock.h"
 #include "fc_error.h"
+#include "fc_leftover.h"
 #include "fc_render.h"
 #include "fc_repo.h"
 #include "fc_store.h"
@@ -856,5 +857,64 @@ done:
 	fc_buf_free(&b);
 	set_free(&db);
 	set_free(&head);
+	return rc;
+}
+
+/* ---- files (doctor) ---- */
+
+/* One line of the files report, into *lines. */
+static void file_line(char ***lines, size_t *n, const char *fmt, const char *a, const char *b)
+{
+	*lines = fc_realloc(*lines, (*n + 1) * sizeof(char *));
+	(*lines)[(*n)++] = fc_asprintf(fmt, a, b);
+}
+
+/*
+ * Leftovers of killed processes in .git, and an index or work tree that
+ * differs from HEAD; with repair, remove the stale ones and reset to HEAD.
+ * What is still wrong afterwards counts in *problems.
+ */
+int fc_change_check_files(fc_plan *p, int repair, char ***lines, size_t *nlines, int *problems)
+{
+	fc_repo *r = fc_plan_repo(p);
+	const char *gitdir = fc_repo_gitdir(r);
+	fc_leftover *l = NULL;
+	size_t n = 0, removed = 0;
+	char *diff = NULL;
+	int rc;
+
+	*lines = NULL;
+	*nlines = 0;
+	if ((rc = fc_leftover_list(gitdir, &l, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		file_line(lines, nlines, l[i].stale ? "stale %s '%s'" : "%s '%s' held by a live process", l[i].kind,
+			  l[i].path);
+	if (repair && (rc = fc_leftover_remove_stale(gitdir, l, n, &removed)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (!l[i].stale || !repair)
+			(*problems)++;
+	if (removed) {
+		char num[32];
+		snprintf(num, sizeof(num), "%zu", removed);
+		file_line(lines, nlines, "removed %s stale leftover%s", num, removed == 1 ? "" : "s");
+	}
+	if ((rc = fc_repo_differs(r, &diff)) < 0)
+		goto done;
+	for (char *line = strtok(diff, "\n"); line; line = strtok(NULL, "\n"))
+		file_line(lines, nlines, "%s%s", line, "");
+	if (*diff && repair) {
+		if ((rc = fc_repo_reset_to_head(r)) < 0)
+			goto done;
+		file_line(lines, nlines, "reset the index and the work tree to HEAD%s%s", "", "");
+	} else if (*diff) {
+		(*problems)++;
+	}
+	if (!n && !*diff)
+		file_line(lines, nlines, "no leftovers, index and work tree as HEAD%s%s", "", "");
+done:
+	free(diff);
+	fc_leftover_free(l, n);
 	return rc;
 }

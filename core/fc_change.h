@@ -124,6 +124,15 @@ int fc_change_rebuild(fc_plan *p);
 int fc_change_verify(fc_plan *p, char **report);
 
 /*
+ * For 'doctor': leftovers of killed processes in .git, and an index or
+ * work tree that differs from HEAD; with `repair`, remove the stale ones
+ * and reset to HEAD.  One line per finding into *lines (caller frees the
+ * strings and the array); what is still wrong afterwards counts in
+ * *problems.
+ */
+int fc_change_check_files(fc_plan *p, int repair, char ***lines, size_t *nlines, int *problems);
+
+/*
  * Test seam for the crash tests: FICUS_TEST_KILL=<point> kills the
  * process with SIGKILL at that point (db, commit, push).
  */

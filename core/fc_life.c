@@ -222,17 +222,28 @@ done:
 int fc_next_step(fc_plan *p, const char *name, fc_step *out)
 {
 	fc_service sv;
-	fc_settings set;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(&set, 0, sizeof(set));
 	if ((rc = fc_service_get(p, name, &sv)) < 0)
 		return rc;
-	if ((rc = fc_settings_get(fc_plan_store(p), &set)) == 0)
-		rc = fc_gate_step(out, fc_plan_store(p), &sv, &set.gates, NULL);
-	fc_settings_clear(&set);
+	rc = fc_next_step_of(p, &sv, NULL, out);
 	fc_service_clear(&sv);
+	return rc;
+}
+
+int fc_next_step_of(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_step *out)
+{
+	fc_settings own;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (set)
+		return fc_gate_step(out, fc_plan_store(p), sv, &set->gates, NULL);
+	if ((rc = fc_settings_of(p, &own)) < 0)
+		return rc;
+	rc = fc_gate_step(out, fc_plan_store(p), sv, &own.gates, NULL);
+	fc_settings_clear(&own);
 	return rc;
 }
 

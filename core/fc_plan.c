@@ -377,6 +377,11 @@ int fc_plan_set_remote(fc_plan *p, const char *url)
 	return rc;
 }
 
+char *fc_plan_remote_url(fc_plan *p)
+{
+	return p->repo ? fc_repo_config(p->repo, "remote.origin.url") : NULL;
+}
+
 static int valid_signature_part(const char *s)
 {
 	for (; *s; s++)

@@ -95,6 +95,13 @@ int fc_plan_clone(fc_plan **out, const char *dir, const char *url);
 /* Make `url` the plan's remote (origin). FC_EEXISTS when it has another. */
 int fc_plan_set_remote(fc_plan *p, const char *url);
 
+/*
+ * The remote's URL as configured (remote.origin.url), or NULL (caller
+ * frees).  Only the config value: no remote lookup (libgit2's leaks in a
+ * long-running dashboard), no network.
+ */
+char *fc_plan_remote_url(fc_plan *p);
+
 
 /* Open a plan.  FC_ENOTPLAN when none is found; FC_ESCHEMA; FC_ENOTFOUND
  * when the database is missing (run 'ficus rebuild'). */

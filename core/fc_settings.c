@@ -145,6 +145,11 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	return 0;
 }
 
+int fc_settings_of(fc_plan *p, fc_settings *out)
+{
+	return fc_settings_get(fc_plan_store(p), out);
+}
+
 int fc_settings_get(fc_store *s, fc_settings *out)
 {
 	char *text = fc_store_setting(s, "plan");
