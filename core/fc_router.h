@@ -12,9 +12,11 @@
  * (migrations/0003_routers.sql), which `status`, the dashboard and
  * `doctor` read without touching the network.
  *
- * A pusher holds the plan lock while it reads the desired state and
- * pushes, so two ficus processes never send an older value after a newer
- * one, not even to routers that keep no revision (HAProxy, Envoy).
+ * A pusher takes no plan lock: it reads the desired state at push time
+ * and, when the state moved while it pushed, goes round again, so the
+ * last value any ficus process sends is the newest, even to routers that
+ * keep no revision (HAProxy, Envoy).  The configuration is fc_rconf.h's;
+ * the verbs that change it are fc_router_edit.h's.
  *
  * States of a (router, replica, flag):
  *   synced       the router has the plan's value (read back)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fc_buf.h"
+#include "fc_error.h"
 #include "fc_http.h"
 #include "fc_router_driver.h"
 
@@ -159,4 +160,104 @@ char *fc_router_base_url(const char *replica)
 	while (n > 0 && replica[n - 1] == '/')
 		n--;
 	return fc_strndup(replica, n);
+}
+
+int fc_router_check_no_map(const fc_router_conf *r, const char *what)
+{
+	if (r->map || r->map_file)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
+				    what, r->name);
+	return 0;
+}
+
+/* ---- HTTP drivers ---- */
+
+void fc_router_http_run(fc_router_job *jobs, size_t n, size_t state_size,
+			void (*start)(fc_router_hjob *s), void (*end)(fc_router_hjob *s))
+{
+	fc_http *h = fc_http_new();
+	char *states = fc_calloc(n + 1, state_size);
+	int64_t t0 = fc_http_now_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		fc_router_hjob *s = (fc_router_hjob *)(states + i * state_size);
+		s->j = &jobs[i];
+		s->h = h;
+		s->base = fc_router_base_url(jobs[i].replica);
+		if (!jobs[i].failed) /* the engine failed it already (token) */
+			start(s);
+	}
+	fc_http_run(h);
+	for (size_t i = 0; i < n; i++) {
+		fc_router_hjob *s = (fc_router_hjob *)(states + i * state_size);
+		if (!jobs[i].ms)
+			jobs[i].ms = (long)(fc_http_now_ms() - t0);
+		end(s);
+		free(s->base);
+	}
+	free(states);
+	fc_http_free(h);
+}
+
+void fc_router_http_req(fc_http_req *r, const fc_router_job *j, const char *method, const char *url,
+			const char *body, void (*done)(fc_http_req *, void *), void *ctx)
+{
+	const fc_router_conf *c = j->r;
+
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->url = url;
+	r->body = body;
+	r->body_len = body ? strlen(body) : 0;
+	r->token = c->token;
+	r->ca_file = c->ca_file;
+	r->tls_verify = c->tls_verify;
+	r->connect_timeout_ms = c->connect_timeout_ms;
+	r->deadline_ms = j->deadline_ms;
+	r->retries = c->retries;
+	r->done = done;
+	r->ctx = ctx;
+}
+
+void fc_router_job_attempts(fc_router_job *j, const fc_http_req *q)
+{
+	if (q->attempts > j->attempts)
+		j->attempts = q->attempts;
+}
+
+static const char *token_source(const fc_router_conf *c, char *buf, size_t len)
+{
+	if (c->token_env && getenv(c->token_env) && *getenv(c->token_env))
+		snprintf(buf, len, "from token_env '%s'", c->token_env);
+	else
+		snprintf(buf, len, "from token_file '%s'", c->token_file ? c->token_file : "?");
+	return buf;
+}
+
+void fc_router_http_problem(char *out, size_t len, const fc_router_job *j, const fc_http_req *q, const char *what,
+			    const char *not_found)
+{
+	const fc_router_conf *c = j->r;
+	char src[300];
+
+	if (q->failed) {
+		snprintf(out, len, "%s", q->error);
+	} else if (q->status == 401 || q->status == 403) {
+		if (c->token)
+			snprintf(out, len, "%ld %s: the router refused the token %s", q->status,
+				 fc_http_reason(q->status), token_source(c, src, sizeof(src)));
+		else
+			snprintf(out, len, "%ld %s: the router wants a bearer token (set token_env or token_file)",
+				 q->status, fc_http_reason(q->status));
+	} else if (q->status == 404) {
+		snprintf(out, len, "404 Not Found for %s: %s", what, not_found);
+	} else {
+		/*
+		 * The body is not kept: a router may echo the request, token
+		 * included, in any case or encoding (ficus-routers(7)).  The
+		 * status says enough; the router's own log says the rest.
+		 */
+		snprintf(out, len, "HTTP %ld%s%s for %s", q->status, *fc_http_reason(q->status) ? " " : "",
+			 fc_http_reason(q->status), what);
+	}
 }

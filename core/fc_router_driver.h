@@ -150,4 +150,49 @@ int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, c
 /* An http(s) replica URL without trailing slashes, for building paths (caller frees). */
 char *fc_router_base_url(const char *replica);
 
+/* Refuse haproxy's keys ('map', 'map_file') on another driver: FC_EPARSE naming `what`. */
+int fc_router_check_no_map(const fc_router_conf *r, const char *what);
+
+/* ---- helpers for HTTP drivers (fc_router_http.c, fc_router_envoy.c) ---- */
+
+typedef struct fc_http fc_http;
+typedef struct fc_http_req fc_http_req;
+
+/* What every HTTP driver's per-replica state starts with. */
+typedef struct {
+	fc_router_job *j;
+	fc_http *h;           /* the run's transfers (libcurl multi) */
+	char *base;           /* the replica's URL, no trailing slash */
+} fc_router_hjob;
+
+/*
+ * Run an HTTP driver's jobs in parallel: per job, a zeroed state of
+ * `state_size` bytes whose first member is an fc_router_hjob is filled in
+ * and handed to start() (not for a job the engine failed already), which
+ * adds its requests to ->h; then every transfer runs to its end, each
+ * job's time is taken, and end() releases what start() and the callbacks
+ * kept (called for every job).
+ */
+void fc_router_http_run(fc_router_job *jobs, size_t n, size_t state_size,
+			void (*start)(fc_router_hjob *s), void (*end)(fc_router_hjob *s));
+
+/*
+ * Set up a request of job j: method, url, body (NULL: none), the router's
+ * token, TLS settings, timeouts, retries and the job's deadline; done(r,
+ * ctx) is called when it ends.  The strings are borrowed until then.
+ */
+void fc_router_http_req(fc_http_req *r, const fc_router_job *j, const char *method, const char *url,
+			const char *body, void (*done)(fc_http_req *, void *), void *ctx);
+
+/* Count an answer's attempts on its job (the most any request took). */
+void fc_router_job_attempts(fc_router_job *j, const fc_http_req *q);
+
+/*
+ * Why an answer to `what` is not what was wanted, one line into out: the
+ * transfer's error, a token refused or wanted (401, 403), `not_found` for
+ * a 404, else the status.  Never the body (a router may echo the token).
+ */
+void fc_router_http_problem(char *out, size_t len, const fc_router_job *j, const fc_http_req *q, const char *what,
+			    const char *not_found);
+
 #endif
