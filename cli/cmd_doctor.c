@@ -74,8 +74,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		st = cli_fail(rc);
 		goto done;
 	}
-	if ((rc = fc_router_check_config(p, &notes, &problems)) < 0 ||
-	    (rc = fc_router_pending(p, &pending, &npending)) < 0) {
+	if ((rc = fc_rreport_check_config(p, &notes, &problems)) < 0 ||
+	    (rc = fc_rreport_pending(p, &pending, &npending)) < 0) {
 		st = cli_fail(rc);
 		goto done;
 	}
@@ -102,17 +102,17 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (repair && npending && !c->w.dry_run) {
-		rc = fc_router_repair(p, &res);
+		rc = fc_reconcile_repair(p, &res);
 		if (rc < 0 && rc != FC_ESYNC) {
 			st = cli_fail(rc);
 			goto done;
 		}
 		if (!c->json)
 			fputs(res.report ? res.report : "", stdout);
-		fc_router_names_free(pending, npending);
+		fc_rstate_names_free(pending, npending);
 		pending = NULL;
 		npending = 0;
-		if ((rc = fc_router_pending(p, &pending, &npending)) < 0) {
+		if ((rc = fc_rreport_pending(p, &pending, &npending)) < 0) {
 			st = cli_fail(rc);
 			goto done;
 		}
@@ -149,8 +149,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 done:
 	cJSON_Delete(files);
 	cJSON_Delete(doc);
-	fc_router_result_clear(&res);
-	fc_router_names_free(pending, npending);
+	fc_rstate_result_clear(&res);
+	fc_rstate_names_free(pending, npending);
 	free(notes);
 	fc_plan_free(p);
 	return st;

@@ -63,7 +63,7 @@ static int do_list(struct cli *c, fc_plan *p)
 {
 	fc_router_info *rs = NULL;
 	size_t n = 0;
-	int rc = fc_router_list(p, &rs, &n);
+	int rc = fc_rreport_list(p, &rs, &n);
 
 	if (rc < 0)
 		return cli_fail(rc);
@@ -119,7 +119,7 @@ static int do_list(struct cli *c, fc_plan *p)
 		cli_table_print(c, t);
 		cli_table_free(t);
 	}
-	fc_router_infos_free(rs, n);
+	fc_rreport_infos_free(rs, n);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ static void print_flags(struct cli *c, const fc_router_result *r, int only_bad)
 static int do_status(struct cli *c, fc_plan *p, const fc_router_opts *o)
 {
 	fc_router_result r;
-	int rc = fc_router_status(p, o, &r);
+	int rc = fc_rreport_status(p, o, &r);
 
 	if (rc < 0)
 		return cli_fail(rc);
@@ -262,7 +262,7 @@ static int do_status(struct cli *c, fc_plan *p, const fc_router_opts *o)
 			cli_note(c, "%zu synced, %zu pending, %zu drift%s", synced, pending, drift,
 				 pending + drift ? " ('ficus router sync' pushes the plan's values)" : "");
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	return 0;
 }
 
@@ -272,9 +272,9 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 	int rc;
 
 	o->dry_run = c->w.dry_run;
-	rc = fc_router_sync(p, o, &r);
+	rc = fc_reconcile_sync(p, o, &r);
 	if (rc < 0 && rc != FC_ESYNC) {
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 		return cli_fail(rc);
 	}
 	if (c->json) {
@@ -294,7 +294,7 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 	} else if (!c->quiet || rc < 0) {
 		fputs(r.report ? r.report : "", stdout);
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	if (rc == FC_ESYNC) {
 		cli_fail(rc);
 		cli_note(c, "'ficus router sync' tries again; the plan itself is unchanged");
@@ -306,10 +306,10 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 {
 	fc_router_result r;
-	int rc = fc_router_verify(p, o, &r);
+	int rc = fc_rreport_verify(p, o, &r);
 
 	if (rc < 0 && rc != FC_ESYNC && rc != FC_EDRIFT) {
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 		return cli_fail(rc);
 	}
 	if (c->json) {
@@ -334,7 +334,7 @@ static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 				printf("note: router '%s' replica %s has flag '%s', which the plan does not bind to it\n",
 				       r.replicas[i].router, r.replicas[i].replica, r.replicas[i].extra[k]);
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	if (rc < 0) {
 		int st = cli_fail(rc);
 		if (rc == FC_EDRIFT)

@@ -13,7 +13,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_rconf.h"
-#include "fc_router.h"
+#include "fc_rstate.h"
 #include "fc_router_edit.h"
 #include "fc_session.h"
 #include "fc_settings.h"
@@ -146,7 +146,7 @@ int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 		free(hint);
 		goto fail;
 	}
-	if ((rc = fc_router_users(fc_change_store(c), name, &users)) < 0)
+	if ((rc = fc_rstate_users(fc_change_store(c), name, &users)) < 0)
 		goto fail;
 	if (*users && !fc_change_opts(c)->force) {
 		rc = fc_error_set(FC_EINVAL, "router '%s' is named by service %s: bind them elsewhere first, "
@@ -155,7 +155,7 @@ int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcom
 	}
 	cJSON_DeleteItemFromArray(routers, found);
 	if ((rc = fc_settings_put(fc_change_store(c), st.doc)) < 0 ||
-	    (rc = fc_router_forget(fc_change_store(c), name)) < 0)
+	    (rc = fc_rstate_forget(fc_change_store(c), name)) < 0)
 		goto fail;
 	fc_change_touch(c, "ficus.json");
 	fc_change_subject(c, "router: remove %s", name);

@@ -17,7 +17,8 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_repo.h"
-#include "fc_router.h"
+#include "fc_reconcile.h"
+#include "fc_rreport.h"
 #include "fc_session.h"
 #include "fc_settings.h"
 #include "fc_store.h"
@@ -62,9 +63,9 @@ int fc_session_settle(fc_plan *p)
 		return rc;
 	}
 	/* every flag some replica lacks, at its desired state read now */
-	if ((rc = fc_router_pending(p, &flags, &n)) == 0 && n)
-		rc = fc_router_push(p, (const char *const *)flags, n, NULL);
-	fc_router_names_free(flags, n);
+	if ((rc = fc_rreport_pending(p, &flags, &n)) == 0 && n)
+		rc = fc_reconcile_push(p, (const char *const *)flags, n, NULL);
+	fc_rstate_names_free(flags, n);
 	if (rc < 0 && rc != FC_ESYNC) {
 		free(ids);
 		return rc;
@@ -96,7 +97,7 @@ static void describe_pushes(fc_plan *p, fc_outcome *out)
 		v[i].shadow = out->flags[i].shadow;
 		v[i].rev = out->flags[i].rev;
 	}
-	fc_router_describe(p, v, out->nflags, &out->router_report);
+	fc_reconcile_describe(p, v, out->nflags, &out->router_report);
 	free(v);
 	fc_error_clear();
 }
@@ -110,7 +111,7 @@ static void push_flags(fc_plan *p, fc_outcome *out)
 	for (size_t i = 0; i < out->nflags; i++)
 		names[i] = out->flags[i].flag;
 	fc_change_test_kill("push");
-	rc = fc_router_push(p, names, out->nflags, &out->router_report);
+	rc = fc_reconcile_push(p, names, out->nflags, &out->router_report);
 	free(names);
 	if (rc == FC_ESYNC) {
 		out->router_status = FC_ESYNC;
@@ -259,8 +260,8 @@ int fc_session_sync(fc_plan *p, int reset, char **report)
 	}
 	/* the routers follow the plan the remote gave us */
 	if (moved) {
-		rc = fc_router_sync(p, NULL, &res);
-		fc_router_result_clear(&res);
+		rc = fc_reconcile_sync(p, NULL, &res);
+		fc_rstate_result_clear(&res);
 		if (rc == FC_ESYNC)
 			rc = fc_error_wrap(FC_ESYNC, "the plan is synced, but not every router holds it ('ficus router sync')");
 	}
