@@ -41,4 +41,10 @@ for n in sorted(edges):
 ')
 check "core modules include each other in a cycle: ${cycle:-}" test -z "$cycle"
 check "the include graph was read" test "$(echo "$graph" | wc -l)" -gt 50
+
+# the change pipeline never talks to a router, and opening a plan only opens it
+pipeline_up=$(echo "$graph" | awk '$1 == "fc_change" && $2 ~ /^fc_(router|rstate|rengine|reconcile|rreport|session)/ { print $2 }')
+check "fc_change includes no router or session header: ${pipeline_up:-}" test -z "$pipeline_up"
+plan_up=$(echo "$graph" | awk '$1 == "fc_plan" && $2 ~ /^fc_(change|session|router|rstate|rengine|reconcile|rreport|render)$/ { print $2 }')
+check "fc_plan includes nothing of the pipeline, the routers or the session: ${plan_up:-}" test -z "$plan_up"
 done_testing
