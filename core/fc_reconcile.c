@@ -39,9 +39,8 @@ void fc_reconcile_warm(fc_plan *p)
  * then goes round again, so the last push of any process is the newest
  * desired state, never an older one.
  */
-static int desired_moved(fc_plan *p, const fc_rengine_run *x)
+static int desired_moved(fc_store *s, const fc_rengine_run *x)
 {
-	fc_store *s = fc_plan_store(p);
 	sqlite3_stmt *q = NULL;
 	int moved = 0;
 
@@ -70,7 +69,7 @@ static int desired_moved(fc_plan *p, const fc_rengine_run *x)
  * state at push time and goes round again when it moved meanwhile, and
  * routers that keep revisions refuse an older one.
  */
-static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_result *out)
+static int do_sync(fc_store *s, const fc_router_opts *o, int strict, fc_router_result *out)
 {
 	static const fc_router_opts none = FC_ROUTER_OPTS_INIT;
 	fc_rengine_run x;
@@ -84,10 +83,10 @@ static int do_sync(fc_plan *p, const fc_router_opts *o, int strict, fc_router_re
 	if (!o)
 		o = &none;
 again:
-	if ((rc = fc_store_begin(fc_plan_store(p), 0)) < 0)
+	if ((rc = fc_store_begin(s, 0)) < 0)
 		goto done;
-	rc = fc_rengine_build(&x, p, o, strict, 0);
-	fc_store_commit(fc_plan_store(p));
+	rc = fc_rengine_build(&x, s, o, strict, 0);
+	fc_store_commit(s);
 	if (rc < 0)
 		goto done;
 	if (!x.njobs) {
@@ -101,7 +100,7 @@ again:
 		goto done;
 	}
 	fc_rengine_run_jobs(&x, 0);
-	if (++round < RECONCILE_ROUNDS && desired_moved(p, &x)) {
+	if (++round < RECONCILE_ROUNDS && desired_moved(s, &x)) {
 		fc_rengine_free(&x);
 		goto again;
 	}
@@ -114,7 +113,7 @@ again:
 			first = i;
 	}
 	out->report = fc_buf_detach(&rep);
-	if ((rc = fc_rengine_store(p, &x, out, !o->router && !o->nflags)) < 0)
+	if ((rc = fc_rengine_store(s, &x, out, !o->router && !o->nflags)) < 0)
 		goto done;
 	if (bad) {
 		const fc_router_replica_result *f = &out->replicas[first];
@@ -133,7 +132,7 @@ done:
 
 int fc_reconcile_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out)
 {
-	return do_sync(p, o, 1, out);
+	return do_sync(fc_plan_store(p), o, 1, out);
 }
 
 /*
@@ -198,7 +197,7 @@ int fc_reconcile_push(fc_plan *p, const char *const *flags, size_t nflags, char 
 		o.flags = all;
 		o.nflags = n;
 	}
-	rc = do_sync(p, &o, 0, &res);
+	rc = do_sync(fc_plan_store(p), &o, 0, &res);
 	if (report && res.report) {
 		*report = res.report;
 		res.report = NULL;
@@ -225,7 +224,7 @@ int fc_reconcile_repair(fc_plan *p, fc_router_result *out)
 	}
 	o.flags = (const char *const *)flags;
 	o.nflags = n;
-	rc = do_sync(p, &o, 0, out);
+	rc = do_sync(fc_plan_store(p), &o, 0, out);
 	fc_rstate_names_free(flags, n);
 	return rc;
 }

@@ -69,9 +69,8 @@ const fc_rstate_svc *fc_rengine_svc(const fc_rengine_run *x, const char *flag)
  * every pushing router that has a selected bound flag (or, with
  * `all_routers`, every pushing router).  Jobs are grouped by driver.
  */
-int fc_rengine_build(fc_rengine_run *x, fc_plan *p, const fc_router_opts *o, int strict, int all_routers)
+int fc_rengine_build(fc_rengine_run *x, fc_store *s, const fc_router_opts *o, int strict, int all_routers)
 {
-	fc_store *s = fc_plan_store(p);
 	size_t cap = 0;
 	int rc, found = 0;
 
@@ -398,9 +397,8 @@ void fc_rengine_report_line(fc_buf *b, const fc_router_replica_result *x, int ve
 	fc_buf_putc(b, '\n');
 }
 
-int fc_rengine_store(fc_plan *p, const fc_rengine_run *x, const fc_router_result *res, int prune)
+int fc_rengine_store(fc_store *s, const fc_rengine_run *x, const fc_router_result *res, int prune)
 {
-	fc_store *s = fc_plan_store(p);
 	sqlite3_stmt *st = NULL;
 	int rc;
 

@@ -4,7 +4,8 @@
  * The router engine, internal to the reconciler (fc_reconcile.c) and the
  * reports (fc_rreport.c): the jobs of a run (router x replica, with the
  * desired values), the drivers run in parallel, and their answers judged
- * into a result and recorded.  Not part of the library's API.
+ * into a result and recorded.  It takes the store (the settings name the
+ * routers, the service table their desired state), never the plan.  Not part of the library's API.
  */
 #include <stddef.h>
 
@@ -34,7 +35,7 @@ const fc_rstate_svc *fc_rengine_svc(const fc_rengine_run *x, const char *flag);
  * replica of every bound router (all_routers: also routers with no bound
  * flag).  FC_ENOTFOUND for an unknown router or (strict) flag.
  */
-int fc_rengine_build(fc_rengine_run *x, fc_plan *p, const fc_router_opts *o, int strict, int all_routers);
+int fc_rengine_build(fc_rengine_run *x, fc_store *s, const fc_router_opts *o, int strict, int all_routers);
 /* Resolve tokens, set deadlines, run every driver's jobs in parallel (list: read only). */
 void fc_rengine_run_jobs(fc_rengine_run *x, int list);
 /* A new replica result for job j in res. */
@@ -47,7 +48,7 @@ void fc_rengine_judge_list(const fc_rengine_run *x, fc_router_job *j, fc_router_
 /* One report line of a replica result. */
 void fc_rengine_report_line(fc_buf *b, const fc_router_replica_result *x, int verify);
 /* Record res in router_state in one transaction (prune: drop what is no longer bound). */
-int fc_rengine_store(fc_plan *p, const fc_rengine_run *x, const fc_router_result *res, int prune);
+int fc_rengine_store(fc_store *s, const fc_rengine_run *x, const fc_router_result *res, int prune);
 /* The calls the run would make, one per line. */
 void fc_rengine_describe(const fc_rengine_run *x, fc_buf *out);
 /* The result of a run where no router pushes anything. */

@@ -32,7 +32,7 @@ int fc_rreport_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out
 	memset(out, 0, sizeof(*out));
 	if (!o)
 		o = &none;
-	if ((rc = fc_rengine_build(&x, p, o, 1, 1)) < 0)
+	if ((rc = fc_rengine_build(&x, fc_plan_store(p), o, 1, 1)) < 0)
 		goto done;
 	if (!x.njobs) {
 		rc = fc_rengine_none(&x, out, "verify");
@@ -51,7 +51,7 @@ int fc_rreport_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out
 			ff = &out->replicas[i];
 	}
 	out->report = fc_buf_detach(&rep);
-	if ((rc = fc_rengine_store(p, &x, out, 0)) < 0)
+	if ((rc = fc_rengine_store(fc_plan_store(p), &x, out, 0)) < 0)
 		goto done;
 	if (ndrift)
 		rc = fc_error_set(FC_EDRIFT, "drift on %zu flag%s: router '%s' replica %s: flag '%s': %s", ndrift,
@@ -77,7 +77,7 @@ int fc_rreport_status(fc_plan *p, const fc_router_opts *o, fc_router_result *out
 	memset(out, 0, sizeof(*out));
 	if (!o)
 		o = &none;
-	if ((rc = fc_rengine_build(&x, p, o, 1, 1)) < 0)
+	if ((rc = fc_rengine_build(&x, fc_plan_store(p), o, 1, 1)) < 0)
 		goto done;
 	if (!x.njobs) {
 		rc = fc_rengine_none(&x, out, "report");
