@@ -6,7 +6,7 @@
  *       [--seed N] [--end TIME] [--mode fast|real] [--quiet]
  *
  * The plan is created and its map imported through the real change
- * pipeline (fc_plan_init, fc_map_import: two commits).  The history that
+ * pipeline (fc_session_init, fc_map_import: two commits).  The history that
  * follows is a schedule of lifecycle events per service over the year
  * before --end: add, edit (route, needs), promote through every phase,
  * ramp steps after their soak, rollbacks after a failed reconcile check,
@@ -52,10 +52,13 @@
 #include "fc_gate.h"
 #include "fc_life.h"
 #include "fc_map.h"
+#include "fc_map_edit.h"
 #include "fc_name.h"
 #include "fc_plan.h"
 #include "fc_render.h"
 #include "fc_service.h"
+#include "fc_service_edit.h"
+#include "fc_session.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 
@@ -1242,7 +1245,7 @@ int main(int argc, char **argv)
 	sim_now = start - 2 * DAY;
 	w.actor = actors[0];
 	memset(&out, 0, sizeof(out));
-	if (fc_plan_init(&g.plan, o.dir, &w, &out) < 0)
+	if (fc_session_init(&g.plan, o.dir, &w, &out) < 0)
 		die("creating the plan");
 	fc_outcome_clear(&out);
 	make_map(&g.map, &o);
@@ -1373,7 +1376,7 @@ int main(int argc, char **argv)
 			die("opening the database");
 		free(db);
 	} else if (!g.plan) {
-		if (fc_plan_open(&g.plan, &oo) < 0)
+		if (fc_session_open(&g.plan, &oo) < 0)
 			die("opening the plan");
 	}
 	for (size_t k = 0; k < s.n; k++) {

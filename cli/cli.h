@@ -11,6 +11,7 @@
 
 #include "fc_error.h"
 #include "fc_plan.h"
+#include "fc_session.h"
 
 /* Exit statuses (ficus(1), 'ficus help exit-codes'). */
 enum {

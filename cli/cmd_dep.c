@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fc_json.h"
 #include "fc_map.h"
+#include "fc_map_edit.h"
 
 static const char usage[] =
 	"usage: ficus dep add FROM TO [--kind calls|reads|writes|shares-table] [--weight N]\n"

@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "fc_change.h"
 #include "fc_json.h"
-#include "fc_leftover.h"
 #include "fc_repo.h"
 #include "fc_router.h"
 
@@ -26,65 +25,25 @@ static const char desc[] =
 	"Exit status 5 when flags are still pending, 1 for a settings problem or\n"
 	"leftovers or differences left, else 0.";
 
-/* One line of the files report: printed, and kept for --json. */
-static void file_line(struct cli *c, cJSON *files, const char *fmt, const char *a, const char *b)
-{
-	char line[1024];
-
-	snprintf(line, sizeof(line), fmt, a, b);
-	if (c->json)
-		fc_json_push(files, cJSON_CreateString(line));
-	else
-		printf("files: %s\n", line);
-}
-
-/*
- * Leftovers of killed processes in .git, and an index or work tree that
- * differs from HEAD; with repair, remove the stale ones and reset to HEAD.
- * What is still wrong afterwards counts in *problems.
- */
+/* The files report (fc_change_check_files), each line printed or kept for --json. */
 static int check_files(struct cli *c, fc_plan *p, int repair, cJSON **files, int *problems)
 {
-	fc_repo *r = fc_plan_repo(p);
-	const char *gitdir = fc_repo_gitdir(r);
-	fc_leftover *l = NULL;
-	size_t n = 0, removed = 0;
-	char *diff = NULL;
+	char **lines = NULL;
+	size_t n = 0;
 	int rc;
 
 	*files = fc_json_arr();
-	if ((rc = fc_leftover_list(gitdir, &l, &n)) < 0)
+	if ((rc = fc_change_check_files(p, repair, &lines, &n, problems)) < 0)
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		file_line(c, *files, l[i].stale ? "stale %s '%s'" : "%s '%s' held by a live process", l[i].kind,
-			  l[i].path);
-	if (repair && (rc = fc_leftover_remove_stale(gitdir, l, n, &removed)) < 0)
-		goto done;
-	for (size_t i = 0; i < n; i++)
-		if (!l[i].stale || !repair)
-			(*problems)++;
-	if (removed) {
-		char num[32];
-		snprintf(num, sizeof(num), "%zu", removed);
-		file_line(c, *files, "removed %s stale leftover%s", num, removed == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		if (c->json)
+			fc_json_push(*files, cJSON_CreateString(lines[i]));
+		else
+			printf("files: %s\n", lines[i]);
+		free(lines[i]);
 	}
-	if ((rc = fc_repo_differs(r, &diff)) < 0)
-		goto done;
-	for (char *line = strtok(diff, "\n"); line; line = strtok(NULL, "\n"))
-		file_line(c, *files, "%s%s", line, "");
-	if (*diff && repair) {
-		if ((rc = fc_repo_reset_to_head(r)) < 0)
-			goto done;
-		file_line(c, *files, "reset the index and the work tree to HEAD%s%s", "", "");
-	} else if (*diff) {
-		(*problems)++;
-	}
-	if (!n && !*diff)
-		file_line(c, *files, "no leftovers, index and work tree as HEAD%s%s", "", "");
-done:
-	free(diff);
-	fc_leftover_free(l, n);
-	return rc;
+	free(lines);
+	return 0;
 }
 
 int cmd_doctor(struct cli *c, int argc, char **argv)
@@ -111,12 +70,12 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		return rc;
 	/* opening the plan already finished what it could: count that too */
 	repaired = fc_plan_repaired(p);
-	if ((rc = fc_change_repair(p, &more)) < 0) {
+	if ((rc = fc_session_repair(p, &more)) < 0) {
 		st = cli_fail(rc);
 		goto done;
 	}
-	if ((rc = fc_router_check_config(p, &notes, &problems)) < 0 ||
-	    (rc = fc_router_pending(p, &pending, &npending)) < 0) {
+	if ((rc = fc_rreport_check_config(p, &notes, &problems)) < 0 ||
+	    (rc = fc_rreport_pending(p, &pending, &npending)) < 0) {
 		st = cli_fail(rc);
 		goto done;
 	}
@@ -143,17 +102,17 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (repair && npending && !c->w.dry_run) {
-		rc = fc_router_repair(p, &res);
+		rc = fc_reconcile_repair(p, &res);
 		if (rc < 0 && rc != FC_ESYNC) {
 			st = cli_fail(rc);
 			goto done;
 		}
 		if (!c->json)
 			fputs(res.report ? res.report : "", stdout);
-		fc_router_names_free(pending, npending);
+		fc_rstate_names_free(pending, npending);
 		pending = NULL;
 		npending = 0;
-		if ((rc = fc_router_pending(p, &pending, &npending)) < 0) {
+		if ((rc = fc_rreport_pending(p, &pending, &npending)) < 0) {
 			st = cli_fail(rc);
 			goto done;
 		}
@@ -190,8 +149,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 done:
 	cJSON_Delete(files);
 	cJSON_Delete(doc);
-	fc_router_result_clear(&res);
-	fc_router_names_free(pending, npending);
+	fc_rstate_result_clear(&res);
+	fc_rstate_names_free(pending, npending);
 	free(notes);
 	fc_plan_free(p);
 	return st;

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fc_json.h"
 #include "fc_map.h"
+#include "fc_map_edit.h"
 
 static const char usage[] =
 	"usage: ficus domain add NAME [--owner TEAM] [--rps N] [--tables T1,T2] [--description TEXT] [--signal KEY=EVIDENCE]...\n"

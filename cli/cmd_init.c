@@ -35,9 +35,9 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (remote)
-		rc = fc_plan_init_remote(&p, npos ? pos[0] : ".", remote, &c->w, &o);
+		rc = fc_session_init_remote(&p, npos ? pos[0] : ".", remote, &c->w, &o);
 	else
-		rc = fc_plan_init(&p, npos ? pos[0] : ".", &c->w, &o);
+		rc = fc_session_init(&p, npos ? pos[0] : ".", &c->w, &o);
 	if (rc == FC_EEXISTS) {
 		cli_note(c, "nothing to do: %s", fc_error_last());
 		return 0;

@@ -6,6 +6,7 @@
 #include "fc_buf.h"
 #include "fc_json.h"
 #include "fc_map.h"
+#include "fc_map_edit.h"
 #include "fc_order.h"
 
 static const char usage[] =

@@ -26,7 +26,7 @@ int cmd_rebuild(struct cli *c, int argc, char **argv)
 		return rc;
 	if (c->w.dry_run) {
 		cli_note(c, "dry run: would rebuild the database of '%s' from HEAD", fc_plan_dir(p));
-	} else if ((rc = fc_plan_rebuild(p)) < 0) {
+	} else if ((rc = fc_change_rebuild(p)) < 0) {
 		rc = cli_fail(rc);
 	} else {
 		cli_note(c, "rebuilt the database from HEAD");

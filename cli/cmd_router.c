@@ -7,6 +7,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_router.h"
+#include "fc_router_edit.h"
 #include "fc_takeover.h"
 
 static const char usage[] =
@@ -62,7 +63,7 @@ static int do_list(struct cli *c, fc_plan *p)
 {
 	fc_router_info *rs = NULL;
 	size_t n = 0;
-	int rc = fc_router_list(p, &rs, &n);
+	int rc = fc_rreport_list(p, &rs, &n);
 
 	if (rc < 0)
 		return cli_fail(rc);
@@ -79,11 +80,11 @@ static int do_list(struct cli *c, fc_plan *p)
 			fc_json_add(o, "settings", cJSON_Duplicate(rs[i].config, 1));
 			fc_json_push(arr, o);
 		}
-		for (const char *const *d = fc_router_drivers(); *d; d++) {
+		for (const char *const *d = fc_rconf_drivers(); *d; d++) {
 			fc_router_caps caps;
 			const char *summary;
 			cJSON *o = fc_json_obj();
-			fc_router_driver_info(*d, &caps, &summary);
+			fc_rconf_driver_info(*d, &caps, &summary);
 			fc_json_add_str(o, "name", *d);
 			fc_json_add_str(o, "summary", summary);
 			fc_json_add(o, "capabilities", caps_json(&caps));
@@ -118,7 +119,7 @@ static int do_list(struct cli *c, fc_plan *p)
 		cli_table_print(c, t);
 		cli_table_free(t);
 	}
-	fc_router_infos_free(rs, n);
+	fc_rreport_infos_free(rs, n);
 	return 0;
 }
 
@@ -231,7 +232,7 @@ static void print_flags(struct cli *c, const fc_router_result *r, int only_bad)
 static int do_status(struct cli *c, fc_plan *p, const fc_router_opts *o)
 {
 	fc_router_result r;
-	int rc = fc_router_status(p, o, &r);
+	int rc = fc_rreport_status(p, o, &r);
 
 	if (rc < 0)
 		return cli_fail(rc);
@@ -261,7 +262,7 @@ static int do_status(struct cli *c, fc_plan *p, const fc_router_opts *o)
 			cli_note(c, "%zu synced, %zu pending, %zu drift%s", synced, pending, drift,
 				 pending + drift ? " ('ficus router sync' pushes the plan's values)" : "");
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	return 0;
 }
 
@@ -271,9 +272,9 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 	int rc;
 
 	o->dry_run = c->w.dry_run;
-	rc = fc_router_sync(p, o, &r);
+	rc = fc_reconcile_sync(p, o, &r);
 	if (rc < 0 && rc != FC_ESYNC) {
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 		return cli_fail(rc);
 	}
 	if (c->json) {
@@ -293,7 +294,7 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 	} else if (!c->quiet || rc < 0) {
 		fputs(r.report ? r.report : "", stdout);
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	if (rc == FC_ESYNC) {
 		cli_fail(rc);
 		cli_note(c, "'ficus router sync' tries again; the plan itself is unchanged");
@@ -305,10 +306,10 @@ static int do_sync(struct cli *c, fc_plan *p, fc_router_opts *o)
 static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 {
 	fc_router_result r;
-	int rc = fc_router_verify(p, o, &r);
+	int rc = fc_rreport_verify(p, o, &r);
 
 	if (rc < 0 && rc != FC_ESYNC && rc != FC_EDRIFT) {
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 		return cli_fail(rc);
 	}
 	if (c->json) {
@@ -333,7 +334,7 @@ static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 				printf("note: router '%s' replica %s has flag '%s', which the plan does not bind to it\n",
 				       r.replicas[i].router, r.replicas[i].replica, r.replicas[i].extra[k]);
 	}
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	if (rc < 0) {
 		int st = cli_fail(rc);
 		if (rc == FC_EDRIFT)

@@ -6,6 +6,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_service.h"
+#include "fc_service_edit.h"
 
 static const char usage[] =
 	"usage: ficus service add NAME --domain D[,D] --route PREFIX [--flag KEY] [--router R[,R]] [--needs S[,S]]\n"

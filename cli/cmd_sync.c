@@ -43,7 +43,7 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		rc = cli_fail(rc);
 		goto done;
 	}
-	if ((rc = fc_plan_sync(p, reset, &report)) < 0) {
+	if ((rc = fc_session_sync(p, reset, &report)) < 0) {
 		/* synced, but a router is behind: what was synced (and set aside) still counts */
 		if (rc == FC_ESYNC && report && !c->json)
 			cli_note(c, "%s", report);

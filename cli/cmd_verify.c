@@ -26,7 +26,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_read(c, &p)))
 		return rc;
-	rc = fc_plan_verify(p, &report);
+	rc = fc_change_verify(p, &report);
 	if (c->json) {
 		cJSON *doc = fc_json_obj();
 		fc_json_add_bool(doc, "ok", rc == 0);

@@ -241,7 +241,7 @@ int cli_open(struct cli *c, fc_plan **out)
 {
 	int rc;
 
-	rc = fc_plan_open(out, &c->open);
+	rc = fc_session_open(out, &c->open);
 	if (rc < 0)
 		return cli_fail(rc);
 	if (fc_plan_adopted(*out))

@@ -13,9 +13,9 @@
 #include "fc_change.h"
 #include "fc_clock.h"
 #include "fc_error.h"
+#include "fc_leftover.h"
 #include "fc_render.h"
 #include "fc_repo.h"
-#include "fc_router.h"
 #include "fc_store.h"
 
 #define REASON_MAX FC_REASON_MAX
@@ -31,9 +31,10 @@
 /*
  * Test seam for the crash tests: FICUS_TEST_KILL=db kills the process with
  * SIGKILL right after the database commit, =commit right after the git
- * commit, before the journal is marked.  Nothing else reads it.
+ * commit, before the journal is marked (=push: before the session's
+ * router push).  Nothing else reads it.
  */
-static void test_kill(const char *point)
+void fc_change_test_kill(const char *point)
 {
 	const char *at = getenv("FICUS_TEST_KILL");
 	if (at && strcmp(at, point) == 0)
@@ -146,7 +147,7 @@ int fc_change_begin(fc_change **out, fc_plan *p, const fc_write_opts *w)
 	if ((rc = fc_plan_lock(p)) < 0)
 		goto fail;
 	c->locked = 1;
-	if ((rc = fc_plan_catch_up(p, c->w.dry_run ? 0 : c->w.offline_ok ? -1 : 1, &note)) < 0)
+	if ((rc = fc_change_catch_up(p, c->w.dry_run ? 0 : c->w.offline_ok ? -1 : 1, &note)) < 0)
 		goto fail;
 	if (note) {
 		free(c->warning);
@@ -368,7 +369,7 @@ static int publish(fc_change *c, fc_outcome *out, const char *oid)
 	/* only our own commit goes aside: a change made here since is the user's to sort out */
 	if (fc_repo_head_oid(r, head) == 0 && !strcmp(head, oid) &&
 	    (rc = fc_repo_reset_to_remote(r, &aside)) == 0)
-		rc = fc_plan_rebuild(c->p);
+		rc = fc_change_rebuild(c->p);
 	fc_plan_unlock(c->p);
 	if (rc < 0) {
 		free(msg);
@@ -384,30 +385,33 @@ static int publish(fc_change *c, fc_outcome *out, const char *oid)
 	return rc;
 }
 
-/* For a dry run: the router calls the change would make, from its new rows. */
-static void describe_pushes(fc_change *c, fc_outcome *out)
+/*
+ * The flags the change altered, for the reconciler; for a dry run with
+ * the values its new rows give them (read here, inside the transaction
+ * that is rolled back).
+ */
+static void hand_flags(fc_change *c, fc_outcome *out, int values)
 {
-	fc_router_value *v;
-	size_t n = 0;
-
 	if (!c->nflags)
 		return;
-	v = fc_calloc(c->nflags, sizeof(*v));
+	out->flags = fc_calloc(c->nflags, sizeof(*out->flags));
 	for (size_t i = 0; i < c->nflags; i++) {
 		sqlite3_stmt *st = NULL;
-		if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev FROM service WHERE flag = ?", "s",
-				      c->flags[i]) == 0 && fc_store_step(fc_plan_store(c->p), st) == 1) {
-			v[n].flag = c->flags[i];
-			v[n].bp = sqlite3_column_int(st, 0);
-			v[n].shadow = sqlite3_column_int(st, 1);
-			v[n].rev = sqlite3_column_int64(st, 2);
-			n++;
+		fc_flag_value *v = &out->flags[out->nflags];
+		if (values) {
+			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev FROM service WHERE flag = ?",
+					      "s", c->flags[i]) < 0 || fc_store_step(fc_plan_store(c->p), st) != 1) {
+				sqlite3_finalize(st);
+				continue;
+			}
+			v->bp = sqlite3_column_int(st, 0);
+			v->shadow = sqlite3_column_int(st, 1);
+			v->rev = sqlite3_column_int64(st, 2);
+			sqlite3_finalize(st);
 		}
-		sqlite3_finalize(st);
+		v->flag = fc_strdup(c->flags[i]);
+		out->nflags++;
 	}
-	if (n)
-		fc_router_describe(c->p, v, n, &out->router_report);
-	free(v);
 	fc_error_clear();
 }
 
@@ -427,31 +431,14 @@ static int mark_committed(fc_store *s, const char *id, const char *oid, const ch
 	return fc_store_commit(s);
 }
 
-/* Push the flags to the routers (the reconciler reads the desired state now). */
-static void push_flags(fc_change *c, fc_outcome *out)
-{
-	int rc;
-
-	test_kill("push");
-	rc = fc_router_push(c->p, (const char *const *)c->flags, c->nflags, &out->router_report);
-	if (rc == FC_ESYNC) {
-		out->router_status = FC_ESYNC;
-		fc_error_wrap(FC_ESYNC, "committed, but not applied on every router ('ficus router sync' retries)");
-	} else if (rc < 0) {
-		/* the change is committed: a push that could not even start is pending too */
-		out->router_status = FC_ESYNC;
-		fc_error_wrap(FC_ESYNC, "committed, but the routers were not updated");
-	}
-}
-
 int fc_change_finish(fc_change *c, fc_outcome *out)
 {
 	fc_store *s = fc_plan_store(c->p);
 	fc_repo *r = fc_plan_repo(c->p);
-	char *message = NULL, *router_error = NULL;
+	char *message = NULL;
 	fc_buf pb = FC_BUF_INIT;
 	char oid[FC_OID_HEX];
-	int rc, unchanged = 0, remote;
+	int rc, unchanged = 0;
 	size_t i;
 
 	if (c->noop) {
@@ -478,7 +465,7 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	}
 	if (c->w.dry_run) {
 		out->dry_run = 1;
-		describe_pushes(c, out);
+		hand_flags(c, out, 1);
 		goto done;
 	}
 	for (i = 0; i < c->npaths; i++)
@@ -492,12 +479,12 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	if ((rc = fc_store_commit(s)) < 0)
 		goto done;
 	/* the change exists from here on: a failure below is repaired later */
-	test_kill("db");
+	fc_change_test_kill("db");
 	if ((rc = fc_repo_commit(r, oid, message, c->author_name, c->author_email, c->when)) < 0) {
 		rc = fc_error_wrap(rc, "the change is recorded but its commit failed ('ficus doctor' finishes it)");
 		goto done;
 	}
-	test_kill("commit");
+	fc_change_test_kill("commit");
 	/* 'committed' until the routers have been tried: a kill in between is
 	 * finished by the next command (fc_change_settle) */
 	if ((rc = mark_committed(s, c->id, oid, c->nflags ? "committed" : "applied")) < 0)
@@ -508,34 +495,15 @@ int fc_change_finish(fc_change *c, fc_outcome *out)
 	/* nothing slower than the commit under the lock: the remote and the routers come after */
 	c->locked = 0;
 	fc_plan_unlock(c->p);
-	remote = fc_repo_has_remote(r);
-	if (remote && !c->w.offline_ok && (rc = publish(c, out, oid)) < 0)
+	if (fc_repo_has_remote(r) && !c->w.offline_ok && (rc = publish(c, out, oid)) < 0)
 		goto done;
-	if (c->nflags)
-		push_flags(c, out);
-	if (out->router_status == FC_ESYNC)
-		router_error = fc_strdup(fc_error_last());
-	if (remote && c->w.offline_ok) {
-		/* a rollback: the routers first, then the remote, briefly, else in the background */
-		long pid = 0;
-		int prc = fc_repo_push_soon(r, ROLLBACK_PUBLISH_WAIT_MS, &pid);
-		free(c->warning);
-		c->warning = prc == 0 ? NULL :
-			prc == FC_ESYNC ? fc_asprintf("publishing to the remote goes on in the background (pid %ld); "
-						      "'ficus sync' publishes it if that fails", pid) :
-			fc_asprintf("committed and pushed to the routers, but not published (%s): 'ficus sync' "
-				    "publishes it ('ficus sync --reset' when the remote moved)", fc_error_last());
-		fc_error_clear();
-	}
+	/* the routers are the session's (fc_session_finish): never this floor's */
+	hand_flags(c, out, 0);
 	if (c->warning)
 		out->note = fc_strdup(c->warning);
-	fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE change_id = ?", "s", c->id);
-	/* changes an interrupted process committed under our lock: their flags now */
-	fc_change_settle(c->p);
 	fc_error_clear();
-	rc = router_error ? fc_error_set(FC_ESYNC, "%s", router_error) : 0;
+	rc = 0;
 done:
-	free(router_error);
 	fc_buf_free(&pb);
 	free(message);
 	change_free(c); /* rolls back a dry run or a no-op */
@@ -634,39 +602,54 @@ static int owner_gone(sqlite3_stmt *st, int col)
 	return pid <= 0 || pid == (long long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
 }
 
-int fc_change_settle(fc_plan *p)
+int fc_change_unsettled(fc_plan *p, long long **ids, size_t *n)
 {
 	fc_store *s = fc_plan_store(p);
 	sqlite3_stmt *st = NULL;
-	long long *ids = NULL;
-	char **flags = NULL;
-	size_t n = 0, nids = 0;
 	int rc;
 
+	*ids = NULL;
+	*n = 0;
 	/* a change whose process is still at its push is that process's to finish */
 	if ((rc = fc_store_prepare(s, &st, "SELECT id, owner FROM journal WHERE state = 'committed'")) < 0)
 		return rc;
 	while (fc_store_step(s, st) == 1)
 		if (owner_gone(st, 1)) {
-			ids = fc_realloc(ids, (nids + 1) * sizeof(*ids));
-			ids[nids++] = sqlite3_column_int64(st, 0);
+			*ids = fc_realloc(*ids, (*n + 1) * sizeof(**ids));
+			(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
 		}
 	sqlite3_finalize(st);
-	if (!nids)
-		return 0;
-	/* every flag some replica lacks, at its desired state read now */
-	if ((rc = fc_router_pending(p, &flags, &n)) == 0 && n)
-		rc = fc_router_push(p, (const char *const *)flags, n, NULL);
-	fc_router_names_free(flags, n);
-	if (rc < 0 && rc != FC_ESYNC) {
-		free(ids);
-		return rc;
-	}
-	fc_error_clear();
-	for (size_t i = 0; i < nids && rc >= 0; i++)
-		rc = fc_store_exec(s, "UPDATE journal SET state = 'applied' WHERE id = ?", "I", ids[i]);
-	free(ids);
+	return 0;
+}
+
+int fc_change_settled(fc_plan *p, const long long *ids, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc >= 0; i++)
+		rc = fc_store_exec(fc_plan_store(p), "UPDATE journal SET state = 'applied' WHERE id = ?", "I", ids[i]);
 	return rc < 0 ? rc : 0;
+}
+
+int fc_change_applied(fc_plan *p, const char *change_id)
+{
+	int rc = fc_store_exec(fc_plan_store(p), "UPDATE journal SET state = 'applied' WHERE change_id = ?", "s",
+			       change_id);
+	return rc < 0 ? rc : 0;
+}
+
+int fc_change_publish_soon(fc_plan *p, char **note)
+{
+	long pid = 0;
+	int rc = fc_repo_push_soon(fc_plan_repo(p), ROLLBACK_PUBLISH_WAIT_MS, &pid);
+
+	*note = rc == 0 ? NULL :
+		rc == FC_ESYNC ? fc_asprintf("publishing to the remote goes on in the background (pid %ld); "
+					     "'ficus sync' publishes it if that fails", pid) :
+		fc_asprintf("committed and pushed to the routers, but not published (%s): 'ficus sync' "
+			    "publishes it ('ficus sync --reset' when the remote moved)", fc_error_last());
+	fc_error_clear();
+	return rc;
 }
 
 int fc_change_repair(fc_plan *p, int *repaired)
@@ -677,11 +660,281 @@ int fc_change_repair(fc_plan *p, int *repaired)
 	*repaired = 0;
 	if ((rc = fc_plan_lock(p)) < 0)
 		return fc_error_wrap(rc, "finishing an interrupted change");
-	rc = fc_plan_catch_up(p, 0, &note);
+	rc = fc_change_catch_up(p, 0, &note);
 	*repaired = fc_plan_repaired(p) - before;
 	fc_plan_unlock(p);
 	free(note);
-	if (rc < 0)
+	return rc;
+}
+
+/* ---- rebuild ---- */
+
+static int load_cb(const char *path, const char *data, size_t len, void *ctx)
+{
+	int known;
+	return fc_load_path(ctx, path, data, len, &known);
+}
+
+int fc_change_rebuild(fc_plan *p)
+{
+	char *tmp = fc_asprintf("%s.rebuild", fc_plan_db_path(p));
+	char *side[] = { NULL, NULL, NULL };
+	char head[FC_OID_HEX];
+	fc_store *fresh = NULL;
+	int rc, repaired = 0;
+
+	if ((rc = fc_plan_lock(p)) < 0)
+		goto done;
+	/* finish a change the old database holds, if it can still be read */
+	if (fc_plan_load_db(p) && (rc = fc_change_repair_commits(p, &repaired)) < 0)
+		goto done;
+	fc_error_clear();
+	if ((rc = fc_repo_head_oid(fc_plan_repo(p), head)) < 0) {
+		rc = fc_error_set(FC_ENOTPLAN, "the plan repository has no commits to rebuild from");
+		goto done;
+	}
+	side[0] = tmp;
+	side[1] = fc_asprintf("%s-wal", tmp);
+	side[2] = fc_asprintf("%s-shm", tmp);
+	for (int i = 0; i < 3; i++)
+		unlink(side[i]);
+	if ((rc = fc_store_open(&fresh, tmp, 1, fc_plan_lock_timeout(p))) < 0 ||
+	    (rc = fc_store_begin(fresh, 1)) < 0)
+		goto done;
+	fc_store_exec(fresh, "PRAGMA defer_foreign_keys = ON", NULL);
+	if ((rc = fc_repo_each_file(fc_plan_repo(p), FC_FILE_MAX, load_cb, fresh)) < 0) {
+		fc_store_rollback(fresh);
+		rc = fc_error_wrap(rc, "rebuilding from HEAD");
+		goto done;
+	}
+	if ((rc = fc_store_set_local(fresh, "head", head)) < 0)
+		goto done;
+	if ((rc = fc_store_commit(fresh)) < 0) {
+		rc = fc_error_wrap(rc, "rebuilding from HEAD (the plan files disagree with each other)");
+		goto done;
+	}
+	rc = fc_plan_install_db(p, fresh, tmp);
+	fresh = NULL;
+done:
+	fc_store_free(fresh);
+	for (int i = 0; i < 3; i++) {
+		if (side[i] && (rc < 0 || fc_plan_store(p)))
+			unlink(side[i]);
+		if (i)
+			free(side[i]);
+	}
+	free(tmp);
+	fc_plan_unlock(p);
+	return rc;
+}
+
+int fc_change_catch_up(fc_plan *p, int fast_forward, char **note)
+{
+	char head[FC_OID_HEX], *known = NULL;
+	int rc, repaired = 0, moved = 0, ahead = 0;
+
+	*note = NULL;
+	if ((rc = fc_change_repair_commits(p, &repaired)) < 0)
 		return rc;
-	return fc_change_settle(p);
+	fc_plan_note_repaired(p, repaired);
+	if (fast_forward && fc_repo_has_remote(fc_plan_repo(p))) {
+		rc = fc_repo_fast_forward(fc_plan_repo(p), &moved, &ahead);
+		if (rc == FC_ECONFLICT && fast_forward < 0) {
+			*note = fc_asprintf("going on locally: %s", fc_error_last());
+			fc_error_clear();
+			rc = 0;
+		} else if (rc < 0) {
+			return rc;
+		}
+	}
+	if (fc_repo_head_oid(fc_plan_repo(p), head) < 0) {
+		fc_error_clear();
+		return 0; /* no history yet: fc_plan_init's first commit */
+	}
+	known = fc_store_local(fc_plan_store(p), "head");
+	if (!known) {
+		/* a database from before heads were recorded: trust it from here on */
+		rc = fc_store_set_local(fc_plan_store(p), "head", head);
+	} else if (strcmp(known, head) != 0) {
+		if ((rc = fc_change_rebuild(p)) < 0) {
+			rc = fc_error_wrap(rc, "HEAD moved to %.10s outside this database; adopting it failed, nothing was written",
+					   head);
+		} else if (!moved) {
+			free(*note);
+			*note = fc_asprintf("adopted commits made outside ficus (HEAD %.10s): the database was rebuilt from HEAD",
+					    head);
+		}
+	}
+	free(known);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+typedef struct {
+	char **paths;
+	char **oids;
+	size_t n, cap;
+} path_set;
+
+static int collect_oid(const char *path, const char *oid, void *ctx)
+{
+	path_set *s = ctx;
+	if (!fc_path_known(path))
+		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->paths = fc_realloc(s->paths, s->cap * sizeof(char *));
+		s->oids = fc_realloc(s->oids, s->cap * sizeof(char *));
+	}
+	s->paths[s->n] = fc_strdup(path);
+	s->oids[s->n++] = fc_strdup(oid);
+	return 0;
+}
+
+static int collect_render(const char *path, const char *data, size_t len, void *ctx)
+{
+	char oid[FC_OID_HEX];
+	int rc = fc_repo_hash(oid, data, len);
+	return rc < 0 ? rc : collect_oid(path, oid, ctx);
+}
+
+static void set_free(path_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->paths[i]);
+		free(s->oids[i]);
+	}
+	free(s->paths);
+	free(s->oids);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* Sort a set by path (the two sets come in different orders). */
+static void set_sort(path_set *s)
+{
+	char ***idx = fc_malloc((s->n + 1) * sizeof(char **));
+	char **p2 = fc_malloc((s->n + 1) * sizeof(char *)), **o2 = fc_malloc((s->n + 1) * sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		idx[i] = &s->paths[i];
+	qsort(idx, s->n, sizeof(char **), cmp_pair);
+	for (i = 0; i < s->n; i++) {
+		size_t k = (size_t)(idx[i] - s->paths);
+		p2[i] = s->paths[k];
+		o2[i] = s->oids[k];
+	}
+	free(s->paths);
+	free(s->oids);
+	s->paths = p2;
+	s->oids = o2;
+	free(idx);
+}
+
+int fc_change_verify(fc_plan *p, char **report)
+{
+	path_set db = { 0 }, head = { 0 };
+	fc_buf b = FC_BUF_INIT;
+	size_t i = 0, j = 0, bad = 0;
+	int rc;
+
+	*report = NULL;
+	if ((rc = fc_store_begin(fc_plan_store(p), 0)) < 0)
+		return rc;
+	rc = fc_render_each(fc_plan_store(p), collect_render, &db);
+	fc_store_commit(fc_plan_store(p));
+	if (rc < 0 || (rc = fc_repo_each_oid(fc_plan_repo(p), collect_oid, &head)) < 0)
+		goto done;
+	set_sort(&db);
+	set_sort(&head);
+	while (i < db.n || j < head.n) {
+		int c = i >= db.n ? 1 : j >= head.n ? -1 : strcmp(db.paths[i], head.paths[j]);
+		if (c < 0) {
+			fc_buf_printf(&b, "missing from the repository: %s\n", db.paths[i++]);
+			bad++;
+		} else if (c > 0) {
+			fc_buf_printf(&b, "missing from the database: %s\n", head.paths[j++]);
+			bad++;
+		} else {
+			if (strcmp(db.oids[i], head.oids[j]) != 0) {
+				fc_buf_printf(&b, "differs: %s\n", db.paths[i]);
+				bad++;
+			}
+			i++;
+			j++;
+		}
+	}
+	if (bad)
+		rc = fc_error_set(FC_EDRIFT, "the database and the plan repository disagree on %zu file%s",
+				  bad, bad == 1 ? "" : "s");
+	*report = fc_buf_detach(&b);
+done:
+	fc_buf_free(&b);
+	set_free(&db);
+	set_free(&head);
+	return rc;
+}
+
+/* ---- files (doctor) ---- */
+
+/* One line of the files report, into *lines. */
+static void file_line(char ***lines, size_t *n, const char *fmt, const char *a, const char *b)
+{
+	*lines = fc_realloc(*lines, (*n + 1) * sizeof(char *));
+	(*lines)[(*n)++] = fc_asprintf(fmt, a, b);
+}
+
+/*
+ * Leftovers of killed processes in .git, and an index or work tree that
+ * differs from HEAD; with repair, remove the stale ones and reset to HEAD.
+ * What is still wrong afterwards counts in *problems.
+ */
+int fc_change_check_files(fc_plan *p, int repair, char ***lines, size_t *nlines, int *problems)
+{
+	fc_repo *r = fc_plan_repo(p);
+	const char *gitdir = fc_repo_gitdir(r);
+	fc_leftover *l = NULL;
+	size_t n = 0, removed = 0;
+	char *diff = NULL;
+	int rc;
+
+	*lines = NULL;
+	*nlines = 0;
+	if ((rc = fc_leftover_list(gitdir, &l, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		file_line(lines, nlines, l[i].stale ? "stale %s '%s'" : "%s '%s' held by a live process", l[i].kind,
+			  l[i].path);
+	if (repair && (rc = fc_leftover_remove_stale(gitdir, l, n, &removed)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (!l[i].stale || !repair)
+			(*problems)++;
+	if (removed) {
+		char num[32];
+		snprintf(num, sizeof(num), "%zu", removed);
+		file_line(lines, nlines, "removed %s stale leftover%s", num, removed == 1 ? "" : "s");
+	}
+	if ((rc = fc_repo_differs(r, &diff)) < 0)
+		goto done;
+	for (char *line = strtok(diff, "\n"); line; line = strtok(NULL, "\n"))
+		file_line(lines, nlines, "%s%s", line, "");
+	if (*diff && repair) {
+		if ((rc = fc_repo_reset_to_head(r)) < 0)
+			goto done;
+		file_line(lines, nlines, "reset the index and the work tree to HEAD%s%s", "", "");
+	} else if (*diff) {
+		(*problems)++;
+	}
+	if (!n && !*diff)
+		file_line(lines, nlines, "no leftovers, index and work tree as HEAD%s%s", "", "");
+done:
+	free(diff);
+	fc_leftover_free(l, n);
+	return rc;
 }

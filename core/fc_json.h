@@ -55,4 +55,7 @@ void fc_json_push(cJSON *arr, cJSON *item);
  */
 char *fc_json_diff(const cJSON *have, const cJSON *want);
 
+/* The largest plan file ficus reads back (a JSON document's cap). */
+#define FC_FILE_MAX (16u << 20)
+
 #endif

@@ -17,6 +17,8 @@
 #include "fc_name.h"
 #include "fc_render.h"
 #include "fc_settings.h"
+#include "fc_service_edit.h"
+#include "fc_session.h"
 #include "fc_store.h"
 #include "fc_suggest.h"
 
@@ -157,7 +159,7 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
 		goto done;
 	if (st.kind == FC_STEP_NONE) {
 		fc_change_noop(c, "%s", st.why_none);
-		rc = fc_change_finish(c, out);
+		rc = fc_session_finish(c, out);
 		c = NULL;
 		goto done;
 	}
@@ -205,7 +207,7 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
 		fc_change_trailer(c, "Ficus-Skipped", "%s", st.skipped[i]);
 	traffic_trailer(c, &sv, st.from_bp, st.to_bp);
 	fc_change_flag(c, sv.flag);
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	give_step(step, &st);
@@ -220,17 +222,28 @@ done:
 int fc_next_step(fc_plan *p, const char *name, fc_step *out)
 {
 	fc_service sv;
-	fc_settings set;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(&set, 0, sizeof(set));
 	if ((rc = fc_service_get(p, name, &sv)) < 0)
 		return rc;
-	if ((rc = fc_settings_get(fc_plan_store(p), &set)) == 0)
-		rc = fc_gate_step(out, fc_plan_store(p), &sv, &set.gates, NULL);
-	fc_settings_clear(&set);
+	rc = fc_next_step_of(p, &sv, NULL, out);
 	fc_service_clear(&sv);
+	return rc;
+}
+
+int fc_next_step_of(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_step *out)
+{
+	fc_settings own;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (set)
+		return fc_gate_step(out, fc_plan_store(p), sv, &set->gates, NULL);
+	if ((rc = fc_settings_of(p, &own)) < 0)
+		return rc;
+	rc = fc_gate_step(out, fc_plan_store(p), sv, &own.gates, NULL);
+	fc_settings_clear(&own);
 	return rc;
 }
 
@@ -386,7 +399,7 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 		else
 			fc_change_noop(c, "'%s' is at %s with shadow off: nothing is on the new service, nothing to roll back%s",
 				       name, from, sv.phase > FC_PHASE_PLANNED ? " (a phase back: rollback --to PHASE)" : "");
-		rc = fc_change_finish(c, out);
+		rc = fc_session_finish(c, out);
 		c = NULL;
 		goto done;
 	}
@@ -418,7 +431,7 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	fc_change_trailer(c, "Ficus-Forced", "%s", w->force ? "yes" : "no");
 	traffic_trailer(c, &sv, from_bp, to_bp);
 	fc_change_flag(c, sv.flag);
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);
@@ -446,7 +459,7 @@ int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_o
 	}
 	if (sv.shadow == on) {
 		fc_change_noop(c, "shadow of '%s' is already %s", name, on ? "on" : "off");
-		rc = fc_change_finish(c, out);
+		rc = fc_session_finish(c, out);
 		c = NULL;
 		goto done;
 	}
@@ -461,7 +474,7 @@ int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_o
 	fc_change_trailer(c, "Ficus-From", "shadow %s", on ? "off" : "on");
 	fc_change_trailer(c, "Ficus-To", "shadow %s", on ? "on" : "off");
 	fc_change_flag(c, sv.flag);
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);
@@ -522,7 +535,7 @@ int fc_check_record(fc_plan *p, const char *name, const char *check, int pass, c
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "check");
 	fc_change_trailer(c, "Ficus-Check", "%s %s%s%s", check, pass ? "pass" : "fail", *clean ? ": " : "", clean);
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);
@@ -657,7 +670,7 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 					  (*results)[i].pass ? "pass" : "fail", *(*results)[i].detail ? ": " : "",
 					  (*results)[i].detail);
 	}
-	rc = fc_change_finish(chg, out);
+	rc = fc_session_finish(chg, out);
 	chg = NULL;
 done:
 	fc_change_abort(chg);

@@ -28,6 +28,14 @@ int fc_promote(fc_plan *p, const char *name, const char *target, const fc_write_
  */
 int fc_next_step(fc_plan *p, const char *name, fc_step *out);
 
+/*
+ * The same for a service already read (fc_service_each, a list): the next
+ * step of SERVICE with every gate's reason and evidence, the answer
+ * 'promote' acts on.  `set`: the plan's settings (fc_settings_of), read
+ * once for many services, or NULL to read them here.
+ */
+int fc_next_step_of(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_step *out);
+
 /* What promote --ready did for one service. */
 typedef enum {
 	FC_READY_PROMOTED,

@@ -15,6 +15,8 @@
 #include "fc_buf.h"
 #include "fc_plan.h"
 
+typedef struct fc_store fc_store;
+
 /* Limits on outside input (documented in ficus-plan(5)). */
 #define FC_MAP_MAX_BYTES (64u << 20)
 #define FC_MAP_MAX_DOMAINS 100000
@@ -58,33 +60,14 @@ typedef struct {
 /* 1 if kind is one of calls, reads, writes, shares-table. */
 int fc_dep_kind_valid(const char *kind);
 
-int fc_domain_add(fc_plan *p, const char *name, const fc_domain_edit *e,
-		  const fc_write_opts *w, fc_outcome *out);
-int fc_domain_set(fc_plan *p, const char *name, const fc_domain_edit *e,
-		  const fc_write_opts *w, fc_outcome *out);
-/* Refuses while dependencies or services refer to it, unless w->force. */
-int fc_domain_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out);
 
 /* All domains, by name (caller frees with fc_domains_free). */
 int fc_domain_list(fc_plan *p, fc_domain **out, size_t *n);
 int fc_domain_get(fc_plan *p, const char *name, fc_domain *out);
 
-/* kind NULL: "calls"; weight 0: 1.  FC_EEXISTS for a duplicate. */
-int fc_dep_add(fc_plan *p, const char *from, const char *to, const char *kind, int weight,
-	       const fc_write_opts *w, fc_outcome *out);
-/* kind NULL removes every kind between the two. */
-int fc_dep_rm(fc_plan *p, const char *from, const char *to, const char *kind,
-	      const fc_write_opts *w, fc_outcome *out);
 /* All dependencies, by (from, to, kind). */
 int fc_dep_list(fc_plan *p, fc_dep **out, size_t *n);
 
-/*
- * Import a map document (one commit).  Merge: each domain in the document
- * is created or replaced with its dependencies; with `replace`, domains
- * absent from the document are removed.
- */
-int fc_map_import(fc_plan *p, const char *data, size_t len, int replace,
-		  const fc_write_opts *w, fc_outcome *out);
 /* Export the map document. */
 int fc_map_export(fc_plan *p, fc_buf *out);
 
@@ -96,14 +79,32 @@ int fc_domain_render_file(fc_store *s, const char *name, fc_buf *out, int *exist
 int fc_domain_load_file(fc_store *s, const char *name, const char *data, size_t len);
 int fc_domain_list_names(fc_store *s, int (*cb)(const char *name, void *ctx), void *ctx);
 
+/* ---- rows, for the map verbs (fc_map_edit.c) ---- */
+
+/* FC_EPARSE naming `what` and `field` when s is not a short printable text. */
+int fc_map_check_text(const char *what, const char *field, const char *s);
+/* FC_EPARSE naming `what` when t is not a table name. */
+int fc_map_check_table(const char *what, const char *t);
+/* Read one domain; FC_ENOTFOUND. */
+int fc_domain_read(fc_store *s, const char *name, fc_domain *out);
+/* The dependencies from `from`, by (to, kind) (caller frees with fc_deps_free). */
+int fc_deps_read(fc_store *s, const char *from, fc_dep **out, size_t *n);
+/* Insert or replace a domain's row. */
+int fc_domain_write(fc_store *s, const fc_domain *d);
+/* Insert one dependency row. */
+int fc_dep_insert(fc_store *s, const char *from, const char *to, const char *kind, int weight);
+/* 1 when the domain exists, 0 when not, or a negative error. */
+int fc_domain_exists(fc_store *s, const char *name);
+/* FC_ENOTFOUND for `name`, with the domains it may be a typo of. */
+int fc_domain_missing(fc_store *s, const char *name);
+/* Sort tables by name so the stored and rendered forms are canonical. */
+void fc_domain_sort_tables(fc_domain *d);
+/* Sort signals by key so the stored and rendered forms are canonical. */
+void fc_domain_sort_signals(fc_domain *d);
 /*
- * The end of an add of something that exists (a domain here, a service in
- * fc_service.c): `want` is `have` with the add's options applied.  The same:
- * a no-op change, finished (0).  Different: FC_EEXISTS naming each
- * difference and the '<what> set' verb, the change aborted.  Consumes `c`.
+ * A domain and its dependencies from its JSON object (plan file or map
+ * document); FC_EPARSE naming `what`.  Dependencies keep from = the name.
  */
-struct fc_change;
-int fc_add_again(struct fc_change *c, const char *what, const char *name, const cJSON *have, const cJSON *want,
-		 fc_outcome *out);
+int fc_domain_from_json(const cJSON *o, fc_domain *d, fc_dep **deps, size_t *ndeps, const char *what);
 
 #endif

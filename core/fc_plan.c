@@ -16,13 +16,11 @@
 #include <unistd.h>
 
 #include "fc_buf.h"
-#include "fc_change.h"
 #include "fc_error.h"
 #include "fc_json.h"
-#include "fc_render.h"
+#include "fc_plan.h"
 #include "fc_repo.h"
-#include "fc_router.h"
-#include "fc_settings.h"
+#include "fc_rconf.h"
 #include "fc_store.h"
 
 struct fc_plan {
@@ -37,7 +35,6 @@ struct fc_plan {
 	int lock_timeout_ms;
 	int repaired;
 	char *adopted;   /* what opening adopted (a HEAD moved outside ficus), or NULL */
-	int warmed;      /* the routers' libraries load in a thread (fc_router_warm_early) */
 };
 
 void fc_outcome_clear(fc_outcome *o)
@@ -50,6 +47,9 @@ void fc_outcome_clear(fc_outcome *o)
 		free(o->paths[i]);
 	free(o->paths);
 	free(o->router_report);
+	for (size_t i = 0; i < o->nflags; i++)
+		free(o->flags[i].flag);
+	free(o->flags);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -138,8 +138,6 @@ void fc_plan_free(fc_plan *p)
 {
 	if (!p)
 		return;
-	if (p->warmed)
-		fc_router_warm_join();
 	fc_store_free(p->store);
 	fc_repo_free(p->repo);
 	if (p->lock_fd >= 0)
@@ -229,7 +227,7 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 	fc_open_opts def = FC_OPEN_OPTS_INIT;
 	const char *given;
 	fc_plan *p = NULL;
-	int rc, repaired = 0;
+	int rc;
 
 	*out = NULL;
 	if (!o)
@@ -254,28 +252,14 @@ int fc_plan_open(fc_plan **out, const fc_open_opts *o)
 		rc = fc_store_open_readonly(&p->store, p->db_path, o->lock_timeout_ms) < 0 ? rc : 0;
 	if (rc < 0)
 		goto fail;
-	/*
-	 * Finish what a killed process left and adopt a HEAD moved by git, when
-	 * the lock is free at once: a reader never waits for a writer (which
-	 * does the same under its lock), and a plan this user cannot lock
-	 * (read-only) is read as it is.
-	 */
-	if (fc_plan_trylock(p) == 0) {
-		char *note = NULL;
-		rc = fc_plan_catch_up(p, 0, &note);
-		fc_plan_unlock(p);
-		p->adopted = note;
-		if (rc < 0 || (rc = fc_change_settle(p)) < 0)
-			goto fail;
-	}
 	fc_error_clear();
-	(void)repaired;
 	*out = p;
 	return 0;
 fail:
 	fc_plan_free(p);
 	return rc;
 }
+
 
 static int dir_is_empty_or_fresh_git(const char *dir)
 {
@@ -297,11 +281,10 @@ static int dir_is_empty_or_fresh_git(const char *dir)
 	return ok;
 }
 
-int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outcome *outcome)
+
+int fc_plan_create(fc_plan **out, const char *dir)
 {
 	fc_plan *p = NULL;
-	fc_change *c = NULL;
-	cJSON *settings = NULL;
 	char real[PATH_MAX];
 	int rc;
 
@@ -326,52 +309,20 @@ int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outc
 	p->dir = fc_strdup(real);
 	if ((rc = setup_paths(p)) < 0 || (rc = fc_store_open(&p->store, p->db_path, 1, 10000)) < 0)
 		goto fail;
-	if ((rc = fc_change_begin(&c, p, w)) < 0)
-		goto fail;
-	settings = fc_settings_default();
-	if ((rc = fc_settings_put(fc_change_store(c), settings)) < 0)
-		goto fail;
-	fc_change_touch(c, "ficus.json");
-	fc_change_touch(c, "PLAN.md");
-	fc_change_subject(c, "plan: init");
-	fc_change_trailer(c, "Ficus-Action", "init");
-	rc = fc_change_finish(c, outcome);
-	c = NULL;
-	if (rc < 0)
-		goto fail;
-	cJSON_Delete(settings);
 	*out = p;
 	return 0;
 fail:
-	fc_change_abort(c);
-	cJSON_Delete(settings);
 	fc_plan_free(p);
 	return rc;
 }
 
-int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const fc_write_opts *w,
-			fc_outcome *outcome)
+int fc_plan_clone(fc_plan **out, const char *dir, const char *url)
 {
 	fc_plan *p = NULL;
 	char real[PATH_MAX];
 	int rc;
 
 	*out = NULL;
-	if (!url || !*url)
-		return fc_error_set(FC_EINVAL, "--remote needs a URL");
-	if ((rc = fc_repo_remote_has_plan(url)) < 0)
-		return rc;
-	if (!rc) {
-		/* a new plan: create it here, then publish it */
-		if ((rc = fc_plan_init(&p, dir, w, outcome)) < 0)
-			return rc;
-		if ((rc = fc_repo_add_remote(p->repo, url)) < 0 || (rc = fc_repo_push(p->repo)) < 0) {
-			fc_plan_free(p);
-			return fc_error_wrap(rc, "the plan was created but not published to '%s'", url);
-		}
-		*out = p;
-		return 0;
-	}
 	if (realpath(dir, real) && looks_like_plan(real))
 		return fc_error_set(FC_EEXISTS, "'%s' is already a ficus plan", dir);
 	if (!dir_is_empty_or_fresh_git(dir))
@@ -384,17 +335,15 @@ int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const f
 		goto fail;
 	}
 	p->dir = fc_strdup(real);
-	if ((rc = setup_paths(p)) < 0 || (rc = fc_plan_rebuild(p)) < 0)
+	if ((rc = setup_paths(p)) < 0)
 		goto fail;
-	memset(outcome, 0, sizeof(*outcome));
-	outcome->noop = 1;
-	outcome->note = fc_asprintf("cloned the plan from '%s'", url);
 	*out = p;
 	return 0;
 fail:
 	fc_plan_free(p);
 	return rc;
 }
+
 
 int fc_plan_set_remote(fc_plan *p, const char *url)
 {
@@ -412,52 +361,9 @@ int fc_plan_set_remote(fc_plan *p, const char *url)
 	return rc;
 }
 
-int fc_plan_sync(fc_plan *p, int reset, char **report)
+char *fc_plan_remote_url(fc_plan *p)
 {
-	int moved = 0, ahead = 0, rc;
-	char *aside = NULL;
-	fc_router_result res;
-
-	*report = NULL;
-	if (!fc_repo_has_remote(p->repo)) {
-		*report = fc_strdup("the plan has no remote: nothing to sync");
-		return 0;
-	}
-	/* the network outside the lock; the local moves under it */
-	if ((rc = fc_repo_fetch(p->repo)) < 0)
-		return rc;
-	if ((rc = fc_plan_lock(p)) < 0)
-		return rc;
-	if (reset) {
-		if ((rc = fc_repo_reset_to_remote(p->repo, &aside)) == 0)
-			rc = fc_plan_rebuild(p);
-		moved = 1;
-	} else if ((rc = fc_repo_fast_forward(p->repo, &moved, &ahead)) == 0 && moved) {
-		rc = fc_plan_rebuild(p);
-	}
-	fc_plan_unlock(p);
-	if (rc < 0)
-		goto done;
-	if (ahead && (rc = fc_repo_push(p->repo)) < 0)
-		goto done;
-	*report = fc_asprintf("%s%s", reset ? "took the remote's plan" : moved ? "fast-forwarded to the remote's plan" :
-			      ahead ? "pushed local changes to the remote" : "already up to date with the remote",
-			      aside ? "; " : "");
-	if (aside) {
-		char *r2 = fc_asprintf("%s%s", *report, aside);
-		free(*report);
-		*report = r2;
-	}
-	/* the routers follow the plan the remote gave us */
-	if (moved) {
-		rc = fc_router_sync(p, NULL, &res);
-		fc_router_result_clear(&res);
-		if (rc == FC_ESYNC)
-			rc = fc_error_wrap(FC_ESYNC, "the plan is synced, but not every router holds it ('ficus router sync')");
-	}
-done:
-	free(aside);
-	return rc;
+	return p->repo ? fc_repo_config(p->repo, "remote.origin.url") : NULL;
 }
 
 static int valid_signature_part(const char *s)
@@ -516,12 +422,24 @@ int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email)
 	return 0;
 }
 
-/* ---- rebuild ---- */
+/* ---- the database file, for the rebuild (fc_change_rebuild) ---- */
 
-static int load_cb(const char *path, const char *data, size_t len, void *ctx)
+const char *fc_plan_db_path(const fc_plan *p) { return p->db_path; }
+int fc_plan_lock_timeout(const fc_plan *p) { return p->lock_timeout_ms; }
+void fc_plan_note_repaired(fc_plan *p, int n) { p->repaired += n; }
+
+void fc_plan_set_adopted(fc_plan *p, char *note)
 {
-	int known;
-	return fc_load_path(ctx, path, data, len, &known);
+	free(p->adopted);
+	p->adopted = note;
+}
+
+int fc_plan_load_db(fc_plan *p)
+{
+	if (!p->store && access(p->db_path, F_OK) == 0 &&
+	    fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms) < 0)
+		p->store = NULL;
+	return p->store != NULL;
 }
 
 /*
@@ -546,229 +464,26 @@ static int copy_local_tables(fc_store *fresh, const char *live_path)
 	return rc;
 }
 
-int fc_plan_rebuild(fc_plan *p)
+int fc_plan_install_db(fc_plan *p, fc_store *fresh, const char *fresh_path)
 {
-	char *tmp = fc_asprintf("%s.rebuild", p->db_path);
-	char *side[] = { NULL, NULL, NULL };
-	char head[FC_OID_HEX];
-	fc_store *fresh = NULL;
-	int rc, repaired = 0;
-
-	if ((rc = fc_plan_lock(p)) < 0)
-		goto done;
-	/* finish a change the old database holds, if it can still be read */
-	if (!p->store && access(p->db_path, F_OK) == 0 &&
-	    fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms) < 0)
-		p->store = NULL;
-	if (p->store && (rc = fc_change_repair_commits(p, &repaired)) < 0)
-		goto done;
-	fc_error_clear();
-	if ((rc = fc_repo_head_oid(p->repo, head)) < 0) {
-		rc = fc_error_set(FC_ENOTPLAN, "the plan repository has no commits to rebuild from");
-		goto done;
-	}
-	side[0] = tmp;
-	side[1] = fc_asprintf("%s-wal", tmp);
-	side[2] = fc_asprintf("%s-shm", tmp);
-	for (int i = 0; i < 3; i++)
-		unlink(side[i]);
-	if ((rc = fc_store_open(&fresh, tmp, 1, p->lock_timeout_ms)) < 0 ||
-	    (rc = fc_store_begin(fresh, 1)) < 0)
-		goto done;
-	fc_store_exec(fresh, "PRAGMA defer_foreign_keys = ON", NULL);
-	if ((rc = fc_repo_each_file(p->repo, FC_FILE_MAX, load_cb, fresh)) < 0) {
-		fc_store_rollback(fresh);
-		rc = fc_error_wrap(rc, "rebuilding from HEAD");
-		goto done;
-	}
-	if ((rc = fc_store_set_local(fresh, "head", head)) < 0)
-		goto done;
-	if ((rc = fc_store_commit(fresh)) < 0) {
-		rc = fc_error_wrap(rc, "rebuilding from HEAD (the plan files disagree with each other)");
-		goto done;
-	}
-	if (p->store) {
-		if ((rc = copy_local_tables(fresh, p->db_path)) < 0 ||
-		    (rc = fc_store_replace_from(p->store, fresh)) < 0)
-			goto done;
-	} else {
-		fc_store_exec(fresh, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
-		fc_store_free(fresh);
-		fresh = NULL;
-		{
-			char *wal = fc_asprintf("%s-wal", p->db_path), *shm = fc_asprintf("%s-shm", p->db_path);
-			unlink(wal);
-			unlink(shm);
-			free(wal);
-			free(shm);
-		}
-		if (rename(tmp, p->db_path) < 0) {
-			rc = fc_error_set(FC_ERROR, "cannot install the rebuilt database: %s", strerror(errno));
-			goto done;
-		}
-		rc = fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms);
-	}
-done:
-	fc_store_free(fresh);
-	for (int i = 0; i < 3; i++) {
-		if (side[i] && (rc < 0 || p->store))
-			unlink(side[i]);
-		if (i)
-			free(side[i]);
-	}
-	free(tmp);
-	fc_plan_unlock(p);
-	return rc;
-}
-
-int fc_plan_catch_up(fc_plan *p, int fast_forward, char **note)
-{
-	char head[FC_OID_HEX], *known = NULL;
-	int rc, repaired = 0, moved = 0, ahead = 0;
-
-	*note = NULL;
-	if ((rc = fc_change_repair_commits(p, &repaired)) < 0)
-		return rc;
-	p->repaired += repaired;
-	if (fast_forward && fc_repo_has_remote(p->repo)) {
-		rc = fc_repo_fast_forward(p->repo, &moved, &ahead);
-		if (rc == FC_ECONFLICT && fast_forward < 0) {
-			*note = fc_asprintf("going on locally: %s", fc_error_last());
-			fc_error_clear();
-			rc = 0;
-		} else if (rc < 0) {
-			return rc;
-		}
-	}
-	if (fc_repo_head_oid(p->repo, head) < 0) {
-		fc_error_clear();
-		return 0; /* no history yet: fc_plan_init's first commit */
-	}
-	known = fc_store_local(p->store, "head");
-	if (!known) {
-		/* a database from before heads were recorded: trust it from here on */
-		rc = fc_store_set_local(p->store, "head", head);
-	} else if (strcmp(known, head) != 0) {
-		if ((rc = fc_plan_rebuild(p)) < 0) {
-			rc = fc_error_wrap(rc, "HEAD moved to %.10s outside this database; adopting it failed, nothing was written",
-					   head);
-		} else if (!moved) {
-			free(*note);
-			*note = fc_asprintf("adopted commits made outside ficus (HEAD %.10s): the database was rebuilt from HEAD",
-					    head);
-		}
-	}
-	free(known);
-	return rc;
-}
-
-/* ---- verify ---- */
-
-typedef struct {
-	char **paths;
-	char **oids;
-	size_t n, cap;
-} path_set;
-
-static int collect_oid(const char *path, const char *oid, void *ctx)
-{
-	path_set *s = ctx;
-	if (!fc_path_known(path))
-		return 0;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->paths = fc_realloc(s->paths, s->cap * sizeof(char *));
-		s->oids = fc_realloc(s->oids, s->cap * sizeof(char *));
-	}
-	s->paths[s->n] = fc_strdup(path);
-	s->oids[s->n++] = fc_strdup(oid);
-	return 0;
-}
-
-static int collect_render(const char *path, const char *data, size_t len, void *ctx)
-{
-	char oid[FC_OID_HEX];
-	int rc = fc_repo_hash(oid, data, len);
-	return rc < 0 ? rc : collect_oid(path, oid, ctx);
-}
-
-static void set_free(path_set *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->paths[i]);
-		free(s->oids[i]);
-	}
-	free(s->paths);
-	free(s->oids);
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
-}
-
-/* Sort a set by path (the two sets come in different orders). */
-static void set_sort(path_set *s)
-{
-	char ***idx = fc_malloc((s->n + 1) * sizeof(char **));
-	char **p2 = fc_malloc((s->n + 1) * sizeof(char *)), **o2 = fc_malloc((s->n + 1) * sizeof(char *));
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		idx[i] = &s->paths[i];
-	qsort(idx, s->n, sizeof(char **), cmp_pair);
-	for (i = 0; i < s->n; i++) {
-		size_t k = (size_t)(idx[i] - s->paths);
-		p2[i] = s->paths[k];
-		o2[i] = s->oids[k];
-	}
-	free(s->paths);
-	free(s->oids);
-	s->paths = p2;
-	s->oids = o2;
-	free(idx);
-}
-
-int fc_plan_verify(fc_plan *p, char **report)
-{
-	path_set db = { 0 }, head = { 0 };
-	fc_buf b = FC_BUF_INIT;
-	size_t i = 0, j = 0, bad = 0;
 	int rc;
 
-	*report = NULL;
-	if ((rc = fc_store_begin(p->store, 0)) < 0)
+	if (p->store) {
+		if ((rc = copy_local_tables(fresh, p->db_path)) == 0)
+			rc = fc_store_replace_from(p->store, fresh);
+		fc_store_free(fresh);
 		return rc;
-	rc = fc_render_each(p->store, collect_render, &db);
-	fc_store_commit(p->store);
-	if (rc < 0 || (rc = fc_repo_each_oid(p->repo, collect_oid, &head)) < 0)
-		goto done;
-	set_sort(&db);
-	set_sort(&head);
-	while (i < db.n || j < head.n) {
-		int c = i >= db.n ? 1 : j >= head.n ? -1 : strcmp(db.paths[i], head.paths[j]);
-		if (c < 0) {
-			fc_buf_printf(&b, "missing from the repository: %s\n", db.paths[i++]);
-			bad++;
-		} else if (c > 0) {
-			fc_buf_printf(&b, "missing from the database: %s\n", head.paths[j++]);
-			bad++;
-		} else {
-			if (strcmp(db.oids[i], head.oids[j]) != 0) {
-				fc_buf_printf(&b, "differs: %s\n", db.paths[i]);
-				bad++;
-			}
-			i++;
-			j++;
-		}
 	}
-	if (bad)
-		rc = fc_error_set(FC_EDRIFT, "the database and the plan repository disagree on %zu file%s",
-				  bad, bad == 1 ? "" : "s");
-	*report = fc_buf_detach(&b);
-done:
-	fc_buf_free(&b);
-	set_free(&db);
-	set_free(&head);
-	return rc;
+	fc_store_exec(fresh, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	fc_store_free(fresh);
+	{
+		char *wal = fc_asprintf("%s-wal", p->db_path), *shm = fc_asprintf("%s-shm", p->db_path);
+		unlink(wal);
+		unlink(shm);
+		free(wal);
+		free(shm);
+	}
+	if (rename(fresh_path, p->db_path) < 0)
+		return fc_error_set(FC_ERROR, "cannot install the rebuilt database: %s", strerror(errno));
+	return fc_store_open(&p->store, p->db_path, 0, p->lock_timeout_ms);
 }

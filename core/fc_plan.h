@@ -5,9 +5,10 @@
  * model kept in <gitdir>/ficus/plan.db (out of the repository), and the
  * write lock <gitdir>/ficus/lock.
  *
- * Opening a plan repairs an interrupted change first (see fc_change.h), so
- * every command starts from a state where the database and the repository
- * agree.
+ * Opening a plan only opens it (floor 3 of core/README.md: a handle on the
+ * store, the repository and the lock).  A command opens it through
+ * fc_session_open, which also repairs an interrupted change, so that every
+ * command starts from a state where the database and the repository agree.
  */
 #include <stddef.h>
 
@@ -45,6 +46,18 @@ typedef struct {
 } fc_write_opts;
 #define FC_WRITE_OPTS_INIT { NULL, NULL, 0, 0, 0, NULL, 0, 0 }
 
+/*
+ * A router flag a change altered.  For a change that was made only the
+ * name counts (the reconciler reads the desired state at push time); for
+ * a dry run bp, shadow and rev hold the values the change would give it.
+ */
+typedef struct {
+	char *flag;
+	int bp;
+	int shadow;
+	long long rev;
+} fc_flag_value;
+
 /* What a writing action did (or, for a dry run, would do). */
 typedef struct {
 	int noop;            /* nothing to do: already in that state */
@@ -57,35 +70,35 @@ typedef struct {
 	size_t npaths;
 	int router_status;   /* 0, or FC_ESYNC when a router was not updated */
 	char *router_report; /* one line per replica pushed */
+	fc_flag_value *flags; /* router flags the change altered, for the reconciler */
+	size_t nflags;
 } fc_outcome;
 
 void fc_outcome_clear(fc_outcome *o);
 
 /*
- * Create a plan in `dir` (created if missing; must be empty or hold an
- * empty git repository).  FC_EEXISTS when it is already a plan.
+ * Create an empty plan in `dir` (created if missing; must be empty or hold
+ * an empty git repository): the repository and a new database, no commit
+ * yet (fc_session_init makes the first).  FC_EEXISTS when it is already a
+ * plan.
  */
-int fc_plan_init(fc_plan **out, const char *dir, const fc_write_opts *w, fc_outcome *outcome);
+int fc_plan_create(fc_plan **out, const char *dir);
 
 /*
- * Create a plan that shares `url` (origin): clone it when the remote
- * already holds a plan, else create one and push it there.
+ * Clone the plan at `url` into `dir` (as fc_plan_create for `dir`); the
+ * database is not built yet (fc_change_rebuild builds it).
  */
-int fc_plan_init_remote(fc_plan **out, const char *dir, const char *url, const fc_write_opts *w,
-			fc_outcome *outcome);
-
-/*
- * Fetch the remote and fast-forward the plan (database included), then
- * push local commits the remote lacks.  With `reset`, take the remote's
- * history even when the two diverged: local commits the remote lacks are
- * kept on a ref that *report names.  When the plan moved, the routers are
- * brought to it (FC_ESYNC when some replica was not).  *report says what
- * happened (caller frees).
- */
-int fc_plan_sync(fc_plan *p, int reset, char **report);
+int fc_plan_clone(fc_plan **out, const char *dir, const char *url);
 
 /* Make `url` the plan's remote (origin). FC_EEXISTS when it has another. */
 int fc_plan_set_remote(fc_plan *p, const char *url);
+
+/*
+ * The remote's URL as configured (remote.origin.url), or NULL (caller
+ * frees).  Only the config value: no remote lookup (libgit2's leaks in a
+ * long-running dashboard), no network.
+ */
+char *fc_plan_remote_url(fc_plan *p);
 
 
 /* Open a plan.  FC_ENOTPLAN when none is found; FC_ESCHEMA; FC_ENOTFOUND
@@ -117,27 +130,25 @@ void fc_plan_unlock(fc_plan *p);
  */
 int fc_plan_author(fc_plan *p, const char *actor, char **name, char **email);
 
-/*
- * Recreate the database from the repository's HEAD.  The contents are
- * replaced in one SQLite transaction once the new ones are complete; the
- * file is never swapped under other processes (see fc_store_replace_from).
- */
-int fc_plan_rebuild(fc_plan *p);
+/* ---- the database file, for the rebuild (fc_change_rebuild) ---- */
+
+/* The database's path (borrowed) and the lock timeout the plan was opened with. */
+const char *fc_plan_db_path(const fc_plan *p);
+int fc_plan_lock_timeout(const fc_plan *p);
+
+/* Open the database when it exists and is not open yet; 1 when one is open. */
+int fc_plan_load_db(fc_plan *p);
 
 /*
- * Under the lock, before a change: finish commits an interrupted change
- * left, fast-forward to the remote-tracking branch when `fast_forward`
- * (> 0: a divergence is FC_ECONFLICT; < 0: go on locally with a *note),
- * and adopt a HEAD that moved outside this database (a commit made with
- * git, a fast-forward) by rebuilding from it.  *note (caller frees) says
- * what was adopted, or NULL.
+ * Make `fresh` (a complete database at fresh_path) the plan's: its
+ * contents replace the open database's in one SQLite transaction, this
+ * clone's own tables (journal, router state) copied over first; with no
+ * open database the file is renamed into place.  Takes `fresh`.
  */
-int fc_plan_catch_up(fc_plan *p, int fast_forward, char **note);
+int fc_plan_install_db(fc_plan *p, fc_store *fresh, const char *fresh_path);
 
-/*
- * Compare the database with HEAD.  0 when they agree; FC_EDRIFT with the
- * differences in *report (caller frees) otherwise.
- */
-int fc_plan_verify(fc_plan *p, char **report);
+/* Record what the session's repair did (fc_plan_repaired, fc_plan_adopted); takes `note`. */
+void fc_plan_note_repaired(fc_plan *p, int n);
+void fc_plan_set_adopted(fc_plan *p, char *note);
 
 #endif

@@ -21,11 +21,9 @@
 #include <stddef.h>
 
 #include "fc_buf.h"
+#include "fc_json.h"
 
 typedef struct fc_store fc_store;
-
-/* The largest plan file ficus reads back. */
-#define FC_FILE_MAX (16u << 20)
 
 typedef struct {
 	const char *dir;      /* "domains/" or NULL for a single file */

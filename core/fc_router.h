@@ -2,6 +2,10 @@
 #define FC_ROUTER_H
 /*
  * Routers: where a flag's percentage becomes traffic (SPEC section 3).
+ * This header gathers the routers' public API for the faces: the
+ * configuration (fc_rconf.h), the state (fc_rstate.h), the reconciler
+ * (fc_reconcile.h) and the reports (fc_rreport.h).  Core modules include
+ * the one they use.
  *
  * The plan settings (ficus.json, key "routers") name the routers: a name,
  * a driver, its replicas and how to reach them, never a secret.  The
@@ -12,9 +16,11 @@
  * (migrations/0003_routers.sql), which `status`, the dashboard and
  * `doctor` read without touching the network.
  *
- * A pusher holds the plan lock while it reads the desired state and
- * pushes, so two ficus processes never send an older value after a newer
- * one, not even to routers that keep no revision (HAProxy, Envoy).
+ * A pusher takes no plan lock: it reads the desired state at push time
+ * and, when the state moved while it pushed, goes round again, so the
+ * last value any ficus process sends is the newest, even to routers that
+ * keep no revision (HAProxy, Envoy).  The configuration is fc_rconf.h's;
+ * the verbs that change it are fc_router_edit.h's.
  *
  * States of a (router, replica, flag):
  *   synced       the router has the plan's value (read back)
@@ -23,214 +29,9 @@
  *   drift        the router's value differs from the plan's (verify)
  *   newer        the router refused ours: it holds a newer revision
  */
-#include <stddef.h>
-#include <cjson/cJSON.h>
-
-#include "fc_clock.h"
-#include "fc_plan.h"
-
-/* What a driver can do, reported by 'ficus router list'. */
-typedef struct {
-	int pushes;           /* 0: the none driver, nothing is pushed */
-	int sticky;           /* 1: per tenant (SPEC 1 rule); 0: per request */
-	int granularity_bp;   /* smallest step in basis points (1 = 0.01%) */
-	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
-	int revisions;        /* the router refuses an older revision */
-	int shadow;           /* shadow (mirroring) is applied */
-} fc_router_caps;
-
-/* Driver names in registry (priority) order, NULL-terminated (static). */
-const char *const *fc_router_drivers(void);
-
-/* Capabilities and a one-line summary of a driver; FC_ENOTFOUND if unknown. */
-int fc_router_driver_info(const char *driver, fc_router_caps *caps, const char **summary);
-
-/*
- * Validate the settings' "routers" array (NULL is fine: no routers).
- * FC_EPARSE naming `what`, the router and the key otherwise.  Called from
- * fc_settings_parse so that no bad router ever reaches the database.
- */
-int fc_router_config_check(const cJSON *routers, const char *what);
-
-/* ---- configuration ---- */
-
-typedef struct {
-	char *name;
-	char *driver;
-	char **replicas;
-	size_t nreplicas;
-	fc_router_caps caps;
-	cJSON *config;        /* the settings object, no secrets (owned) */
-} fc_router_info;
-
-/* The configured routers, in settings order. */
-int fc_router_list(fc_plan *p, fc_router_info **out, size_t *n);
-void fc_router_infos_free(fc_router_info *r, size_t n);
-
-/* A router to add; NULL fields take the defaults. */
-typedef struct {
-	const char *name;
-	const char *driver;
-	const char *const *replicas;
-	size_t nreplicas;
-	const char *map;             /* haproxy: the map as the runtime API names it */
-	const char *map_file;        /* haproxy: a file ficus rewrites so a reload keeps values */
-	const char *prefix;          /* envoy: runtime key prefix (default "ficus.") */
-	const char *token_env;       /* variable holding the bearer token */
-	const char *token_file;      /* file holding it (mode 600 or stricter) */
-	const char *ca_file;
-	const char *timeout;         /* "5s", "800ms" */
-	const char *connect_timeout;
-	const char *retries;         /* "2" */
-	int no_tls_verify;           /* 1: "tls_verify": false */
-} fc_router_spec;
-#define FC_ROUTER_SPEC_INIT { 0 }
-
-/*
- * Add a router to the settings: one commit.  The same router again is a
- * no-op; a different one under an existing name is FC_EEXISTS.  Nothing is
- * pushed: 'ficus router sync' brings the new router up to date.
- */
-int fc_router_add(fc_plan *p, const fc_router_spec *spec, const fc_write_opts *w, fc_outcome *out);
-
-/*
- * Remove a router (and its recorded state): one commit.  FC_ENOTFOUND;
- * refused (FC_EINVAL) while a service names it, unless w->force.
- */
-int fc_router_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out);
-
-/* ---- push, verify, status ---- */
-
-typedef struct {
-	char *router;
-	char *replica;
-	char *flag;
-	char *service;
-	char state[16];       /* synced, pending, unreachable, drift, newer */
-	int want_bp, want_shadow;
-	long long want_rev;
-	int seen;             /* 1: seen_* hold the router's value */
-	int seen_bp, seen_shadow;
-	long long seen_rev;   /* -1: the router keeps no revision */
-	char *error;          /* why not synced ("" when synced) */
-	int attempts;
-	fc_time updated;      /* when this was last observed (0: never) */
-} fc_router_flag_state;
-
-typedef struct {
-	char *router;
-	char *replica;
-	char *driver;
-	char state[16];       /* the worst state of its flags */
-	size_t nflags, nsynced, npending, nunreachable, ndrift, nnewer;
-	int attempts;
-	long ms;              /* time taken (push, verify) */
-	char *error;          /* the first failure, "" if none */
-	char **extra;         /* verify: flags on the router the plan does not bind to it */
-	size_t nextra;
-} fc_router_replica_result;
-
-typedef struct {
-	fc_router_replica_result *replicas;
-	size_t nreplicas;
-	fc_router_flag_state *flags;
-	size_t nflags;
-	char *report;         /* one line per replica */
-	char *calls;          /* dry run: the calls that would be made, one per line */
-	int none;             /* no router pushes anything (none driver / no routers) */
-} fc_router_result;
-
-void fc_router_result_clear(fc_router_result *r);
-
-typedef struct {
-	const char *const *flags;  /* flag or service names; NULL/0: every flag */
-	size_t nflags;
-	const char *router;        /* NULL: every router */
-	int dry_run;               /* describe the calls; contact nothing, change nothing */
-} fc_router_opts;
-#define FC_ROUTER_OPTS_INIT { NULL, 0, NULL, 0 }
-
-/*
- * Push the latest desired state of the selected flags to every replica of
- * every bound router, in parallel, with retries, and read it back.  0 when
- * every replica has the plan's value (or a newer revision); FC_ESYNC, with
- * a message naming the first failing replica and why, otherwise.
- * FC_ENOTFOUND for an unknown router or flag name.  Take no plan lock or
- * store transaction around it.  The result is the caller's.
- */
-int fc_router_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out);
-
-/*
- * The pipeline's entry point, after a change is committed: push `flags`
- * (NULL/0: every flag of every service) together with every flag an
- * earlier push left pending, so that the next change retries what a failed
- * one left behind.  Unknown flags are skipped.  *report (may be NULL)
- * receives one line per replica, caller frees.  0, or FC_ESYNC as
- * fc_router_sync; with no router configured, 0 and nothing is contacted.
- */
-int fc_router_push(fc_plan *p, const char *const *flags, size_t nflags, char **report);
-
-/*
- * Get the drivers of the plan's routers ready for a push that follows
- * (the HTTP drivers load libcurl in a thread, so that the load overlaps
- * the commit), and wait for that to end: a caller that warmed joins
- * before it returns, whether it pushed or not.
- */
-void fc_router_warm(fc_plan *p);
-void fc_router_warm_join(void);
-
-/*
- * The same before the database is open, for a caller that will likely
- * push (fc_open_opts.pushes): the routers as the work tree's ficus.json
- * names them, a hint that costs a small file's read.  A missing or
- * unreadable file warms nothing; the push itself reads the database.
- * Returns whether a load started: the caller joins it before it exits.
- */
-int fc_router_warm_early(const char *dir);
-
-/* Whether fc_router_warm()'s loads are still running (fc_http_warming). */
-int fc_router_warming(void);
-
-/*
- * Read every replica of the selected routers and compare with the plan.
- * FC_EDRIFT when a bound flag is missing or has another value somewhere;
- * else FC_ESYNC when a replica could not be read; else 0.
- */
-int fc_router_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out);
-
-/* The recorded state of every (router, replica, bound flag); no network. */
-int fc_router_status(fc_plan *p, const fc_router_opts *o, fc_router_result *out);
-
-/*
- * Flags that some replica does not have at the plan's revision (caller
- * frees the strings and the array).
- */
-int fc_router_pending(fc_plan *p, char ***flags, size_t *n);
-void fc_router_names_free(char **names, size_t n);
-
-/* Push every pending flag (doctor --repair): as fc_router_sync. */
-int fc_router_repair(fc_plan *p, fc_router_result *out);
-
-/*
- * Check what a push will need without pushing: every token can be read
- * (never shown), TLS verification is on, a token does not travel over
- * plain http.  *notes gets one line per finding (caller frees); *problems
- * the number of findings that will make a push fail.
- */
-int fc_router_check_config(fc_plan *p, char **notes, int *problems);
-
-/* A flag value for fc_router_describe. */
-typedef struct {
-	const char *flag;
-	int bp;
-	int shadow;
-	long long rev;
-} fc_router_value;
-
-/*
- * The router calls a change would make (for --dry-run): one line per
- * replica and flag, into *calls (caller frees).  No network.
- */
-int fc_router_describe(fc_plan *p, const fc_router_value *v, size_t n, char **calls);
+#include "fc_rconf.h"
+#include "fc_reconcile.h"
+#include "fc_rreport.h"
+#include "fc_rstate.h"
 
 #endif

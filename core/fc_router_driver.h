@@ -1,8 +1,9 @@
 #ifndef FC_ROUTER_DRIVER_H
 #define FC_ROUTER_DRIVER_H
 /*
- * The router driver interface, for fc_router.c and the drivers
- * (fc_router_<driver>.c) only.
+ * The router driver interface, for the router modules (fc_rconf.c,
+ * fc_router.c) and the drivers (fc_router_<driver>.c) only; the shared
+ * helpers are in fc_router_driver.c.
  *
  * A driver is a table of functions.  The engine (fc_router.c) resolves the
  * configuration and the token, builds one job per replica, and hands a
@@ -14,14 +15,23 @@
  * and never put a token into a message.
  *
  * Adding a driver: one file defining a `const fc_router_driver`, one line
- * in the registry in fc_router.c.
+ * in the registry in fc_rconf.c.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
 #include "fc_buf.h"
-#include "fc_router.h"
+
+/* What a driver can do, reported by 'ficus router list'. */
+typedef struct {
+	int pushes;           /* 0: the none driver, nothing is pushed */
+	int sticky;           /* 1: per tenant (SPEC 1 rule); 0: per request */
+	int granularity_bp;   /* smallest step in basis points (1 = 0.01%) */
+	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
+	int revisions;        /* the router refuses an older revision */
+	int shadow;           /* shadow (mirroring) is applied */
+} fc_router_caps;
 
 #define FC_ROUTER_MAX_REPLICAS 64
 
@@ -116,6 +126,9 @@ void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, 
 /* Forget the observed values (before a new read). */
 void fc_router_job_clear_seen(fc_router_job *j);
 
+/* Order two fc_rflag by flag name (qsort, bsearch). */
+int fc_rflag_cmp(const void *a, const void *b);
+
 /* Index of `flag` in want, or -1. */
 long fc_router_job_want_index(const fc_router_job *j, const char *flag);
 
@@ -136,5 +149,50 @@ int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, c
 
 /* An http(s) replica URL without trailing slashes, for building paths (caller frees). */
 char *fc_router_base_url(const char *replica);
+
+/* Refuse haproxy's keys ('map', 'map_file') on another driver: FC_EPARSE naming `what`. */
+int fc_router_check_no_map(const fc_router_conf *r, const char *what);
+
+/* ---- helpers for HTTP drivers (fc_router_http.c, fc_router_envoy.c) ---- */
+
+typedef struct fc_http fc_http;
+typedef struct fc_http_req fc_http_req;
+
+/* What every HTTP driver's per-replica state starts with. */
+typedef struct {
+	fc_router_job *j;
+	fc_http *h;           /* the run's transfers (libcurl multi) */
+	char *base;           /* the replica's URL, no trailing slash */
+} fc_router_hjob;
+
+/*
+ * Run an HTTP driver's jobs in parallel: per job, a zeroed state of
+ * `state_size` bytes whose first member is an fc_router_hjob is filled in
+ * and handed to start() (not for a job the engine failed already), which
+ * adds its requests to ->h; then every transfer runs to its end, each
+ * job's time is taken, and end() releases what start() and the callbacks
+ * kept (called for every job).
+ */
+void fc_router_http_run(fc_router_job *jobs, size_t n, size_t state_size,
+			void (*start)(fc_router_hjob *s), void (*end)(fc_router_hjob *s));
+
+/*
+ * Set up a request of job j: method, url, body (NULL: none), the router's
+ * token, TLS settings, timeouts, retries and the job's deadline; done(r,
+ * ctx) is called when it ends.  The strings are borrowed until then.
+ */
+void fc_router_http_req(fc_http_req *r, const fc_router_job *j, const char *method, const char *url,
+			const char *body, void (*done)(fc_http_req *, void *), void *ctx);
+
+/* Count an answer's attempts on its job (the most any request took). */
+void fc_router_job_attempts(fc_router_job *j, const fc_http_req *q);
+
+/*
+ * Why an answer to `what` is not what was wanted, one line into out: the
+ * transfer's error, a token refused or wanted (401, 403), `not_found` for
+ * a 404, else the status.  Never the body (a router may echo the token).
+ */
+void fc_router_http_problem(char *out, size_t len, const fc_router_job *j, const fc_http_req *q, const char *what,
+			    const char *not_found);
 
 #endif

@@ -32,9 +32,7 @@ typedef struct {
 } epost;
 
 struct ejob {
-	fc_router_job *j;
-	fc_http *h;
-	char *base;
+	fc_router_hjob c;     /* first: the job, the transfers, the base URL */
 	char *runtime_url;
 	fc_http_req get;
 	epost *posts;
@@ -54,19 +52,7 @@ static const char *prefix_of(const fc_router_conf *r)
 static void req_init(fc_http_req *r, ejob *ej, const char *method, const char *url,
 		     void (*done)(fc_http_req *, void *), void *ctx)
 {
-	const fc_router_conf *c = ej->j->r;
-
-	memset(r, 0, sizeof(*r));
-	r->method = method;
-	r->url = url;
-	r->token = c->token;
-	r->ca_file = c->ca_file;
-	r->tls_verify = c->tls_verify;
-	r->connect_timeout_ms = c->connect_timeout_ms;
-	r->deadline_ms = ej->j->deadline_ms;
-	r->retries = c->retries;
-	r->done = done;
-	r->ctx = ctx;
+	fc_router_http_req(r, ej->c.j, method, url, NULL, done, ctx);
 }
 
 /* The query of one runtime_modify call for want[from..to). */
@@ -85,13 +71,10 @@ static char *modify_query(const fc_router_conf *r, const fc_rflag *want, size_t 
 
 static void problem(char *out, size_t len, const ejob *ej, const fc_http_req *q, const char *what)
 {
-	if (q->failed)
-		snprintf(out, len, "%s", q->error);
-	else if (q->status == 404)
-		snprintf(out, len, "404 Not Found for %s: is '%s' Envoy's admin address?", what, ej->base);
-	else
-		snprintf(out, len, "HTTP %ld%s%s for %s", q->status, *fc_http_reason(q->status) ? " " : "",
-			 fc_http_reason(q->status), what);
+	char hint[300];
+
+	snprintf(hint, sizeof(hint), "is '%s' Envoy's admin address?", ej->c.base);
+	fc_router_http_problem(out, len, ej->c.j, q, what, hint);
 }
 
 int fc_router_envoy_parse_value(const cJSON *entry, long long *out)
@@ -162,11 +145,10 @@ int fc_router_envoy_parse_runtime(fc_router_job *j, const fc_buf *b, char *err, 
 static void get_done(fc_http_req *q, void *ctx)
 {
 	ejob *ej = ctx;
-	fc_router_job *j = ej->j;
+	fc_router_job *j = ej->c.j;
 	char why[512];
 
-	if (q->attempts > j->attempts)
-		j->attempts = q->attempts;
+	fc_router_job_attempts(j, q);
 	if (q->failed || q->status != 200) {
 		problem(why, sizeof(why), ej, q, "GET /runtime");
 		if (ej->list_only)
@@ -187,11 +169,10 @@ static void post_done(fc_http_req *q, void *ctx)
 {
 	epost *po = ctx;
 	ejob *ej = po->ej;
-	fc_router_job *j = ej->j;
+	fc_router_job *j = ej->c.j;
 	char why[512];
 
-	if (q->attempts > j->attempts)
-		j->attempts = q->attempts;
+	fc_router_job_attempts(j, q);
 	if (q->failed) {
 		ej->unreachable |= q->no_answer;
 		fc_router_job_fail(j, 0, "%s", q->error);
@@ -209,74 +190,71 @@ static void post_done(fc_http_req *q, void *ctx)
 		return;
 	}
 	req_init(&ej->get, ej, "GET", ej->runtime_url, get_done, ej);
-	fc_http_add(ej->h, &ej->get);
+	fc_http_add(ej->c.h, &ej->get);
 }
 
-static void run(fc_router_job *jobs, size_t n, int list_only)
+static void start(fc_router_hjob *s, int list_only)
 {
-	fc_http *h = fc_http_new();
-	ejob *es = fc_calloc(n + 1, sizeof(*es));
-	int64_t start = fc_http_now_ms();
+	ejob *ej = (ejob *)s;
+	fc_router_job *j = s->j;
 
-	for (size_t i = 0; i < n; i++) {
-		ejob *ej = &es[i];
-		fc_router_job *j = &jobs[i];
-		ej->j = j;
-		ej->h = h;
-		ej->list_only = list_only;
-		ej->base = fc_router_base_url(j->replica);
-		ej->runtime_url = fc_asprintf("%s/runtime", ej->base);
-		if (j->failed)
-			continue;
-		if (list_only || !j->nwant) {
-			ej->list_only = 1;
-			req_init(&ej->get, ej, "GET", ej->runtime_url, get_done, ej);
-			fc_http_add(h, &ej->get);
-			continue;
-		}
-		ej->posts = fc_calloc(j->nwant / CHUNK + 2, sizeof(*ej->posts));
-		for (size_t from = 0; from < j->nwant; from += CHUNK) {
-			size_t to = from + CHUNK < j->nwant ? from + CHUNK : j->nwant;
-			epost *po = &ej->posts[ej->nposts++];
-			char *q = modify_query(j->r, j->want, from, to);
-			po->ej = ej;
-			po->url = fc_asprintf("%s/runtime_modify?%s", ej->base, q);
-			free(q);
-		}
-		ej->outstanding = ej->nposts;
-		for (size_t k = 0; k < ej->nposts; k++) {
-			req_init(&ej->posts[k].req, ej, "POST", ej->posts[k].url, post_done, &ej->posts[k]);
-			fc_http_add(h, &ej->posts[k].req);
-		}
+	ej->list_only = list_only;
+	ej->runtime_url = fc_asprintf("%s/runtime", s->base);
+	if (list_only || !j->nwant) {
+		ej->list_only = 1;
+		req_init(&ej->get, ej, "GET", ej->runtime_url, get_done, ej);
+		fc_http_add(s->h, &ej->get);
+		return;
 	}
-	fc_http_run(h);
-	for (size_t i = 0; i < n; i++) {
-		ejob *ej = &es[i];
-		if (!jobs[i].ms)
-			jobs[i].ms = (long)(fc_http_now_ms() - start);
-		if (ej->nposts && !ej->answered && !jobs[i].failed)
-			fc_router_job_fail(&jobs[i], ej->unreachable, "no answer");
-		fc_http_req_clear(&ej->get);
-		for (size_t k = 0; k < ej->nposts; k++) {
-			fc_http_req_clear(&ej->posts[k].req);
-			free(ej->posts[k].url);
-		}
-		free(ej->posts);
-		free(ej->base);
-		free(ej->runtime_url);
+	ej->posts = fc_calloc(j->nwant / CHUNK + 2, sizeof(*ej->posts));
+	for (size_t from = 0; from < j->nwant; from += CHUNK) {
+		size_t to = from + CHUNK < j->nwant ? from + CHUNK : j->nwant;
+		epost *po = &ej->posts[ej->nposts++];
+		char *q = modify_query(j->r, j->want, from, to);
+		po->ej = ej;
+		po->url = fc_asprintf("%s/runtime_modify?%s", s->base, q);
+		free(q);
 	}
-	free(es);
-	fc_http_free(h);
+	ej->outstanding = ej->nposts;
+	for (size_t k = 0; k < ej->nposts; k++) {
+		req_init(&ej->posts[k].req, ej, "POST", ej->posts[k].url, post_done, &ej->posts[k]);
+		fc_http_add(s->h, &ej->posts[k].req);
+	}
+}
+
+static void start_push(fc_router_hjob *s)
+{
+	start(s, 0);
+}
+
+static void start_read(fc_router_hjob *s)
+{
+	start(s, 1);
+}
+
+static void end(fc_router_hjob *s)
+{
+	ejob *ej = (ejob *)s;
+
+	if (ej->nposts && !ej->answered && !s->j->failed)
+		fc_router_job_fail(s->j, ej->unreachable, "no answer");
+	fc_http_req_clear(&ej->get);
+	for (size_t k = 0; k < ej->nposts; k++) {
+		fc_http_req_clear(&ej->posts[k].req);
+		free(ej->posts[k].url);
+	}
+	free(ej->posts);
+	free(ej->runtime_url);
 }
 
 static void push(fc_router_job *jobs, size_t n)
 {
-	run(jobs, n, 0);
+	fc_router_http_run(jobs, n, sizeof(ejob), start_push, end);
 }
 
 static void list(fc_router_job *jobs, size_t n)
 {
-	run(jobs, n, 1);
+	fc_router_http_run(jobs, n, sizeof(ejob), start_read, end);
 }
 
 static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
@@ -294,10 +272,7 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 
 static int check(const fc_router_conf *r, const char *what)
 {
-	if (r->map || r->map_file)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
-				    what, r->name);
-	return 0;
+	return fc_router_check_no_map(r, what);
 }
 
 const fc_router_driver fc_router_driver_envoy = {

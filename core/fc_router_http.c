@@ -44,9 +44,7 @@ typedef struct {
 } hget;
 
 struct hjob {
-	fc_router_job *j;
-	fc_http *h;
-	char *base;
+	fc_router_hjob c;     /* first: the job, the transfers, the base URL */
 	char *list_url;
 	fc_http_req list;
 	hget *gets;           /* read-back of a few flags, one by one */
@@ -70,59 +68,16 @@ static void get_done(fc_http_req *q, void *ctx);
 static void req_init(fc_http_req *r, hjob *hj, const char *method, const char *url, const char *body,
 		     void (*done)(fc_http_req *, void *), void *ctx)
 {
-	const fc_router_conf *c = hj->j->r;
-
-	memset(r, 0, sizeof(*r));
-	r->method = method;
-	r->url = url;
-	r->body = body;
-	r->body_len = body ? strlen(body) : 0;
-	r->token = c->token;
-	r->ca_file = c->ca_file;
-	r->tls_verify = c->tls_verify;
-	r->connect_timeout_ms = c->connect_timeout_ms;
-	r->deadline_ms = hj->j->deadline_ms;
-	r->retries = c->retries;
-	r->done = done;
-	r->ctx = ctx;
-}
-
-static const char *token_source(const fc_router_conf *c, char *buf, size_t len)
-{
-	if (c->token_env && getenv(c->token_env) && *getenv(c->token_env))
-		snprintf(buf, len, "from token_env '%s'", c->token_env);
-	else
-		snprintf(buf, len, "from token_file '%s'", c->token_file ? c->token_file : "?");
-	return buf;
+	fc_router_http_req(r, hj->c.j, method, url, body, done, ctx);
 }
 
 /* Why an answer is not what we wanted, one line, no token. */
 static void problem(char *out, size_t len, const hjob *hj, const fc_http_req *q, const char *what)
 {
-	const fc_router_conf *c = hj->j->r;
-	char src[300];
+	char hint[300];
 
-	if (q->failed) {
-		snprintf(out, len, "%s", q->error);
-	} else if (q->status == 401 || q->status == 403) {
-		if (c->token)
-			snprintf(out, len, "%ld %s: the router refused the token %s", q->status,
-				 fc_http_reason(q->status), token_source(c, src, sizeof(src)));
-		else
-			snprintf(out, len, "%ld %s: the router wants a bearer token (set token_env or token_file)",
-				 q->status, fc_http_reason(q->status));
-	} else if (q->status == 404) {
-		snprintf(out, len, "404 Not Found for %s: is '%s' the base URL of a ficus router protocol v1 endpoint?",
-			 what, hj->base);
-	} else {
-		/*
-		 * The body is not kept: a router may echo the request, token
-		 * included, in any case or encoding (ficus-routers(7)).  The
-		 * status says enough; the router's own log says the rest.
-		 */
-		snprintf(out, len, "HTTP %ld%s%s for %s", q->status, *fc_http_reason(q->status) ? " " : "",
-			 fc_http_reason(q->status), what);
-	}
+	snprintf(hint, sizeof(hint), "is '%s' the base URL of a ficus router protocol v1 endpoint?", hj->c.base);
+	fc_router_http_problem(out, len, hj->c.j, q, what, hint);
 }
 
 int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size_t errlen)
@@ -165,12 +120,12 @@ static void start_list(hjob *hj, int stage)
 	hj->stage = stage;
 	fc_http_req_clear(&hj->list); /* the first list's answer, when this is the read-back */
 	req_init(&hj->list, hj, "GET", hj->list_url, NULL, list_done, hj);
-	fc_http_add(hj->h, &hj->list);
+	fc_http_add(hj->c.h, &hj->list);
 }
 
 static void start_puts(hjob *hj, const unsigned char *which)
 {
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 
 	hj->stage = 1;
 	hj->puts = fc_calloc(j->nwant + 1, sizeof(*hj->puts));
@@ -181,7 +136,7 @@ static void start_puts(hjob *hj, const unsigned char *which)
 		pu = &hj->puts[hj->nputs++];
 		pu->hj = hj;
 		pu->i = i;
-		pu->url = fc_asprintf("%s/v1/flags/%s", hj->base, j->want[i].flag);
+		pu->url = fc_asprintf("%s/v1/flags/%s", hj->c.base, j->want[i].flag);
 		pu->body = fc_asprintf("{\"bp\":%d,\"shadow\":%s,\"rev\":%lld}", j->want[i].bp,
 				       j->want[i].shadow ? "true" : "false", j->want[i].rev);
 	}
@@ -189,20 +144,14 @@ static void start_puts(hjob *hj, const unsigned char *which)
 	for (size_t k = 0; k < hj->nputs; k++) {
 		hput *pu = &hj->puts[k];
 		req_init(&pu->req, hj, "PUT", pu->url, pu->body, put_done, pu);
-		fc_http_add(hj->h, &pu->req);
+		fc_http_add(hj->c.h, &pu->req);
 	}
-}
-
-static void note_attempts(fc_router_job *j, const fc_http_req *q)
-{
-	if (q->attempts > j->attempts)
-		j->attempts = q->attempts;
 }
 
 /* The read-back is in: a PUT whose answer was lost but whose value arrived is fine. */
 static void readback_done(hjob *hj)
 {
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 
 	j->seen_valid = 1;
 	for (size_t i = 0; j->flag_error && i < j->nwant; i++) {
@@ -218,7 +167,7 @@ static void readback_done(hjob *hj)
 
 static void start_gets(hjob *hj)
 {
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 
 	hj->stage = 2;
 	hj->gets = fc_calloc(j->nwant + 1, sizeof(*hj->gets));
@@ -226,12 +175,12 @@ static void start_gets(hjob *hj)
 		hget *g = &hj->gets[hj->ngets++];
 		g->hj = hj;
 		g->i = i;
-		g->url = fc_asprintf("%s/v1/flags/%s", hj->base, j->want[i].flag);
+		g->url = fc_asprintf("%s/v1/flags/%s", hj->c.base, j->want[i].flag);
 	}
 	hj->gets_left = hj->ngets;
 	for (size_t k = 0; k < hj->ngets; k++) {
 		req_init(&hj->gets[k].req, hj, "GET", hj->gets[k].url, NULL, get_done, &hj->gets[k]);
-		fc_http_add(hj->h, &hj->gets[k].req);
+		fc_http_add(hj->c.h, &hj->gets[k].req);
 	}
 }
 
@@ -239,13 +188,13 @@ static void get_done(fc_http_req *q, void *ctx)
 {
 	hget *g = ctx;
 	hjob *hj = g->hj;
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 	const char *flag = j->want[g->i].flag;
 	char why[512], what[128];
 	int bp, shadow;
 	long long rev;
 
-	note_attempts(j, q);
+	fc_router_job_attempts(j, q);
 	snprintf(what, sizeof(what), "GET /v1/flags/%s", flag);
 	if (!q->failed && q->status == 200) {
 		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
@@ -282,13 +231,13 @@ static void put_done(fc_http_req *q, void *ctx)
 {
 	hput *pu = ctx;
 	hjob *hj = pu->hj;
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 	const fc_rflag *w = &j->want[pu->i];
 	char why[512], what[128];
 	int bp, shadow;
 	long long rev;
 
-	note_attempts(j, q);
+	fc_router_job_attempts(j, q);
 	snprintf(what, sizeof(what), "PUT /v1/flags/%s", w->flag);
 	if (q->failed) {
 		fc_router_job_flag_error(j, pu->i, "%s", q->error);
@@ -331,12 +280,12 @@ static void put_done(fc_http_req *q, void *ctx)
 static void list_done(fc_http_req *q, void *ctx)
 {
 	hjob *hj = ctx;
-	fc_router_job *j = hj->j;
+	fc_router_job *j = hj->c.j;
 	unsigned char *which;
 	size_t differ = 0;
 	char why[512];
 
-	note_attempts(j, q);
+	fc_router_job_attempts(j, q);
 	if (q->failed || q->status != 200) {
 		problem(why, sizeof(why), hj, q, "GET /v1/flags");
 		if (hj->stage == 2 && hj->nputs)
@@ -372,59 +321,54 @@ static void list_done(fc_http_req *q, void *ctx)
 	free(which);
 }
 
-static void run(fc_router_job *jobs, size_t n, int list_only)
+static void start_push(fc_router_hjob *s)
 {
-	fc_http *h = fc_http_new();
-	hjob *hs = fc_calloc(n + 1, sizeof(*hs));
-	int64_t start = fc_http_now_ms();
+	hjob *hj = (hjob *)s;
 
-	for (size_t i = 0; i < n; i++) {
-		hjob *hj = &hs[i];
-		hj->j = &jobs[i];
-		hj->h = h;
-		hj->base = fc_router_base_url(jobs[i].replica);
-		hj->list_url = fc_asprintf("%s/v1/flags", hj->base);
-		if (jobs[i].failed)
-			continue; /* the engine failed it already (token) */
-		if (list_only || jobs[i].nwant > BULK)
-			start_list(hj, list_only ? 2 : 0);
-		else if (jobs[i].nwant)
-			start_puts(hj, NULL);
-		else
-			start_list(hj, 2);
+	hj->list_url = fc_asprintf("%s/v1/flags", s->base);
+	if (s->j->nwant > BULK)
+		start_list(hj, 0);
+	else if (s->j->nwant)
+		start_puts(hj, NULL);
+	else
+		start_list(hj, 2);
+}
+
+static void start_read(fc_router_hjob *s)
+{
+	hjob *hj = (hjob *)s;
+
+	hj->list_url = fc_asprintf("%s/v1/flags", s->base);
+	start_list(hj, 2);
+}
+
+static void end(fc_router_hjob *s)
+{
+	hjob *hj = (hjob *)s;
+
+	fc_http_req_clear(&hj->list);
+	for (size_t k = 0; k < hj->ngets; k++) {
+		fc_http_req_clear(&hj->gets[k].req);
+		free(hj->gets[k].url);
 	}
-	fc_http_run(h);
-	for (size_t i = 0; i < n; i++) {
-		hjob *hj = &hs[i];
-		if (!jobs[i].ms)
-			jobs[i].ms = (long)(fc_http_now_ms() - start);
-		fc_http_req_clear(&hj->list);
-		for (size_t k = 0; k < hj->ngets; k++) {
-			fc_http_req_clear(&hj->gets[k].req);
-			free(hj->gets[k].url);
-		}
-		free(hj->gets);
-		for (size_t k = 0; k < hj->nputs; k++) {
-			fc_http_req_clear(&hj->puts[k].req);
-			free(hj->puts[k].url);
-			free(hj->puts[k].body);
-		}
-		free(hj->puts);
-		free(hj->base);
-		free(hj->list_url);
+	free(hj->gets);
+	for (size_t k = 0; k < hj->nputs; k++) {
+		fc_http_req_clear(&hj->puts[k].req);
+		free(hj->puts[k].url);
+		free(hj->puts[k].body);
 	}
-	free(hs);
-	fc_http_free(h);
+	free(hj->puts);
+	free(hj->list_url);
 }
 
 static void push(fc_router_job *jobs, size_t n)
 {
-	run(jobs, n, 0);
+	fc_router_http_run(jobs, n, sizeof(hjob), start_push, end);
 }
 
 static void list(fc_router_job *jobs, size_t n)
 {
-	run(jobs, n, 1);
+	fc_router_http_run(jobs, n, sizeof(hjob), start_read, end);
 }
 
 static void describe(const fc_router_conf *r, const char *replica, const fc_rflag *want, size_t n, fc_buf *out)
@@ -446,9 +390,10 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 
 static int check(const fc_router_conf *r, const char *what)
 {
-	if (r->map || r->map_file)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
-				    what, r->name);
+	int rc = fc_router_check_no_map(r, what);
+
+	if (rc < 0)
+		return rc;
 	if (r->prefix)
 		return fc_error_set(FC_EPARSE, "%s: router '%s': 'prefix' is for the envoy driver", what, r->name);
 	return 0;

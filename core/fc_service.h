@@ -101,12 +101,6 @@ typedef struct {
 } fc_service_edit;
 #define FC_SERVICE_EDIT_INIT { 0 }
 
-int fc_service_add(fc_plan *p, const char *name, const fc_service_edit *e,
-		   const fc_write_opts *w, fc_outcome *out);
-int fc_service_set(fc_plan *p, const char *name, const fc_service_edit *e,
-		   const fc_write_opts *w, fc_outcome *out);
-/* Refused while the service moves traffic (dual-write to decommission) unless forced. */
-int fc_service_rm(fc_plan *p, const char *name, const fc_write_opts *w, fc_outcome *out);
 
 int fc_service_get(fc_plan *p, const char *name, fc_service *out);
 int fc_service_list(fc_plan *p, fc_service **out, size_t *n);
@@ -127,9 +121,18 @@ int fc_service_each(fc_plan *p, int brief, int (*cb)(fc_service *s, void *ctx), 
 
 /* For core modules: read a service through a store (inside a change). */
 int fc_service_read(fc_store *s, const char *name, fc_service *out);
-typedef struct fc_change fc_change;
-/* Name the service's plan file and PLAN.md as touched by a change. */
-void fc_service_touch(fc_change *c, const char *name);
+
+/* Write every column and the lists of `s` (add, set, rebuild). */
+int fc_service_write(fc_store *st, const fc_service *s);
+
+/*
+ * Parse a comma-separated list of names of `kind` into *v (sorted, no
+ * duplicates; what *v held is freed).  FC_EINVAL for a bad name.
+ */
+int fc_service_names_parse(char ***v, size_t *n, const char *list, const char *kind);
+
+/* FC_EPARSE naming `what` when a "checks" object is not name -> {command, timeout}. */
+int fc_service_checks_valid(const cJSON *checks, const char *what);
 
 /* Write the lifecycle columns (phase, bp, shadow, rev, times) of `sv`. */
 int fc_service_write_state(fc_store *s, const fc_service *sv);

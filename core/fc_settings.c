@@ -6,8 +6,7 @@
 #include "fc_error.h"
 #include "fc_json.h"
 #include "fc_name.h"
-#include "fc_render.h"
-#include "fc_router.h"
+#include "fc_rconf.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 
@@ -135,7 +134,7 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	if ((rc = fc_gate_settings_apply(out, cJSON_GetObjectItemCaseSensitive(doc, "gates"), what)) < 0)
 		return rc;
 	routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
-	if ((rc = fc_router_config_check(routers, what)) < 0)
+	if ((rc = fc_rconf_check(routers, what)) < 0)
 		return rc;
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	if (checks && !cJSON_IsObject(checks))
@@ -144,6 +143,11 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	if (c && (!cJSON_IsString(c) || (strcmp(c->valuestring, "flat") && strcmp(c->valuestring, "fanout"))))
 		return fc_error_set(FC_EPARSE, "%s: 'layout' must be \"flat\" or \"fanout\"", what);
 	return 0;
+}
+
+int fc_settings_of(fc_plan *p, fc_settings *out)
+{
+	return fc_settings_get(fc_plan_store(p), out);
 }
 
 int fc_settings_get(fc_store *s, fc_settings *out)

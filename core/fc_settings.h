@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "fc_buf.h"
+#include "fc_plan.h"
 
 typedef struct fc_store fc_store;
 
@@ -57,6 +58,8 @@ int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *wh
 
 /* Load the settings from the database. */
 int fc_settings_get(fc_store *s, fc_settings *out);
+/* The same for a plan, for the faces (caller clears). */
+int fc_settings_of(fc_plan *p, fc_settings *out);
 void fc_settings_clear(fc_settings *st);
 
 /* Validate and store a document (inside a write transaction). */

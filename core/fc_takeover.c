@@ -10,8 +10,10 @@
 #include "fc_change.h"
 #include "fc_error.h"
 #include "fc_name.h"
-#include "fc_router.h"
+#include "fc_rreport.h"
 #include "fc_service.h"
+#include "fc_service_edit.h"
+#include "fc_session.h"
 #include "fc_store.h"
 #include "fc_takeover.h"
 
@@ -27,7 +29,7 @@ static int highest_seen(fc_plan *p, const char *flag, long long *out, char **ser
 	*service = NULL;
 	o.flags = flags;
 	o.nflags = 1;
-	rc = fc_router_verify(p, &o, &res);
+	rc = fc_rreport_verify(p, &o, &res);
 	if (rc == FC_EDRIFT)
 		rc = 0; /* a newer revision reads as drift: that is what we came for */
 	for (size_t i = 0; rc == 0 && i < res.nflags; i++) {
@@ -45,7 +47,7 @@ static int highest_seen(fc_plan *p, const char *flag, long long *out, char **ser
 	if (rc == 0 && !*service)
 		rc = fc_error_set(FC_ENOTFOUND, "no router holds a flag '%s' of this plan (see 'ficus router status')",
 				  flag);
-	fc_router_result_clear(&res);
+	fc_rstate_result_clear(&res);
 	return rc;
 }
 
@@ -86,7 +88,7 @@ int fc_router_take_over(fc_plan *p, const char *flag, const fc_write_opts *w, fc
 		fc_change_trailer(c, "Ficus-Forced", "no");
 		fc_change_flag(c, sv.flag);
 	}
-	rc = fc_change_finish(c, out);
+	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);

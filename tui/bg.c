@@ -2,8 +2,8 @@
  * The dashboard's two helper threads.
  *
  * router thread: every FICUS_DASH_REFRESH seconds (default 5), or at once
- *   when asked, reads the routers (fc_router_verify: live, records what it
- *   saw; with --readonly fc_router_status: the recorded state, nothing
+ *   when asked, reads the routers (fc_rreport_verify: live, records what it
+ *   saw; with --readonly fc_rreport_status: the recorded state, nothing
  *   written) and hands a snapshot to the main thread.
  * worker thread: runs one job at a time: an action (the same core call as
  *   the CLI verb) or a ':' command (this binary, on a pty, output captured).
@@ -64,7 +64,7 @@ static void snap_free(router_snap *s)
 {
 	if (!s)
 		return;
-	fc_router_result_clear(&s->res);
+	fc_rstate_result_clear(&s->res);
 	free(s->error);
 	free(s);
 }
@@ -104,24 +104,24 @@ static void *router_main(void *arg)
 
 		d->refresh_req = 0;
 		pthread_mutex_unlock(&d->mu);
-		if (!p && (rc = fc_plan_open(&p, &oo)) < 0) {
+		if (!p && (rc = fc_session_open(&p, &oo)) < 0) {
 			p = NULL;
 			s->rc = rc;
 			s->error = fc_strdup(fc_error_last());
 		} else if (!d->opts->readonly) {
-			rc = fc_router_verify(p, NULL, &s->res);
+			rc = fc_rreport_verify(p, NULL, &s->res);
 			s->live = 1;
 			if (rc < 0 && rc != FC_EDRIFT && rc != FC_ESYNC) {
 				/* could not even ask: show what was recorded */
-				fc_router_result_clear(&s->res);
+				fc_rstate_result_clear(&s->res);
 				s->live = 0;
-				rc = fc_router_status(p, NULL, &s->res);
+				rc = fc_rreport_status(p, NULL, &s->res);
 			}
 			s->rc = rc;
 			if (rc < 0)
 				s->error = fc_strdup(fc_error_last());
 		} else {
-			rc = fc_router_status(p, NULL, &s->res);
+			rc = fc_rreport_status(p, NULL, &s->res);
 			s->rc = rc;
 			if (rc < 0)
 				s->error = fc_strdup(fc_error_last());
@@ -285,7 +285,7 @@ static void run_job(dash *d, fc_plan **pp, job *j)
 		oo.dir = d->plan_dir;
 		if (d->opts->lock_timeout_ms > 0)
 			oo.lock_timeout_ms = d->opts->lock_timeout_ms;
-		if ((rc = fc_plan_open(pp, &oo)) < 0) {
+		if ((rc = fc_session_open(pp, &oo)) < 0) {
 			*pp = NULL;
 			j->rc = rc;
 			j->err = fc_strdup(fc_error_last());

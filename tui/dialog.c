@@ -165,18 +165,13 @@ void dialog_open(dash *d, dlg_kind kind, const char *service)
 	switch (kind) {
 	case DLG_PROMOTE: {
 		char from[64], to[64];
-		fc_settings set;
-		memset(&set, 0, sizeof(set));
 		g->title = fc_asprintf("promote '%s'", service);
 		g->verb = fc_strdup("Promote");
 		/* the answer fc_promote will act on: fresh settings, fresh service */
-		if (fc_settings_get(fc_plan_store(d->p), &set) < 0 ||
-		    fc_gate_step(&g->st, fc_plan_store(d->p), &sv, &set.gates, NULL) < 0) {
+		if (fc_next_step_of(d->p, &sv, NULL, &g->st) < 0) {
 			g->blocked = fc_strdup(fc_error_last());
-			fc_settings_clear(&set);
 			break;
 		}
-		fc_settings_clear(&set);
 		g->have_step = 1;
 		if (g->st.kind == FC_STEP_NONE) {
 			g->blocked = fc_asprintf("nothing further: %s", g->st.why_none ? g->st.why_none : "done");

@@ -11,7 +11,6 @@
 #include "fc_buf.h"
 #include "fc_error.h"
 #include "fc_name.h"
-#include "fc_repo.h"
 #include "tui.h"
 
 static void svcs_free(svc_row *r, size_t n)
@@ -106,15 +105,10 @@ void model_head(dash *d, char out[41])
 /* The remote's URL without credentials ("https://user:pw@h/x" -> "https://h/x"). */
 static char *remote_url(dash *d)
 {
-	fc_repo *r = fc_plan_repo(d->p);
 	char *url, *scheme, *at, *slash, *clean;
 
-	/*
-	 * Only the config value: fc_repo_has_remote() (git_remote_lookup) leaks
-	 * some 370 KB per call inside libgit2's regex matching (pcre2), which a
-	 * long-running dashboard must not call on every reload.
-	 */
-	if (!r || !(url = fc_repo_config(r, "remote.origin.url")))
+	/* only the config value: no remote lookup on every reload (fc_plan_remote_url) */
+	if (!(url = fc_plan_remote_url(d->p)))
 		return NULL;
 	if ((scheme = strstr(url, "://")) != NULL) {
 		slash = strchr(scheme + 3, '/');
@@ -144,7 +138,7 @@ int model_load(dash *d)
 		fc_settings_clear(&m->set);
 	m->have_set = 0;
 	memset(&m->set, 0, sizeof(m->set));
-	if ((rc = fc_settings_get(fc_plan_store(d->p), &m->set)) < 0) {
+	if ((rc = fc_settings_of(d->p, &m->set)) < 0) {
 		m->error = fc_asprintf("reading the settings: %s", fc_error_last());
 		goto done;
 	}
@@ -157,7 +151,7 @@ int model_load(dash *d)
 	rows = fc_calloc(n + 1, sizeof(*rows));
 	for (size_t i = 0; i < n; i++) {
 		rows[i].sv = all[i];
-		if (fc_gate_step(&rows[i].st, fc_plan_store(d->p), &rows[i].sv, &m->set.gates, NULL) == 0)
+		if (fc_next_step_of(d->p, &rows[i].sv, &m->set, &rows[i].st) == 0)
 			rows[i].st_ok = 1;
 		else
 			rows[i].st_err = fc_strdup(fc_error_last());

@@ -41,6 +41,7 @@
 #include "fc_map.h"
 #include "fc_order.h"
 #include "fc_plan.h"
+#include "fc_session.h"
 #include "fc_router.h"
 #include "fc_service.h"
 #include "fc_settings.h"

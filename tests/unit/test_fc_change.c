@@ -301,10 +301,10 @@ static void test_fc_change__killed_after_db_commit_is_committed_once(void **stat
 	assert_non_null(file);
 	assert_contains(file, "crash-team");
 	free(file);
-	assert_ok(fc_plan_verify(p, &report));
+	assert_ok(fc_change_verify(p, &report));
 	free(report);
 	/* nothing more to repair, and never a second commit */
-	assert_ok(fc_change_repair(p, &repaired));
+	assert_ok(fc_session_repair(p, &repaired));
 	assert_int_equal(repaired, 0);
 	fc_plan_free(p);
 	p = unit_plan_open(u, 1000);
@@ -333,7 +333,7 @@ static void test_fc_change__killed_after_git_commit_is_not_committed_twice(void 
 	sql = fc_asprintf("SELECT count(*) FROM journal WHERE change_id = '%s' AND state = 'applied' "
 			  "AND commit_oid = '%s'", id, c.oid);
 	assert_int_equal(unit_sql_int(db, sql), 1);
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
 	free(sql);
 	fc_commit_info_clear(&c);
@@ -348,15 +348,15 @@ static void test_fc_change__repair_by_an_open_handle(void **state)
 	/* this process keeps its plan open while another one dies mid-change */
 	crash(u, "db", "first");
 	assert_int_equal(unit_commits(u->p), 1);
-	assert_ok(fc_change_repair(u->p, &repaired));
+	assert_ok(fc_session_repair(u->p, &repaired));
 	assert_int_equal(repaired, 1);
 	assert_int_equal(unit_commits(u->p), 2);
 	crash(u, "commit", "second");
 	assert_int_equal(unit_commits(u->p), 3);
-	assert_ok(fc_change_repair(u->p, &repaired));
+	assert_ok(fc_session_repair(u->p, &repaired));
 	assert_int_equal(repaired, 1);
 	assert_int_equal(unit_commits(u->p), 3);
-	assert_ok(fc_change_repair(u->p, &repaired));
+	assert_ok(fc_session_repair(u->p, &repaired));
 	assert_int_equal(repaired, 0);
 	assert_int_equal(journal(u, "state <> 'applied'"), 0);
 }

@@ -306,7 +306,7 @@ static void test_fc_map__domain_rm_refuses_with_dependents_unless_forced(void **
 	assert_null(unit_plan_file(u, "domains/core.json"));
 	{
 		char *report = NULL;
-		assert_ok(fc_plan_verify(u->p, &report));
+		assert_ok(fc_change_verify(u->p, &report));
 		free(report);
 	}
 	/* a domain nobody refers to goes without force */
@@ -405,7 +405,7 @@ static void test_fc_map__import_replace(void **state)
 	assert_null(unit_plan_file(u, "domains/legacy.json"));
 	{
 		char *report = NULL;
-		assert_ok(fc_plan_verify(u->p, &report));
+		assert_ok(fc_change_verify(u->p, &report));
 		free(report);
 	}
 }

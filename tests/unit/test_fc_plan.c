@@ -85,11 +85,11 @@ static void test_fc_plan__init_refuses_existing_or_non_empty(void **state)
 	fc_plan *p = (fc_plan *)1;
 	fc_outcome o = { 0 };
 	char *dir = unit_plan_sibling(u, "full"), *file = fc_asprintf("%s/notes.txt", dir);
-	assert_fc(fc_plan_init(&p, u->dir, &u->w, &o), FC_EEXISTS);
+	assert_fc(fc_session_init(&p, u->dir, &u->w, &o), FC_EEXISTS);
 	assert_null(p);
 	assert_contains(fc_error_last(), "already a ficus plan");
 	unit_write_file(file, "hello\n");
-	assert_true(fc_plan_init(&p, dir, &u->w, &o) < 0);
+	assert_true(fc_session_init(&p, dir, &u->w, &o) < 0);
 	assert_null(p);
 	assert_contains(fc_error_last(), "not empty");
 	assert_int_equal(unit_commits(u->p), 1);
@@ -111,7 +111,7 @@ static void test_fc_plan__init_in_a_fresh_git_repository(void **state)
 	fc_outcome o = { 0 };
 	char *dir = unit_plan_sibling(u, "fresh-git"), *cmd = fc_asprintf("git init -q '%s'", dir);
 	free(unit_run(cmd));
-	assert_ok(fc_plan_init(&p, dir, &u->w, &o));
+	assert_ok(fc_session_init(&p, dir, &u->w, &o));
 	assert_int_equal(unit_commits(p), 1);
 	assert_int_equal(strlen(o.commit), 40);
 	fc_outcome_clear(&o);
@@ -405,7 +405,7 @@ static void test_fc_plan__verify_agrees_after_changes(void **state)
 	unit_plan *u = *state;
 	char *report = (char *)1;
 	build_map(u);
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_verify(u->p, &report));
 	assert_true(report == NULL || *report == '\0');
 	free(report);
 }
@@ -431,8 +431,8 @@ static void test_fc_plan__rebuild_after_losing_the_database(void **state)
 	oo.dir = u->dir;
 	oo.create_db = 1;
 	assert_ok(fc_plan_open(&u->p, &oo));
-	assert_ok(fc_plan_rebuild(u->p));
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_rebuild(u->p));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
 	after = export(u->p);
 	assert_string_equal(after, before);
@@ -454,7 +454,7 @@ static void test_fc_plan__verify_reports_tampered_rows(void **state)
 	build_map(u);
 	db = unit_db_path(u);
 	unit_sql_exec(db, "UPDATE domain SET owner = 'mallory' WHERE name = 'api'");
-	assert_fc(fc_plan_verify(u->p, &report), FC_EDRIFT);
+	assert_fc(fc_change_verify(u->p, &report), FC_EDRIFT);
 	assert_non_null(report);
 	assert_contains(report, "differs: domains/api.json");
 	assert_contains(report, "differs: PLAN.md"); /* the owner is in the summary too */
@@ -463,13 +463,13 @@ static void test_fc_plan__verify_reports_tampered_rows(void **state)
 	free(report);
 	unit_sql_exec(db, "DELETE FROM domain WHERE name = 'db'");
 	unit_sql_exec(db, "INSERT INTO domain (name) VALUES ('ghost')");
-	assert_fc(fc_plan_verify(u->p, &report), FC_EDRIFT);
+	assert_fc(fc_change_verify(u->p, &report), FC_EDRIFT);
 	assert_contains(report, "missing from the database: domains/db.json");
 	assert_contains(report, "missing from the repository: domains/ghost.json");
 	free(report);
 	/* rebuilding from HEAD repairs the drift */
-	assert_ok(fc_plan_rebuild(u->p));
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_rebuild(u->p));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
 	{
 		fc_domain d;
@@ -491,9 +491,9 @@ static void test_fc_plan__verify_ignores_files_outside_the_layout(void **state)
 	/* a user's own file in the plan repository is not drift */
 	assert_ok(fc_repo_stage(fc_plan_repo(u->p), &unchanged, extra, 1));
 	assert_ok(fc_repo_commit(fc_plan_repo(u->p), oid, "docs", "A", "a@x", UNIT_NOW));
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
-	assert_ok(fc_plan_rebuild(u->p));
+	assert_ok(fc_change_rebuild(u->p));
 }
 
 static void test_fc_plan__rebuild_keeps_old_database_on_bad_head(void **state)
@@ -506,7 +506,7 @@ static void test_fc_plan__rebuild_keeps_old_database_on_bad_head(void **state)
 	build_map(u);
 	assert_ok(fc_repo_stage(fc_plan_repo(u->p), &unchanged, files, 1));
 	assert_ok(fc_repo_commit(fc_plan_repo(u->p), oid, "hand edit", "A", "a@x", UNIT_NOW));
-	assert_fc(fc_plan_rebuild(u->p), FC_EPARSE);
+	assert_fc(fc_change_rebuild(u->p), FC_EPARSE);
 	assert_contains(fc_error_last(), "domains/broken.json");
 	assert_contains(fc_error_last(), "rps");
 	/* the old database still serves */
@@ -537,8 +537,8 @@ static void test_fc_plan__fresh_clone_is_rebuilt(void **state)
 	assert_contains(fc_error_last(), "ficus rebuild");
 	oo.create_db = 1;
 	assert_ok(fc_plan_open(&p, &oo));
-	assert_ok(fc_plan_rebuild(p));
-	assert_ok(fc_plan_verify(p, &report));
+	assert_ok(fc_change_rebuild(p));
+	assert_ok(fc_change_verify(p, &report));
 	free(report);
 	a = export(u->p);
 	b = export(p);
@@ -570,7 +570,7 @@ static void test_fc_plan__a_rebuild_never_swaps_the_database_under_an_open_handl
 	assert_ok(fc_domain_add(u->p, "first", &e, &u->w, &o));
 	fc_outcome_clear(&o);
 	assert_int_equal(stat(db, &before), 0);
-	assert_ok(fc_plan_rebuild(other));
+	assert_ok(fc_change_rebuild(other));
 	assert_int_equal(stat(db, &after), 0);
 	assert_int_equal(before.st_ino, after.st_ino);
 	/* the handle opened before the rebuild writes on */
@@ -581,7 +581,7 @@ static void test_fc_plan__a_rebuild_never_swaps_the_database_under_an_open_handl
 	fc_domain_clear(&d);
 	assert_ok(fc_domain_get(other, "first", &d));
 	fc_domain_clear(&d);
-	assert_ok(fc_plan_verify(other, &report));
+	assert_ok(fc_change_verify(other, &report));
 	free(report);
 	fc_plan_free(other);
 	free(db);

@@ -325,10 +325,10 @@ static void test_fc_render__fan_out_above_the_threshold(void **state)
 	assert_contains(file, "\"layout\": \"fanout\"");
 	free(file);
 	/* deterministic, consistent with HEAD, and rebuilt the same way */
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
-	assert_ok(fc_plan_rebuild(u->p));
-	assert_ok(fc_plan_verify(u->p, &report));
+	assert_ok(fc_change_rebuild(u->p));
+	assert_ok(fc_change_verify(u->p, &report));
 	free(report);
 	free(p);
 	p = fc_path_for(fc_plan_store(u->p), "domains/", "d0042");

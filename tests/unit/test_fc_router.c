@@ -19,7 +19,7 @@ static cJSON *parse(const char *text)
 static int check_text(const char *text)
 {
 	cJSON *o = parse(text);
-	int rc = fc_router_config_check(o, "ficus.json");
+	int rc = fc_rconf_check(o, "ficus.json");
 	cJSON_Delete(o);
 	return rc;
 }
@@ -162,14 +162,14 @@ static void test_fc_router__add_commits_once_and_rm_removes(void **state)
 	assert_contains(fc_error_last(), "needs 'map'");
 	fc_outcome_clear(&o);
 
-	assert_ok(fc_router_list(u->p, &rs, &n));
+	assert_ok(fc_rreport_list(u->p, &rs, &n));
 	assert_int_equal(n, 1);
 	assert_string_equal(rs[0].name, "edge");
 	assert_int_equal(rs[0].nreplicas, 2);
 	assert_int_equal(rs[0].caps.sticky, 1);
 	assert_int_equal(rs[0].caps.survives_restart, 1); /* with map_file */
 	assert_int_equal(rs[0].caps.revisions, 0);
-	fc_router_infos_free(rs, n);
+	fc_rreport_infos_free(rs, n);
 
 	/* a service naming it: rm refused unless forced */
 	rt_service(u, "tracking", 0, 0, 0, "[\"edge\"]");
@@ -191,7 +191,7 @@ static void test_fc_router__add_commits_once_and_rm_removes(void **state)
 
 static void test_fc_router__drivers_and_capabilities(void **state)
 {
-	const char *const *d = fc_router_drivers();
+	const char *const *d = fc_rconf_drivers();
 	fc_router_caps caps;
 	const char *summary;
 	(void)state;
@@ -202,18 +202,18 @@ static void test_fc_router__drivers_and_capabilities(void **state)
 	assert_string_equal(d[3], "envoy");
 	assert_string_equal(d[4], "none");
 	assert_null(d[5]);
-	assert_ok(fc_router_driver_info("envoy", &caps, &summary));
+	assert_ok(fc_rconf_driver_info("envoy", &caps, &summary));
 	assert_int_equal(caps.sticky, 0);
 	assert_int_equal(caps.revisions, 0);
 	assert_contains(summary, "per request");
-	assert_ok(fc_router_driver_info("nginx-lua", &caps, NULL));
+	assert_ok(fc_rconf_driver_info("nginx-lua", &caps, NULL));
 	assert_int_equal(caps.sticky, 1);
 	assert_int_equal(caps.revisions, 1);
 	assert_int_equal(caps.shadow, 1);
 	assert_int_equal(caps.survives_restart, 0);
-	assert_ok(fc_router_driver_info("none", &caps, NULL));
+	assert_ok(fc_rconf_driver_info("none", &caps, NULL));
 	assert_int_equal(caps.pushes, 0);
-	assert_fc(fc_router_driver_info("squid", &caps, NULL), FC_ENOTFOUND);
+	assert_fc(fc_rconf_driver_info("squid", &caps, NULL), FC_ENOTFOUND);
 }
 
 /* the early warm-up reads the work tree's ficus.json: a hint, never an error */
@@ -243,18 +243,18 @@ static void test_fc_router__early_warm_follows_the_tree_settings(void **state)
 			const cJSON *routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
 			/* a router list that warms nothing is still a valid one, but for the unknown driver */
 			if (routers)
-				assert_int_equal(fc_router_config_check(routers, "ficus.json") == 0,
+				assert_int_equal(fc_rconf_check(routers, "ficus.json") == 0,
 						 strstr(cases[i].json, "squid") == NULL);
 			cJSON_Delete(doc);
 			unit_write_file(file, cases[i].json);
 		}
 		fc_error_clear();
-		if (fc_router_warm_early(dir) != cases[i].warms)
+		if (fc_rconf_warm_early(dir) != cases[i].warms)
 			fail_msg("case %zu: expected %d", i, cases[i].warms);
 		/* a hint leaves no error behind for the caller to misreport */
 		assert_string_equal(fc_error_last(), "");
-		fc_router_warm_join();
-		assert_int_equal(fc_router_warming(), 0);
+		fc_rconf_warm_join();
+		assert_int_equal(fc_rconf_warming(), 0);
 		free(file);
 		unit_rmtree(dir);
 	}
@@ -270,16 +270,16 @@ static void test_fc_router__no_routers_is_the_none_driver(void **state)
 	(void)state;
 
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, &report));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, &report));
 	assert_contains(report, "no routers configured (driver 'none')");
 	free(report);
-	assert_ok(fc_router_verify(u->p, NULL, &r));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
 	assert_true(r.none);
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_status(u->p, NULL, &r));
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_rreport_status(u->p, NULL, &r));
 	assert_true(r.none);
 	assert_int_equal(r.nflags, 0);
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	unit_plan_free(u);
 }
 
@@ -306,7 +306,7 @@ static void test_fc_router__push_sends_the_exact_protocol(void **state)
 	rt_service(u, "tracking", 1000, 1, 3, NULL);
 	rt_service(u, "auth", 0, 0, 0, NULL);
 
-	assert_ok(fc_router_push(u->p, flags, 1, &report));
+	assert_ok(fc_reconcile_push(u->p, flags, 1, &report));
 	assert_contains(report, "router 'web' replica http://127.0.0.1:");
 	assert_contains(report, ": synced 1 flag");
 	free(report);
@@ -326,7 +326,7 @@ static void test_fc_router__push_sends_the_exact_protocol(void **state)
 	assert_state(u, "web", s.url, "auth", "pending");
 
 	/* a push of everything brings auth too */
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_state(u, "web", s.url, "auth", "synced");
 	unsetenv("FC_TEST_TOKEN");
 	lb_stop(&s);
@@ -344,7 +344,7 @@ static void test_fc_router__read_back_catches_a_router_that_did_not_store(void *
 	lb_start(&s, &forget);
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "missing on the router after the push");
 	assert_int_equal(lb_count(&s, "GET /v1/flags/tracking"), 1);
 	assert_state(u, "web", s.url, "tracking", "pending");
@@ -356,7 +356,7 @@ static void test_fc_router__read_back_catches_a_router_that_did_not_store(void *
 	lb_start(&s, &minimal);
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_int_equal(lb_count(&s, "GET /v1/flags/tracking"), 1);
 	assert_int_equal(lb_count(&s, "GET /v1/flags HTTP"), 1);
 	assert_state(u, "web", s.url, "tracking", "synced");
@@ -386,16 +386,16 @@ static void test_fc_router__wrong_token_is_401_and_never_printed(void **state)
 	rt_router(u, &sp);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
 
-	assert_fc(fc_router_push(u->p, NULL, 0, &report), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, &report), FC_ESYNC);
 	assert_contains(fc_error_last(), "401 Unauthorized");
 	assert_contains(fc_error_last(), "token_env 'FC_TEST_TOKEN'");
 	assert_not_contains(fc_error_last(), "wrong-token");
 	assert_not_contains(report, "wrong-token");
 	free(report);
-	assert_ok(fc_router_status(u->p, NULL, &r));
+	assert_ok(fc_rreport_status(u->p, NULL, &r));
 	assert_string_equal(r.flags[0].state, "pending");
 	assert_contains(r.flags[0].error, "401");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	/* nothing of the token in the database either */
 	db = unit_db_path(u);
 	report = fc_asprintf("sqlite3 '%s' .dump", db);
@@ -408,7 +408,7 @@ static void test_fc_router__wrong_token_is_401_and_never_printed(void **state)
 
 	/* no token at all: the router asks for one */
 	unsetenv("FC_TEST_TOKEN");
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "environment variable 'FC_TEST_TOKEN' (token_env) is not set");
 	lb_stop(&s);
 	unit_plan_free(u);
@@ -437,26 +437,26 @@ static void test_fc_router__token_file_must_be_private(void **state)
 	rt_router(u, &sp);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
 
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "readable or writable by group or others (mode 0644)");
 	assert_not_contains(fc_error_last(), TOKEN);
 	assert_int_equal(lb_count(&s, "PUT "), 0); /* refused before any request */
-	assert_ok(fc_router_check_config(u->p, &notes, &problems));
+	assert_ok(fc_rreport_check_config(u->p, &notes, &problems));
 	assert_int_equal(problems, 1);
 	assert_contains(notes, "mode 0644");
 	assert_not_contains(notes, "plain http"); /* the refusal comes first */
 	free(notes);
 
 	chmod(tf, 0600);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_state(u, "web", s.url, "tracking", "synced");
-	assert_ok(fc_router_check_config(u->p, &notes, &problems));
+	assert_ok(fc_rreport_check_config(u->p, &notes, &problems));
 	assert_int_equal(problems, 0);
 	assert_contains(notes, "the token travels over plain http");
 	free(notes);
 
 	unit_write_file(tf, "");
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "is empty");
 	free(tf);
 	unit_rmtree(dir);
@@ -477,17 +477,17 @@ static void test_fc_router__409_with_a_newer_revision_is_not_in_sync(void **stat
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 4, NULL);
 	/* not a success: another plan or a hand change drives the flag */
-	assert_fc(fc_router_sync(u->p, &o, &r), FC_ESYNC);
+	assert_fc(fc_reconcile_sync(u->p, &o, &r), FC_ESYNC);
 	assert_contains(fc_error_last(), "--take-over tracking");
 	assert_string_equal(r.flags[0].state, "newer");
 	assert_contains(r.flags[0].error, "revision 9, newer than the plan's 4");
 	assert_string_equal(r.replicas[0].state, "newer");
 	assert_contains(r.report, "(1 newer on the router)");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	/* the value there is not the plan's: verify calls it drift */
-	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
+	assert_fc(fc_rreport_verify(u->p, NULL, &r), FC_EDRIFT);
 	assert_contains(fc_error_last(), "revision 9, newer than the plan's 10% at 4");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 }
@@ -523,7 +523,7 @@ static void test_fc_router__http_faults(void **state)
 		rt_simple(u, "web", "http", s.url, "3s");
 		rt_service(u, "tracking", 1000, 0, 1, NULL);
 		t0 = fc_http_now_ms();
-		assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+		assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 		assert_true(fc_http_now_ms() - t0 < 3500);
 		assert_contains(fc_error_last(), cases[i].msg);
 		assert_contains(fc_error_last(), "router 'web' replica http://127.0.0.1:");
@@ -550,24 +550,24 @@ static void test_fc_router__router_down_then_back_converges(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	rt_simple(u, "web", "nginx-lua", url, "2s");
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "connection refused");
 	assert_state(u, "web", url, "tracking", "unreachable");
-	assert_ok(fc_router_pending(u->p, &pending, &npending));
+	assert_ok(fc_rreport_pending(u->p, &pending, &npending));
 	assert_int_equal(npending, 1);
 	assert_string_equal(pending[0], "tracking");
-	fc_router_names_free(pending, npending);
-	assert_fc(fc_router_verify(u->p, NULL, &r), FC_ESYNC);
-	fc_router_result_clear(&r);
+	fc_rstate_names_free(pending, npending);
+	assert_fc(fc_rreport_verify(u->p, NULL, &r), FC_ESYNC);
+	fc_rstate_result_clear(&r);
 
 	lb_start(&s, &cfg);
-	assert_ok(fc_router_repair(u->p, &r));
+	assert_ok(fc_reconcile_repair(u->p, &r));
 	assert_string_equal(r.flags[0].state, "synced");
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_pending(u->p, &pending, &npending));
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_rreport_pending(u->p, &pending, &npending));
 	assert_int_equal(npending, 0);
-	assert_ok(fc_router_verify(u->p, NULL, &r));
-	fc_router_result_clear(&r);
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 }
@@ -586,11 +586,11 @@ static void test_fc_router__the_next_push_retries_what_an_earlier_one_left(void 
 	rt_simple(u, "web", "http", url, "1s");
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
 	rt_service(u, "auth", 0, 0, 1, NULL);
-	assert_fc(fc_router_push(u->p, tracking, 1, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, tracking, 1, NULL), FC_ESYNC);
 	lb_start(&s, &cfg);
 	rt_service(u, "auth", 100, 0, 2, NULL);
 	/* the pipeline pushes the changed flag; the failed one goes along */
-	assert_ok(fc_router_push(u->p, auth, 1, NULL));
+	assert_ok(fc_reconcile_push(u->p, auth, 1, NULL));
 	assert_int_equal(lb_count(&s, "PUT /v1/flags/auth"), 1);
 	assert_int_equal(lb_count(&s, "PUT /v1/flags/tracking"), 1);
 	assert_state(u, "web", url, "tracking", "synced");
@@ -615,7 +615,7 @@ static void test_fc_router__hung_or_stopped_router_is_bounded_by_its_timeout(voi
 		rt_simple(u, "web", "http", s.url, "400ms");
 		rt_service(u, "tracking", 1000, 0, 1, NULL);
 		t0 = fc_http_now_ms();
-		assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+		assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 		took = fc_http_now_ms() - t0;
 		assert_true(took < 1500);
 		assert_contains(fc_error_last(), "timed out");
@@ -648,7 +648,7 @@ static void test_fc_router__three_replicas_in_parallel(void **state)
 	rt_router(u, &sp);
 	rt_service(u, "tracking", 5000, 0, 2, NULL);
 	t0 = fc_http_now_ms();
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	took = fc_http_now_ms() - t0;
 	assert_int_equal(r.nreplicas, 3);
 	for (int i = 0; i < 3; i++) {
@@ -661,7 +661,7 @@ static void test_fc_router__three_replicas_in_parallel(void **state)
 	}
 	/* PUT + read-back is 1 s per replica; three in a row would be 3 s */
 	assert_true(took < 2500);
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	for (int i = 0; i < 3; i++)
 		lb_stop(&s[i]);
 	unit_plan_free(u);
@@ -682,7 +682,7 @@ static void test_fc_router__verify_reports_drift_missing_and_extra(void **state)
 	rt_service(u, "auth", 5000, 0, 2, NULL);       /* differs */
 	rt_service(u, "documents", 2500, 0, 1, NULL);  /* missing */
 	rt_service(u, "idle", 0, 0, 0, NULL);          /* missing at 0%: reads as 0%, no drift */
-	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
+	assert_fc(fc_rreport_verify(u->p, NULL, &r), FC_EDRIFT);
 	assert_contains(fc_error_last(), "drift on 2 flags");
 	f = rt_find(&r, "web", s.url, "idle");
 	assert_string_equal(f->state, "synced");
@@ -698,13 +698,13 @@ static void test_fc_router__verify_reports_drift_missing_and_extra(void **state)
 	assert_int_equal(r.replicas[0].nextra, 1);
 	assert_string_equal(r.replicas[0].extra[0], "legacy");
 	assert_int_equal(lb_count(&s, "PUT "), 0); /* verify only reads */
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	assert_state(u, "web", s.url, "auth", "drift");
 
 	/* sync restores, verify agrees */
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
-	assert_ok(fc_router_verify(u->p, NULL, &r));
-	fc_router_result_clear(&r);
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
+	fc_rstate_result_clear(&r);
 	assert_state(u, "web", s.url, "auth", "synced");
 	lb_stop(&s);
 	unit_plan_free(u);
@@ -728,10 +728,10 @@ static void test_fc_router__router_text_is_printable(void **state)
 	lb_start(&s, &names);
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 3, NULL);
-	assert_ok(fc_router_verify(u->p, NULL, &r));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
 	assert_int_equal(r.replicas[0].nextra, 1);
 	assert_string_equal(r.replicas[0].extra[0], "legacy");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 
@@ -745,7 +745,7 @@ static void test_fc_router__router_text_is_printable(void **state)
 	lb_start(&s, &error);
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 3, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "HTTP 500 Internal Server Error for PUT /v1/flags/tracking");
 	assert_not_contains(fc_error_last(), "\xc3\xa9");
 	assert_not_contains(fc_error_last(), "?");
@@ -766,15 +766,15 @@ static void test_fc_router__status_follows_the_plan(void **state)
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 100, 0, 1, NULL);
 	assert_state(u, "web", s.url, "tracking", "pending"); /* never pushed */
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_state(u, "web", s.url, "tracking", "synced");
 	rt_service(u, "tracking", 1000, 0, 2, NULL);          /* the plan moves on */
-	assert_ok(fc_router_status(u->p, NULL, &r));
+	assert_ok(fc_rreport_status(u->p, NULL, &r));
 	assert_string_equal(r.flags[0].state, "pending");
 	assert_contains(r.flags[0].error, "the plan changed since the last push (revision 2, last pushed 1)");
 	assert_int_equal(r.flags[0].seen_bp, 100);
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_state(u, "web", s.url, "tracking", "synced");
 	lb_stop(&s);
 	unit_plan_free(u);
@@ -796,7 +796,7 @@ static void test_fc_router__bindings_and_selection(void **state)
 	rt_simple(u, "beta", "http", b.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, "[\"alpha\"]");
 	rt_service(u, "auth", 2000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_int_equal(lb_count(&a, "PUT /v1/flags/tracking"), 1);
 	assert_int_equal(lb_count(&b, "PUT /v1/flags/tracking"), 0);
 	assert_int_equal(lb_count(&a, "PUT /v1/flags/auth"), 1);
@@ -804,30 +804,30 @@ static void test_fc_router__bindings_and_selection(void **state)
 
 	/* one router only */
 	o.router = "beta";
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	assert_int_equal(r.nreplicas, 1);
 	assert_string_equal(r.replicas[0].router, "beta");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	o.router = "gamma";
-	assert_fc(fc_router_sync(u->p, &o, &r), FC_ENOTFOUND);
-	fc_router_result_clear(&r);
+	assert_fc(fc_reconcile_sync(u->p, &o, &r), FC_ENOTFOUND);
+	fc_rstate_result_clear(&r);
 
 	/* a name the plan does not know: sync refuses, the pipeline's push skips */
 	o.router = NULL;
 	o.flags = unknown;
 	o.nflags = 1;
-	assert_fc(fc_router_sync(u->p, &o, &r), FC_ENOTFOUND);
+	assert_fc(fc_reconcile_sync(u->p, &o, &r), FC_ENOTFOUND);
 	assert_contains(fc_error_last(), "'nosuch'");
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_push(u->p, unknown, 1, NULL));
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_reconcile_push(u->p, unknown, 1, NULL));
 
 	/* a service name selects its flag */
 	{
 		const char *svc[] = { "auth" };
 		o.flags = svc;
-		assert_ok(fc_router_sync(u->p, &o, &r));
+		assert_ok(fc_reconcile_sync(u->p, &o, &r));
 		assert_int_equal(r.nflags, 2);
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 	}
 	lb_stop(&a);
 	lb_stop(&b);
@@ -853,9 +853,9 @@ static void test_fc_router__many_flags_read_first_and_put_only_what_differs(void
 		snprintf(name, sizeof(name), "f%02d", i);
 		rt_service(u, name, i * 10, 0, 1, NULL);
 	}
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	assert_int_equal(r.replicas[0].nsynced, 20);
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	assert_int_equal(lb_count(&s, "PUT "), 3);
 	assert_int_equal(lb_count(&s, "GET /v1/flags"), 2);
 	fc_buf_free(&seed);
@@ -878,12 +878,12 @@ static void test_fc_router__dry_run_and_describe_contact_nothing(void **state)
 	rt_simple(u, "web", "nginx-lua", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 7, NULL);
 	o.dry_run = 1;
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	assert_contains(r.calls, "router 'web' (nginx-lua): PUT http://127.0.0.1:");
 	assert_contains(r.calls, "/v1/flags/tracking {\"bp\":1000,\"shadow\":false,\"rev\":7}");
 	assert_contains(r.calls, "/v1/flags/tracking (read back)");
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_describe(u->p, &v, 1, &calls));
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_reconcile_describe(u->p, &v, 1, &calls));
 	assert_contains(calls, "{\"bp\":5000,\"shadow\":false,\"rev\":8}");
 	free(calls);
 	assert_int_equal(lb_count(&s, ""), 0);
@@ -906,9 +906,9 @@ static void test_fc_router__state_is_pruned_with_the_settings(void **state)
 	rt_simple(u, "web", "http", s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
 	rt_service(u, "auth", 1000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_ok(fc_store_exec(fc_plan_store(u->p), "DELETE FROM service WHERE name = 'auth'", NULL));
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_ok(fc_store_preparef(fc_plan_store(u->p), &st, "SELECT count(*) FROM router_state", NULL));
 	assert_int_equal(fc_store_step(fc_plan_store(u->p), st), 1);
 	rows = sqlite3_column_int(st, 0);

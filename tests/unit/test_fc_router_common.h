@@ -7,6 +7,7 @@
  */
 #include "fc_json.h"
 #include "fc_router.h"
+#include "fc_router_edit.h"
 #include "fc_settings.h"
 #include "unit.h"
 #include "loopback.h"
@@ -55,18 +56,18 @@ static inline const fc_router_flag_state *rt_find(const fc_router_result *r, con
 	return NULL;
 }
 
-/* The recorded state (fc_router_status) of one flag, as a string copy. */
+/* The recorded state (fc_rreport_status) of one flag, as a string copy. */
 static inline char *rt_state(unit_plan *u, const char *router, const char *replica, const char *flag)
 {
 	fc_router_result r;
 	const fc_router_flag_state *f;
 	char *s;
 
-	if (fc_router_status(u->p, NULL, &r) < 0)
-		fail_msg("fc_router_status: %s", fc_error_last());
+	if (fc_rreport_status(u->p, NULL, &r) < 0)
+		fail_msg("fc_rreport_status: %s", fc_error_last());
 	f = rt_find(&r, router, replica, flag);
 	s = fc_strdup(f ? f->state : "(none)");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	return s;
 }
 

@@ -30,13 +30,13 @@ static void test_fc_router_envoy__push_sends_the_exact_request(void **state)
 	lb_start(&s, &cfg);
 	add_envoy(u, s.url, NULL);
 	rt_service(u, "tracking", 1000, 1, 3, NULL);
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	f = rt_find(&r, "mesh", s.url, "tracking");
 	assert_string_equal(f->state, "synced");
 	assert_int_equal(f->seen_bp, 1000);
 	assert_int_equal(f->seen_shadow, 1);
 	assert_int_equal(f->seen_rev, 3);
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	log = lb_log(&s);
 	want = fc_asprintf("POST /runtime_modify?ficus.bp.tracking=1000&ficus.shadow.tracking=10000"
 			   "&ficus.rev.tracking=3 HTTP/1.1\nHost: 127.0.0.1:%d\n", s.port);
@@ -68,9 +68,9 @@ static void test_fc_router_envoy__prefix_and_many_flags(void **state)
 		snprintf(name, sizeof(name), "f%02d", i);
 		rt_service(u, name, i * 100, 0, i, NULL);
 	}
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	assert_int_equal(r.replicas[0].nsynced, 45);
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	assert_int_equal(lb_count(&s, "POST /runtime_modify?edge.flags.bp.f00=0&"), 1);
 	assert_int_equal(lb_count(&s, "POST /runtime_modify?edge.flags.bp.f30=3000&"), 1); /* 30 per request */
 	assert_int_equal(lb_count(&s, "POST "), 2);
@@ -92,15 +92,15 @@ static void test_fc_router_envoy__verify_drift_and_faults(void **state)
 	rt_service(u, "tracking", 1000, 0, 3, NULL);
 	rt_service(u, "auth", 100, 0, 1, NULL);
 	rt_service(u, "idle", 0, 0, 1, NULL);
-	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
+	assert_fc(fc_rreport_verify(u->p, NULL, &r), FC_EDRIFT);
 	assert_string_equal(rt_find(&r, "mesh", s.url, "idle")->state, "synced");
 	/* Envoy keeps no revision: rev 9 there does not make it newer */
 	assert_string_equal(rt_find(&r, "mesh", s.url, "tracking")->error, "the router has 5%, the plan 10%");
 	assert_string_equal(rt_find(&r, "mesh", s.url, "auth")->error, "missing on the router");
-	fc_router_result_clear(&r);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
-	assert_ok(fc_router_verify(u->p, NULL, &r));
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 
@@ -108,7 +108,7 @@ static void test_fc_router_envoy__verify_drift_and_faults(void **state)
 	lb_start(&s, &nf);
 	add_envoy(u, s.url, NULL);
 	rt_service(u, "tracking", 1000, 0, 3, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "404 Not Found for POST /runtime_modify: is 'http://127.0.0.1:");
 	assert_contains(fc_error_last(), "Envoy's admin address?");
 	lb_stop(&s);
@@ -143,7 +143,7 @@ static void test_fc_router_envoy__odd_runtime_values(void **state)
 		lb_start(&s, &cfg);
 		add_envoy(u, s.url, NULL);
 		rt_service(u, "tracking", 1000, 0, 3, NULL);
-		fc_router_verify(u->p, NULL, &r);
+		fc_rreport_verify(u->p, NULL, &r);
 		f = rt_find(&r, "mesh", s.url, "tracking");
 		assert_non_null(f);
 		if (cases[i].error) {
@@ -153,7 +153,7 @@ static void test_fc_router_envoy__odd_runtime_values(void **state)
 			assert_int_equal(f->seen_bp, cases[i].bp);
 			assert_int_equal(f->seen_rev, cases[i].rev);
 		}
-		fc_router_result_clear(&r);
+		fc_rstate_result_clear(&r);
 		lb_stop(&s);
 		unit_plan_free(u);
 	}

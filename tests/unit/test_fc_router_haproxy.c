@@ -34,7 +34,7 @@ static void test_fc_router_haproxy__add_then_set_with_exact_commands(void **stat
 	add_haproxy(u, s.tcp, NULL, NULL);
 	rt_service(u, "tracking", 100, 1, 1, NULL);
 	rt_service(u, "notifications", 0, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	log = lb_log(&s);
 	/* notifications already has 0: only tracking is written, with add (it is new) */
 	assert_string_equal(log, "LINE show map " MAP "\n"
@@ -45,7 +45,7 @@ static void test_fc_router_haproxy__add_then_set_with_exact_commands(void **stat
 	assert_state(u, "edge", s.tcp, "notifications", "synced");
 
 	rt_service(u, "tracking", 1000, 1, 2, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	log = lb_log(&s);
 	assert_contains(log, "LINE set map " MAP " tracking 1000\n");
 	assert_int_equal(lb_count(&s, "LINE add map"), 1); /* never a duplicate entry */
@@ -66,7 +66,7 @@ static void test_fc_router_haproxy__entry_not_found_falls_back_to_add(void **sta
 	lb_start(&s, &cfg);
 	add_haproxy(u, s.tcp, NULL, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	log = lb_log(&s);
 	assert_contains(log, "LINE set map " MAP " tracking 1000\nLINE add map " MAP " tracking 1000\n");
 	free(log);
@@ -97,7 +97,7 @@ static void test_fc_router_haproxy__refusals_are_reported_with_a_hint(void **sta
 		lb_start(&s, &cases[i].cfg);
 		add_haproxy(u, s.tcp, NULL, NULL);
 		rt_service(u, "tracking", 1000, 0, 1, NULL);
-		assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+		assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 		assert_contains(fc_error_last(), cases[i].msg);
 		assert_state(u, "edge", s.tcp, "tracking", "pending");
 		lb_stop(&s);
@@ -117,13 +117,13 @@ static void test_fc_router_haproxy__an_empty_answer_is_no_answer(void **state)
 	lb_start(&s, &cfg);
 	add_haproxy(u, s.tcp, NULL, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "haproxy gave no answer to 'show map " MAP "'");
 	assert_state(u, "edge", s.tcp, "tracking", "pending");
-	assert_true(fc_router_verify(u->p, NULL, &r) < 0);
+	assert_true(fc_rreport_verify(u->p, NULL, &r) < 0);
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "tracking")->error,
 			    "haproxy gave no answer to 'show map " MAP "'");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 }
@@ -140,10 +140,10 @@ static void test_fc_router_haproxy__unprintable_keys_are_not_flags(void **state)
 	lb_start(&s, &cfg);
 	add_haproxy(u, s.tcp, NULL, NULL);
 	rt_service(u, "tracking", 5, 0, 1, NULL);
-	assert_ok(fc_router_verify(u->p, NULL, &r));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
 	assert_int_equal(r.replicas[0].nextra, 1);
 	assert_string_equal(r.replicas[0].extra[0], "lower");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 }
@@ -163,7 +163,7 @@ static void test_fc_router_haproxy__map_file_is_rewritten_for_reloads(void **sta
 	add_haproxy(u, s.tcp, mf, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
 	rt_service(u, "documents", 50, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	text = unit_read_file(mf, NULL);
 	/* the first line of a key takes the value, a later duplicate goes, the rest stays */
 	assert_string_equal(text, "# ficus flags\ntracking 1000\n  legacy 10000\n\nauth 300 # note\ndocuments 50\n");
@@ -175,7 +175,7 @@ static void test_fc_router_haproxy__map_file_is_rewritten_for_reloads(void **sta
 	chmod(dir, 0500);
 	if (access(dir, W_OK) != 0) { /* root can write anyway */
 		rt_service(u, "tracking", 5000, 0, 2, NULL);
-		assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+		assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 		assert_contains(fc_error_last(), "map file");
 		assert_state(u, "edge", s.tcp, "tracking", "pending");
 	}
@@ -197,11 +197,11 @@ static void test_fc_router_haproxy__unix_socket(void **state)
 	lb_start(&s, &cfg);
 	add_haproxy(u, url, NULL, NULL);
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
 	assert_state(u, "edge", url, "tracking", "synced");
 	lb_stop(&s);
 	unlink(sock);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "no socket at '");
 	free(url);
 	free(sock);
@@ -219,7 +219,7 @@ static void test_fc_router_haproxy__down_hung_and_stopped(void **state)
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", lb_dead_port());
 	add_haproxy(u, url, NULL, "2s");
 	rt_service(u, "tracking", 1000, 0, 1, NULL);
-	assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+	assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 	assert_contains(fc_error_last(), "connection refused");
 	assert_state(u, "edge", url, "tracking", "unreachable");
 	unit_plan_free(u);
@@ -234,7 +234,7 @@ static void test_fc_router_haproxy__down_hung_and_stopped(void **state)
 		add_haproxy(u, s.tcp, NULL, "400ms");
 		rt_service(u, "tracking", 1000, 0, 1, NULL);
 		t0 = fc_http_now_ms();
-		assert_fc(fc_router_push(u->p, NULL, 0, NULL), FC_ESYNC);
+		assert_fc(fc_reconcile_push(u->p, NULL, 0, NULL), FC_ESYNC);
 		assert_true(fc_http_now_ms() - t0 < 1500);
 		assert_contains(fc_error_last(), "timed out");
 		assert_state(u, "edge", s.tcp, "tracking", "unreachable");
@@ -257,22 +257,22 @@ static void test_fc_router_haproxy__verify_and_describe(void **state)
 	rt_service(u, "tracking", 1000, 1, 1, NULL);
 	rt_service(u, "auth", 2000, 0, 1, NULL);
 	rt_service(u, "idle", 0, 0, 1, NULL);
-	assert_fc(fc_router_verify(u->p, NULL, &r), FC_EDRIFT);
+	assert_fc(fc_rreport_verify(u->p, NULL, &r), FC_EDRIFT);
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "tracking")->error, "the router has 0.05%, the plan 10%");
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "auth")->error, "missing on the router");
 	/* a flag the map does not hold routes as 0%: not drift while the plan says 0% */
 	assert_string_equal(rt_find(&r, "edge", s.tcp, "idle")->state, "synced");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	assert_int_equal(lb_count(&s, "LINE set"), 0);
 	o.dry_run = 1;
-	assert_ok(fc_router_sync(u->p, &o, &r));
+	assert_ok(fc_reconcile_sync(u->p, &o, &r));
 	assert_contains(r.calls, "router 'edge' (haproxy) tcp://127.0.0.1:");
 	assert_contains(r.calls, ": set map " MAP " tracking 1000 (add map when new)\n");
-	fc_router_result_clear(&r);
+	fc_rstate_result_clear(&r);
 	/* shadow is not applied by HAProxy: a synced flag ignores it */
-	assert_ok(fc_router_push(u->p, NULL, 0, NULL));
-	assert_ok(fc_router_verify(u->p, NULL, &r));
-	fc_router_result_clear(&r);
+	assert_ok(fc_reconcile_push(u->p, NULL, 0, NULL));
+	assert_ok(fc_rreport_verify(u->p, NULL, &r));
+	fc_rstate_result_clear(&r);
 	lb_stop(&s);
 	unit_plan_free(u);
 }

@@ -10,7 +10,7 @@ static void test_fc_router_http__caps(void **state)
 {
 	fc_router_caps caps;
 	const char *summary = NULL;
-	const char *const *names = fc_router_drivers();
+	const char *const *names = fc_rconf_drivers();
 	int seen_http = 0, seen_nginx = 0;
 	(void)state;
 
@@ -20,7 +20,7 @@ static void test_fc_router_http__caps(void **state)
 	}
 	assert_true(seen_http && seen_nginx);
 	for (int k = 0; k < 2; k++) {
-		assert_ok(fc_router_driver_info(k ? "nginx-lua" : "http", &caps, &summary));
+		assert_ok(fc_rconf_driver_info(k ? "nginx-lua" : "http", &caps, &summary));
 		assert_int_equal(caps.pushes, 1);
 		assert_int_equal(caps.sticky, 1);      /* per tenant: the crc32 rule */
 		assert_int_equal(caps.granularity_bp, 1);
@@ -37,9 +37,9 @@ static void test_fc_router_http__config_is_checked(void **state)
 	cJSON *secret = cJSON_Parse("[{\"name\":\"edge\",\"driver\":\"http\",\"replicas\":[\"http://127.0.0.1:9\"],"
 				    "\"token\":\"s3cret\"}]");
 	(void)state;
-	assert_ok(fc_router_config_check(good, "test"));
-	assert_fc(fc_router_config_check(bad, "test"), FC_EPARSE);
-	assert_fc(fc_router_config_check(secret, "test"), FC_EPARSE); /* no secrets in the plan */
+	assert_ok(fc_rconf_check(good, "test"));
+	assert_fc(fc_rconf_check(bad, "test"), FC_EPARSE);
+	assert_fc(fc_rconf_check(secret, "test"), FC_EPARSE); /* no secrets in the plan */
 	assert_not_contains(fc_error_last(), "s3cret");
 	cJSON_Delete(bad);
 	cJSON_Delete(good);

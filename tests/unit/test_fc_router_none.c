@@ -11,11 +11,11 @@ static void test_fc_router_none__caps(void **state)
 	fc_router_caps caps;
 	const char *summary = NULL;
 	(void)state;
-	assert_ok(fc_router_driver_info("none", &caps, &summary));
+	assert_ok(fc_rconf_driver_info("none", &caps, &summary));
 	assert_int_equal(caps.pushes, 0);
 	assert_int_equal(caps.revisions, 0);
 	assert_contains(summary, "pushes nothing");
-	assert_fc(fc_router_driver_info("nosuch", &caps, &summary), FC_ENOTFOUND);
+	assert_fc(fc_rconf_driver_info("nosuch", &caps, &summary), FC_ENOTFOUND);
 }
 
 static void test_fc_router_none__changes_without_routers_are_applied(void **state)
@@ -39,10 +39,10 @@ static void test_fc_router_none__changes_without_routers_are_applied(void **stat
 	assert_int_equal(out.router_status, 0);
 	fc_outcome_clear(&out);
 	memset(&res, 0, sizeof(res));
-	assert_ok(fc_router_sync(u->p, &o, &res));
+	assert_ok(fc_reconcile_sync(u->p, &o, &res));
 	assert_true(res.none);
 	assert_int_equal(res.nreplicas, 0);
-	fc_router_result_clear(&res);
+	fc_rstate_result_clear(&res);
 	unit_plan_free(u);
 }
 

@@ -34,7 +34,10 @@
 #include "fc_error.h"
 #include "fc_graph.h"
 #include "fc_map.h"
+#include "fc_map_edit.h"
 #include "fc_plan.h"
+#include "fc_service_edit.h"
+#include "fc_session.h"
 #include "fc_repo.h"
 #include "fc_store.h"
 
@@ -187,7 +190,7 @@ static inline unit_plan *unit_plan_new(void)
 	dir = unit_tmpdir();
 	u->dir = fc_asprintf("%s/plan", dir);
 	free(dir);
-	if (fc_plan_init(&u->p, u->dir, &u->w, &o) < 0)
+	if (fc_session_init(&u->p, u->dir, &u->w, &o) < 0)
 		fail_msg("fc_plan_init: %s", fc_error_last());
 	fc_outcome_clear(&o);
 	return u;
@@ -201,8 +204,8 @@ static inline fc_plan *unit_plan_open(const unit_plan *u, int lock_timeout_ms)
 
 	o.dir = u->dir;
 	o.lock_timeout_ms = lock_timeout_ms;
-	if (fc_plan_open(&p, &o) < 0)
-		fail_msg("fc_plan_open: %s", fc_error_last());
+	if (fc_session_open(&p, &o) < 0)
+		fail_msg("fc_session_open: %s", fc_error_last());
 	return p;
 }
 
@@ -365,7 +368,7 @@ static inline int unit_child_run(int argc, char **argv)
 		setenv("FICUS_TEST_KILL", argv[3], 1);
 		setenv("FICUS_NOW", "1795345200", 1); /* UNIT_NOW + 1h */
 		oo.dir = argv[4];
-		if ((rc = fc_plan_open(&p, &oo)) < 0) {
+		if ((rc = fc_session_open(&p, &oo)) < 0) {
 			fprintf(stderr, "child: %s\n", fc_error_last());
 			return 10;
 		}
@@ -381,7 +384,7 @@ static inline int unit_child_run(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[2], "hold-lock") == 0) {
 		char c;
 		oo.dir = argv[3];
-		if (fc_plan_open(&p, &oo) < 0 || fc_plan_lock(p) < 0) {
+		if (fc_session_open(&p, &oo) < 0 || fc_plan_lock(p) < 0) {
 			fprintf(stderr, "child: %s\n", fc_error_last());
 			fc_plan_free(p);
 			return 10;
