@@ -113,7 +113,11 @@ static void test_fc_leftover__lists_judges_and_removes(void **state)
 	assert_string_equal(report, "");
 	free(report);
 
-	assert_int_equal(fc_leftover_list("/nonexistent/.git", &l, &n), FC_ERROR);
+	{
+		char *gone = fc_asprintf("%s/nonexistent/.git", top);
+		assert_int_equal(fc_leftover_list(gone, &l, &n), FC_ERROR);
+		free(gone);
+	}
 	assert_int_equal(fc_leftover_list(top, &l, &n), FC_ERROR); /* not a .git */
 	fc_leftover_free(NULL, 0);
 	free(held);
