@@ -43,7 +43,8 @@ expect_exit 0 ficus --version
 
 # the chosen libraries are linked the ordinary way, shared
 for lib in libgit2 libcurl libsqlite3 libncursesw libz; do
-	check "ficus links $lib" bash -c 'ldd "$1" | grep -q "^[[:space:]]*$2\.so"' _ "$FICUS" "$lib"
+	# under valgrind $FICUS is a wrapper script; FICUS_REAL: the binary itself
+	check "ficus links $lib" bash -c 'ldd "$1" | grep -q "^[[:space:]]*$2\.so"' _ "${FICUS_REAL:-$FICUS}" "$lib"
 done
 expect_exit 0 ficus --plan "$T/plan" domain add billing -q
 expect_eq 2 "$(commit_count plan)" "a change is one commit"
