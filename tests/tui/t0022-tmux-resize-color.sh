@@ -24,6 +24,9 @@ expect_eq "$a" "$(tm_screen)" "80x24 restores the same screen"
 tm_keys G p
 expect_screen "promote 'tracking'" "dialog"
 tm_type "why"
+# the screen to compare with is the one with the whole reason typed: under
+# load the dashboard may not have drawn every key yet
+expect_screen 'reason +why' "the reason typed"
 d=$(tm_screen)
 tm_resize 60 15
 expect_screen 'needs a terminal of at least 80x24' "dialog hidden below the minimum"
