@@ -184,7 +184,7 @@ torture-concurrent: all
 
 # The live demo: nginx + Lua as the router, traffic over many tenants, the
 # dashboard.  make demo-plan only creates and shows the demo plan.
-DEB_DEMO := nginx libnginx-mod-http-lua curl
+DEB_DEMO := nginx libnginx-mod-http-lua curl prometheus
 demo: all
 	$(Q)tools/deps.sh $(DEB_DEMO)
 	$(Q)tools/live-demo.sh

@@ -13,8 +13,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ficus-demo.XXXXXX")
 traffic_pid=
 cleanup() {
 	[ -n "$traffic_pid" ] && kill "$traffic_pid" 2>/dev/null && wait "$traffic_pid" 2>/dev/null
-	nginx_stop 2>/dev/null
-	echo "ficus demo: stopped the router and the traffic; the plan stays in $work/plan"
+	routers_cleanup 2>/dev/null
+	echo "ficus demo: stopped the router, Prometheus and the traffic; the plan stays in $work/plan"
 }
 trap cleanup EXIT
 . "$top/tests/lib/routers.sh"
@@ -36,6 +36,16 @@ if nginx_start "$work/nginx" >/dev/null 2>"$work/nginx.err"; then
 	traffic_pid=$!
 	export FICUS_DASH_TRAFFIC="$work/observed"
 	echo "ficus demo: nginx routes on 127.0.0.1:$NGINX_PORT; traffic is flowing"
+	# Prometheus scrapes the router's /metrics (same bearer token as its admin API)
+	(umask 077 && printf '%s' "$FICUS_DEMO_TOKEN" >"$work/prom-token")
+	if PROM_TOKEN_FILE="$work/prom-token" prom_start "$work/prom" "127.0.0.1:$NGINX_ADMIN_PORT" \
+		>/dev/null 2>"$work/prom.err"; then
+		echo "ficus demo: Prometheus on $PROM_URL scrapes the router every second"
+		echo "ficus demo: break the new tracking service with:  touch $work/observed.fail-new"
+		echo "ficus demo: (rm $work/observed.fail-new heals it)"
+	else
+		echo "ficus demo: Prometheus could not be started ($(head -1 "$work/prom.err")): no live evidence"
+	fi
 else
 	echo "ficus demo: nginx could not be started ($(head -1 "$work/nginx.err")); using the 'none' router:"
 	echo "ficus demo: decisions are recorded, nothing is pushed"

@@ -274,28 +274,33 @@ static void router_lines(dash *d, const svc_row *r, rtext *t)
 
 /*
  * The live demo's traffic generator writes the share of requests each
- * side served ("tracking 0.103 400" per line) to FICUS_DASH_TRAFFIC:
- * show it beside the plan's percentage, so the observed share can be
- * seen following a promotion.
+ * side served and the share of 5xx answers of the new side ("tracking
+ * 0.103 400 0.000" per line; older generators write no fourth column) to
+ * FICUS_DASH_TRAFFIC: show it beside the plan's percentage, so the
+ * observed share can be seen following a promotion, and a failing new
+ * service before the watcher rolls it back.
  */
 static void observed_line(const fc_service *sv, rtext *t)
 {
 	const char *path = getenv("FICUS_DASH_TRAFFIC");
 	char line[256], name[128];
-	double share;
-	int total;
+	double share, errors = 0;
+	int total, got;
 	FILE *f;
 
 	if (!path || !*path || !(f = fopen(path, "r")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127s %lf %d", name, &share, &total) == 3 && !strcmp(name, sv->name)) {
+		got = sscanf(line, "%127s %lf %d %lf", name, &share, &total, &errors);
+		if (got >= 3 && !strcmp(name, sv->name)) {
 			char pct[16];
 			fc_pct_format(pct, sizeof(pct), sv->bp);
 			rt_nl(t);
 			rt_add(t, draw_attr(S_TITLE), "observed");
 			rt_add(t, A_BOLD, " %.1f%%", share * 100.0);
 			rt_add(t, A_NORMAL, " of the last %d requests went to the new service (plan: %s)", total, pct);
+			if (got == 4 && errors > 0)
+				rt_add(t, draw_attr(S_BAD), ", %.1f%% of its answers 5xx", errors * 100.0);
 			break;
 		}
 	}

@@ -19,6 +19,13 @@
 #   haproxy_stop; haproxy_restart       # the same HAProxy again, same ports and map
 #   router_pause PID; router_resume PID # SIGSTOP / SIGCONT a router and its workers
 #
+# Prometheus (Debian's package) scraping routers' /metrics every second,
+# with contrib/prometheus/ficus.rules.yml loaded:
+#   prom_start DIR HOST:PORT...         # PROM_PID PROM_PORT PROM_URL
+#                                       # (PROM_TOKEN_FILE: scrape with that bearer token)
+#   prom_query PROMQL                   # the first sample's value, "" for none
+#   prom_stop
+#
 # Everything listens on 127.0.0.1 only.  Works as root (nginx workers then
 # run as nobody) and as an ordinary user.  Overridable: NGINX, HAPROXY
 # (binaries), NGINX_MODULES_DIR (default /usr/lib/nginx/modules).
@@ -375,9 +382,65 @@ haproxy_set_flag() {
 }
 
 # routers_cleanup: stop everything this shell started (trap-friendly)
+# prom_start DIR TARGET...: start Prometheus on a free loopback port,
+# scraping each TARGET (host:port of an admin listener serving /metrics)
+# every second and evaluating the ficus recording rules every second;
+# waits until it is ready.  Exports PROM_PID PROM_PORT PROM_URL.
+prom_start() {
+    local dir=${1:?prom_start: DIR required} bin=${PROMETHEUS:-prometheus} t targets="" _
+    shift
+    mkdir -p "$dir" || return 1
+    dir=$(cd "$dir" && pwd)
+    for t in "$@"; do targets="$targets${targets:+, }\"$t\""; done
+    free_port >/dev/null || return 1
+    PROM_PORT=$FREE_PORT
+    PROM_URL=http://127.0.0.1:$PROM_PORT
+    cat >"$dir/prometheus.yml" <<EOF2
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $ROUTERS_REPO/contrib/prometheus/ficus.rules.yml
+scrape_configs:
+  - job_name: ficus-router
+    static_configs:
+      - targets: [$targets]
+EOF2
+    if [ -n "${PROM_TOKEN_FILE:-}" ]; then
+        printf '    authorization:\n      type: Bearer\n      credentials_file: %s\n' \
+            "$PROM_TOKEN_FILE" >>"$dir/prometheus.yml"
+    fi
+    "$bin" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --web.listen-address="127.0.0.1:$PROM_PORT" </dev/null >"$dir/out.log" 2>&1 &
+    PROM_PID=$!
+    export PROM_PID PROM_PORT PROM_URL
+    for _ in $(seq 1 300); do
+        kill -0 "$PROM_PID" 2>/dev/null || break
+        curl -sf --max-time 2 "$PROM_URL/-/ready" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "prom_start: prometheus did not get ready; see $dir/out.log:" >&2
+    tail -n 5 "$dir/out.log" >&2
+    prom_stop
+    return 1
+}
+
+# prom_query PROMQL: the first sample's value of an instant query, "" for none
+prom_query() {
+    curl -s --max-time 5 -G "$PROM_URL/api/v1/query" --data-urlencode "query=$1" |
+        sed -n 's/.*"value":\[[0-9.]*,"\([^"]*\)"\].*/\1/p' | head -1
+}
+
+prom_stop() {
+    [ -n "${PROM_PID:-}" ] || return 0
+    _stop_pid "$PROM_PID"
+    PROM_PID=
+}
+
 routers_cleanup() {
     local pid
     nginx_stop
+    prom_stop
     haproxy_stop
     for pid in "${_ROUTERS_EXTRA_PIDS[@]}"; do
         # shellcheck disable=SC2046
