@@ -46,6 +46,7 @@ struct fc_change {
 	fc_write_opts w;
 	fc_buf subject;
 	fc_buf trailers;
+	fc_buf body;          /* paragraphs after the reason (fc_change_body) */
 	char **paths;
 	size_t npaths;
 	char **flags;
@@ -92,6 +93,7 @@ static void change_free(fc_change *c)
 		fc_plan_unlock(c->p);
 	fc_buf_free(&c->subject);
 	fc_buf_free(&c->trailers);
+	fc_buf_free(&c->body);
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
@@ -217,6 +219,13 @@ void fc_change_trailer(fc_change *c, const char *key, const char *fmt, ...)
 	free(clean);
 }
 
+void fc_change_body(fc_change *c, const char *text)
+{
+	if (c->body.len)
+		fc_buf_puts(&c->body, "\n\n");
+	fc_buf_puts(&c->body, text);
+}
+
 void fc_change_noop(fc_change *c, const char *fmt, ...)
 {
 	char line[512];
@@ -299,6 +308,11 @@ static char *compose(fc_change *c)
 	fc_buf_printf(&m, "%s\n\n", fc_buf_cstr(&c->subject));
 	if (*reason)
 		fc_buf_printf(&m, "%s\n\n", reason);
+	if (c->body.len) {
+		char *body = clean_reason(fc_buf_cstr(&c->body));
+		fc_buf_printf(&m, "%s\n\n", body);
+		free(body);
+	}
 	fc_buf_printf(&m, "Ficus-Change: %s\n%s", c->id, fc_buf_cstr(&c->trailers));
 	free(reason);
 	return fc_buf_detach(&m);
