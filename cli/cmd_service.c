@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,30 +102,20 @@ static int show(struct cli *c, fc_plan *p, const char *name)
 /* The tenants of `pin`: the arguments (comma-separated) and the file; usage errors printed. */
 static int pin_tenants(const char *const *args, int nargs, const char *from, fc_tenants *out)
 {
-	fc_buf text = FC_BUF_INIT;
+	char *text = NULL;
+	size_t len = 0;
 	int rc = 0;
 
 	for (int i = 0; i < nargs && rc == 0; i++)
 		rc = fc_tenants_parse(out, args[i], 0);
-	if (rc == 0 && from) {
-		const size_t max = (size_t)FC_PINS_MAX * (FC_TENANT_MAX + 2) + 65536;
-		if (!strcmp(from, "-")) {
-			char chunk[65536];
-			size_t got;
-			while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0 && text.len <= max)
-				fc_buf_put(&text, chunk, got);
-			if (text.len > max)
-				rc = fc_error_set(FC_ELIMIT, "standard input is larger than %zu bytes", max);
-		} else if (fc_buf_read_file(&text, from, max) < 0) {
-			rc = fc_error_set(errno == EFBIG ? FC_ELIMIT : FC_ERROR, "cannot read '%s': %s", from,
-					  errno == EFBIG ? "larger than the longest list of pins" : strerror(errno));
-		}
-		if (rc == 0 && memchr(fc_buf_cstr(&text), '\0', text.len))
+	if (rc == 0 && from &&
+	    (rc = cli_read_file(from, (size_t)FC_PINS_MAX * (FC_TENANT_MAX + 2) + 65536, &text, &len)) == 0) {
+		if (memchr(text, '\0', len))
 			rc = fc_error_set(FC_EINVAL, "'%s' holds a NUL byte: not a list of tenants", from);
-		if (rc == 0)
-			rc = fc_tenants_parse(out, fc_buf_cstr(&text), 1);
+		else
+			rc = fc_tenants_parse(out, text, 1);
 	}
-	fc_buf_free(&text);
+	free(text);
 	if (rc == 0 && !out->n)
 		rc = fc_error_set(FC_EINVAL, "no tenant given (TENANT[,TENANT] or --from FILE)");
 	else if (rc == 0 && out->n > FC_PINS_MAX)
