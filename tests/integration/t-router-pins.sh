@@ -170,6 +170,31 @@ predict notifications notifications 0 "$WORK/big.pins.outonly"
 sweep haproxy "$HAPROXY_PORT" notifications
 sweep nginx "$NGINX_PORT" notifications
 
+echo "# --- the protocol's \"pins\" member on nginx, by hand"
+# put_is CODE BODY-FILE: a PUT of flag 'pinproto' with that body answers CODE (the body in $WORK/put.out)
+put_is() {
+    test "$(curl -s --max-time 5 -o "$WORK/put.out" -w '%{http_code}' -X PUT \
+        -H "Authorization: Bearer $FICUS_TEST_TOKEN" -H 'Content-Type: application/json' \
+        --data-binary "@$2" "http://127.0.0.1:$NGINX_ADMIN_PORT/v1/flags/pinproto")" = "$1"
+}
+echo '{"bp":0,"shadow":false,"rev":5,"pins":{"in":["a"],"out":["b"]}}' >"$WORK/p.ok"
+check "a flag with pins is stored and answered with them" put_is 200 "$WORK/p.ok"
+stored=$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/pinproto)
+check "GET gives the pins back" test "$stored" = '{"bp":0,"shadow":false,"rev":5,"pins":{"in":["a"],"out":["b"]}}'
+for bad in '{"in":["a:b"]}' '{"in":["x"],"out":["x"]}' '{"in":"a"}' '{"up":[]}' '[]' \
+           "{\"out\":[$(seq -f '"q%05g"' -s, 1 10001)]}"; do
+    printf '{"bp":0,"shadow":false,"rev":6,"pins":%s}' "$bad" >"$WORK/p.bad"
+    check "bad pins refused with 400: ${bad:0:40}" put_is 400 "$WORK/p.bad"
+done
+check "the bad PUTs changed nothing" test "$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/pinproto)" = "$stored"
+echo '{"bp":0,"shadow":false,"rev":4,"pins":{"in":["c"],"out":[]}}' >"$WORK/p.old"
+check "an older revision is refused with 409" put_is 409 "$WORK/p.old"
+check "the 409 answer holds the stored pins" grep -qF '"pins":{"in":["a"],"out":["b"]}' "$WORK/put.out"
+echo '{"bp":0,"shadow":false,"rev":7}' >"$WORK/p.none"
+check "a PUT without pins removes them" put_is 200 "$WORK/p.none"
+check "the flag object is as without pins" \
+    test "$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/pinproto)" = '{"bp":0,"shadow":false,"rev":7}'
+
 check "nginx error log has no Lua errors" \
     bash -c '! grep -E "\[(error|crit|alert|emerg)\].*lua" "$1"' _ "$NGINX_DIR/error.log"
 finish
