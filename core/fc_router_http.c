@@ -25,6 +25,12 @@
 #include "fc_router_parse.h"
 
 #define BULK 8   /* more flags than this: read the list first, put what differs */
+/*
+ * Answers may carry tenant pins: a flag object up to the 2 MiB a PUT body
+ * may be (10,000 pins of 128 bytes), a list up to 64 MiB.
+ */
+#define FLAG_ANSWER_MAX (4u << 20)
+#define LIST_ANSWER_MAX (64u << 20)
 
 typedef struct hjob hjob;
 
@@ -70,6 +76,7 @@ static void req_init(fc_http_req *r, hjob *hj, const char *method, const char *u
 		     void (*done)(fc_http_req *, void *), void *ctx)
 {
 	fc_router_http_req(r, hj->c.j, method, url, body, done, ctx);
+	r->max_response = url == hj->list_url ? LIST_ANSWER_MAX : FLAG_ANSWER_MAX;
 }
 
 /* Why an answer is not what we wanted, one line, no token. */
