@@ -423,11 +423,35 @@ static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_
 
 /* ---- tenant pins: the second map ---- */
 
-/* The pins of one flag as HAProxy holds them: tenants and values point into the answer. */
+/*
+ * The pins of one flag as HAProxy holds them: tenants and entry references
+ * ("0x..." as 'show map' prints them) point into the answer.  Commands
+ * about an entry name it by its reference (#0x...), never by the key the
+ * router sent: a hostile key cannot become part of a command.
+ */
 typedef struct {
-	char **in, **out;
+	char **in, **out, **in_ref, **out_ref;
 	size_t nin, nout;
 } hpins;
+
+static void hpins_free(hpins *per, size_t n)
+{
+	for (size_t i = 0; per && i < n; i++) {
+		free(per[i].in);
+		free(per[i].out);
+		free(per[i].in_ref);
+		free(per[i].out_ref);
+	}
+	free(per);
+}
+
+static void hpins_add(char ***v, char ***refs, size_t *n, char *tenant, char *ref)
+{
+	*v = fc_realloc(*v, (*n + 1) * sizeof(char *));
+	*refs = fc_realloc(*refs, (*n + 1) * sizeof(char *));
+	(*v)[*n] = tenant;
+	(*refs)[(*n)++] = ref;
+}
 
 /*
  * Parse 'show map <pin_map>' (modified in place) into per-want pins (an
@@ -450,53 +474,29 @@ static int parse_pins(const fc_router_job *j, fc_buf *ans, hpins *per, char *err
 		return -1;
 	}
 	for (line = strtok_r(ans->ptr, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *key, *val, *colon, *s2 = NULL;
+		char *ref, *key, *val, *colon, *s2 = NULL;
 		long i;
-		hpins *p;
-		if (strncmp(line, "0x", 2) || !strtok_r(line, " ", &s2) || !(key = strtok_r(NULL, " ", &s2)) ||
-		    !(val = strtok_r(NULL, " \r", &s2)) || !(colon = strchr(key, ':')))
+		if (strncmp(line, "0x", 2) || !(ref = strtok_r(line, " ", &s2)) || !(key = strtok_r(NULL, " ", &s2)) ||
+		    !(val = strtok_r(NULL, " \r", &s2)) || !(colon = strchr(key, ':')) || strlen(ref) > 18 ||
+		    strspn(ref + 2, "0123456789abcdefABCDEF") != strlen(ref + 2) || !ref[2])
 			continue;
 		*colon = '\0';
 		if ((i = fc_router_job_want_index(j, key)) < 0)
 			continue;
-		p = &per[i];
-		if (!strcmp(val, "in")) {
-			p->in = fc_realloc(p->in, (p->nin + 1) * sizeof(char *));
-			p->in[p->nin++] = colon + 1;
-		} else {
-			/* anything but "in" keeps the tenant off the new service: counted as out */
-			p->out = fc_realloc(p->out, (p->nout + 1) * sizeof(char *));
-			p->out[p->nout++] = colon + 1;
-		}
+		/* anything but "in" keeps the tenant off the new service: counted as out */
+		if (!strcmp(val, "in"))
+			hpins_add(&per[i].in, &per[i].in_ref, &per[i].nin, colon + 1, ref);
+		else
+			hpins_add(&per[i].out, &per[i].out_ref, &per[i].nout, colon + 1, ref);
 	}
 	return 0;
 }
 
-static void hpins_free(hpins *per, size_t n)
+int fc_router_haproxy_parse_pins(fc_router_job *j, fc_buf *ans, char *err, size_t errlen)
 {
-	for (size_t i = 0; per && i < n; i++) {
-		free(per[i].in);
-		free(per[i].out);
-	}
-	free(per);
-}
-
-/* Read the pin map into the pins of the values seen (those of flags the router holds). */
-static int read_pins(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreachable)
-{
-	fc_router_job *j = h->j;
-	hpins *per;
-	char *line;
+	hpins *per = fc_calloc(j->nwant + 1, sizeof(*per));
 	int rc;
 
-	if (!j->r->pin_map)
-		return 0;
-	line = fc_asprintf("show map %s", j->r->pin_map);
-	rc = command(h, line, ans, err, errlen, unreachable);
-	free(line);
-	if (rc < 0)
-		return rc;
-	per = fc_calloc(j->nwant + 1, sizeof(*per));
 	if ((rc = parse_pins(j, ans, per, err, errlen)) == 0)
 		for (size_t i = 0; i < j->nwant; i++) {
 			fc_rflag *s = (fc_rflag *)fc_router_job_find_seen(j, j->want[i].flag);
@@ -508,6 +508,20 @@ static int read_pins(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreach
 		}
 	hpins_free(per, j->nwant);
 	return rc;
+}
+
+/* Read the pin map into the pins of the values seen (those of flags the router holds). */
+static int read_pins(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreachable)
+{
+	char *line;
+	int rc;
+
+	if (!h->j->r->pin_map)
+		return 0;
+	line = fc_asprintf("show map %s", h->j->r->pin_map);
+	rc = command(h, line, ans, err, errlen, unreachable);
+	free(line);
+	return rc < 0 ? rc : fc_router_haproxy_parse_pins(h->j, ans, err, errlen);
 }
 
 /* A pin command's answer: an error goes to its flag (ctx: want index per command). */
@@ -565,32 +579,34 @@ static void push_pins(hap *h)
 		const fc_rflag *w = &j->want[i];
 		hpins *p = &per[i];
 		fc_tenants win = { (char **)w->pin_in, w->npin_in }, wout = { (char **)w->pin_out, w->npin_out };
-		/* what the router has that the plan does not, or on the other side */
+		fc_tenants hin = { NULL, 0 }, hout = { NULL, 0 };
+		/* what the router has that the plan does not, or on the other side (by reference) */
 		for (int side = 0; side < 2; side++) {
-			char **v = side ? p->out : p->in;
+			char **v = side ? p->out : p->in, **refs = side ? p->out_ref : p->in_ref;
 			size_t nv = side ? p->nout : p->nin;
 			for (size_t k = 0; k < nv; k++) {
 				int want_in = fc_tenants_has(&win, v[k]), want_out = fc_tenants_has(&wout, v[k]);
 				if (!want_in && !want_out)
-					CMD(i, "del map %s %s:%s", pm, w->flag, v[k]);
+					CMD(i, "del map %s #%s", pm, refs[k]);
 				else if (side == 0 && want_out)
-					CMD(i, "set map %s %s:%s out", pm, w->flag, v[k]);
+					CMD(i, "set map %s #%s out", pm, refs[k]);
 				else if (side == 1 && want_in)
-					CMD(i, "set map %s %s:%s in", pm, w->flag, v[k]);
+					CMD(i, "set map %s #%s in", pm, refs[k]);
 			}
 		}
-		/* what the plan has that the router lacks */
-		{
-			fc_tenants hin = { p->in, p->nin }, hout = { p->out, p->nout };
-			fc_tenants_sort_borrowed(&hin);
-			fc_tenants_sort_borrowed(&hout);
-			for (size_t k = 0; k < w->npin_in; k++)
-				if (!fc_tenants_has(&hin, w->pin_in[k]) && !fc_tenants_has(&hout, w->pin_in[k]))
-					CMD(i, "add map %s %s:%s in", pm, w->flag, w->pin_in[k]);
-			for (size_t k = 0; k < w->npin_out; k++)
-				if (!fc_tenants_has(&hin, w->pin_out[k]) && !fc_tenants_has(&hout, w->pin_out[k]))
-					CMD(i, "add map %s %s:%s out", pm, w->flag, w->pin_out[k]);
-		}
+		/* what the plan has that the router lacks: the keys are the plan's own tenants */
+		hin.v = p->in;
+		hin.n = p->nin;
+		hout.v = p->out;
+		hout.n = p->nout;
+		fc_tenants_sort_borrowed(&hin);
+		fc_tenants_sort_borrowed(&hout);
+		for (size_t k = 0; k < w->npin_in; k++)
+			if (!fc_tenants_has(&hin, w->pin_in[k]) && !fc_tenants_has(&hout, w->pin_in[k]))
+				CMD(i, "add map %s %s:%s in", pm, w->flag, w->pin_in[k]);
+		for (size_t k = 0; k < w->npin_out; k++)
+			if (!fc_tenants_has(&hin, w->pin_out[k]) && !fc_tenants_has(&hout, w->pin_out[k]))
+				CMD(i, "add map %s %s:%s out", pm, w->flag, w->pin_out[k]);
 	}
 #undef CMD
 	if (n)

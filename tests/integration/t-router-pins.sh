@@ -121,15 +121,22 @@ check "the new pin holds on haproxy" test "$(routed "$NEWPIN" "$HAPROXY_PORT")" 
 
 echo "# --- pins changed behind ficus's back"
 victim=$(head -1 "$WORK/pins.out")
+flipped=$(sed -n 2p "$WORK/pins.out")
 haproxy_api "del map $HAPROXY_PIN_MAP tracking:$victim" >/dev/null
+haproxy_api "set map $HAPROXY_PIN_MAP tracking:$flipped in" >/dev/null
+# a key no ficus would write, with an escaped ';' that HAProxy prints as it is
+haproxy_api 'add map '"$HAPROXY_PIN_MAP"' tracking:bad\;key in' >/dev/null
 REV=$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/tracking | sed -n 's/.*"rev":\([0-9]*\).*/\1/p')
 nginx_admin "$NGINX_ADMIN_PORT" PUT /v1/flags/tracking "{\"bp\":10000,\"shadow\":false,\"rev\":$REV,\"pins\":{\"in\":[],\"out\":[\"$victim\"]}}" >/dev/null
 check "nginx now routes a formerly pinned tenant to the new side" test "$(routed "$NEWPIN" "$NGINX_PORT")" = new
 run 6 "router verify finds the pin drift on both routers" fc router verify
-check "it names haproxy's pins" has "$OUT" "drift: router 'edge' replica $EDGE flag 'tracking': the router has other tenant pins (in 20, out 20)"
+check "it names haproxy's pins" has "$OUT" "drift: router 'edge' replica $EDGE flag 'tracking': the router has other tenant pins (in 22, out 19)"
 check "it names nginx's pins" has "$OUT" "drift: router 'web' replica $WEB flag 'tracking': the router has other tenant pins (in 0, out 1)"
 run 0 "router sync restores them" fc router sync
 run 0 "router verify" fc router verify
+check "haproxy: the flipped pin is out again, the foreign key gone (entries named by reference)" \
+    bash -c 'grep -q " tracking:$2 out$" <<<"$1" && ! grep -q "bad" <<<"$1"' _ \
+    "$(haproxy_api "show map $HAPROXY_PIN_MAP")" "$flipped"
 step 100% "$WORK/pins.all2"
 
 echo "# --- unpin: back to the bucket rule"
