@@ -90,8 +90,10 @@ static int load_pins(fc_store *s, fc_rstate_svc *v, size_t n)
 	any = fc_store_step(s, q) == 1 && sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	q = NULL;
-	if (any && (rc = fc_store_prepare(s, &q, "SELECT tenant, side FROM service_pin WHERE service = ? "
-					   "ORDER BY side, tenant")) < 0)
+	if (!any)
+		return 0;
+	if ((rc = fc_store_prepare(s, &q, "SELECT tenant, side FROM service_pin WHERE service = ? "
+				   "ORDER BY side, tenant")) < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		fc_service probe;
@@ -99,8 +101,6 @@ static int load_pins(fc_store *s, fc_rstate_svc *v, size_t n)
 		memset(&probe, 0, sizeof(probe));
 		probe.phase = (fc_phase)v[i].phase;
 		probe.bp = v[i].bp;
-		if (!any)
-			continue;
 		fc_service_pins_live(&probe, &in_live, &out_live);
 		sqlite3_reset(q);
 		sqlite3_bind_text(q, 1, v[i].service, -1, SQLITE_STATIC);
