@@ -129,6 +129,18 @@ must promote tracking
 expect_eq "in=acme,dogfood-1 out=zeta" "$(router_pins tracking)" "the resume pushes the in pins again"
 must router verify
 
+# --- killed after the database commit: the next command makes the commit once, body included,
+# and the router gets the pins (never the older ones)
+n=$(commit_count plan)
+{ FICUS_TEST_KILL=db "$FICUS" service pin tracking --in killed-one >/dev/null 2>&1; } 2>/dev/null
+expect_eq 137 "$?" "killed by SIGKILL after the database commit"
+expect_eq "$n" "$(commit_count plan)" "no commit yet"
+expect_exit 0 ficus router sync
+expect_eq $((n + 1)) "$(commit_count plan)" "exactly one commit after the repair"
+expect_match '^pinned in \(1\): killed-one$' "$(git -C plan log -1 --format=%b)" "the body survives the repair"
+expect_eq "in=acme,dogfood-1,killed-one out=zeta" "$(router_pins tracking)" "the router holds the repaired pins"
+must service pin tracking --unpin killed-one
+
 # --- rebuild keeps the pins; verify agrees
 must rebuild
 expect_exit 0 ficus verify
