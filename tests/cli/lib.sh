@@ -95,6 +95,13 @@ new_plan() {
 	export FICUS_PLAN="$T/$dir"
 }
 
+# killed POINT ARGS...: run ficus with FICUS_TEST_KILL=POINT, quietly (no
+# "Killed" notice from bash); returns its exit status
+killed() {
+	local point=$1; shift
+	{ FICUS_TEST_KILL=$point "$FICUS" "$@" >/dev/null 2>&1; } 2>/dev/null
+}
+
 # start_v1router PORTFILE [ARGS]: a loopback router speaking protocol v1
 # (tests/cli/v1router.py), stopped on exit; sets port
 start_v1router() {

@@ -132,7 +132,7 @@ must router verify
 # --- killed after the database commit: the next command makes the commit once, body included,
 # and the router gets the pins (never the older ones)
 n=$(commit_count plan)
-{ FICUS_TEST_KILL=db "$FICUS" service pin tracking --in killed-one >/dev/null 2>&1; } 2>/dev/null
+killed db service pin tracking --in killed-one
 expect_eq 137 "$?" "killed by SIGKILL after the database commit"
 expect_eq "$n" "$(commit_count plan)" "no commit yet"
 expect_exit 0 ficus router sync
