@@ -165,4 +165,7 @@ before=$(snapshot plan)
 expect_exit 2 ficus service pin other --in acme
 expect_match "router 'mesh' \(driver 'envoy'\), which cannot pin tenants" "$err"
 expect_unchanged plan "$before" "envoy"
+# a service with pins that an envoy router serves (bound to every router): its push is refused, naming why
+expect_exit 5 ficus router sync tracking --router mesh
+expect_match "flag 'tracking' has 2 tenant pins, but the envoy driver cannot pin tenants" "$err$out"
 done_testing
