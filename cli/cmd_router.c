@@ -349,7 +349,7 @@ static int do_verify(struct cli *c, fc_plan *p, const fc_router_opts *o)
 int cmd_router(struct cli *c, int argc, char **argv)
 {
 	const char *pos[65], *sub;
-	const char *driver = NULL, *map = NULL, *map_file = NULL, *prefix = NULL, *token_env = NULL,
+	const char *driver = NULL, *map = NULL, *map_file = NULL, *pin_map = NULL, *prefix = NULL, *token_env = NULL,
 		   *token_file = NULL, *ca_file = NULL, *timeout = NULL, *connect_timeout = NULL, *retries = NULL,
 		   *router = NULL, *take_over = NULL;
 	int no_tls_verify = 0, npos, rc;
@@ -364,6 +364,8 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		{ "map", 0, "MAP", "add, haproxy: the map as the runtime API names it (its file path)", &map, NULL, NULL },
 		{ "map-file", 0, "FILE", "add, haproxy: rewrite this file too, so a reload keeps the values",
 		  &map_file, NULL, NULL },
+		{ "pin-map", 0, "MAP", "add, haproxy: the map of tenant pins, keys '<flag>:<tenant>' (ficus-routers(7))",
+		  &pin_map, NULL, NULL },
 		{ "prefix", 0, "PREFIX", "add, envoy: runtime key prefix (default 'ficus.')", &prefix, NULL, NULL },
 		{ "token-env", 0, "VAR", "add: environment variable holding the bearer token", &token_env, NULL, NULL },
 		{ "token-file", 0, "FILE", "add: file holding the bearer token (mode 600)", &token_file, NULL, NULL },
@@ -411,6 +413,7 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		sp.nreplicas = replicas.n;
 		sp.map = map;
 		sp.map_file = map_file;
+		sp.pin_map = pin_map;
 		sp.prefix = prefix;
 		sp.token_env = token_env;
 		sp.token_file = token_file;
@@ -427,7 +430,7 @@ int cmd_router(struct cli *c, int argc, char **argv)
 			cli_note(c, "'ficus router sync --router %s' pushes the plan's flags to it", pos[1]);
 		goto done;
 	}
-	if (driver || replicas.n || map || map_file || prefix || token_env || token_file || ca_file || no_tls_verify ||
+	if (driver || replicas.n || map || map_file || pin_map || prefix || token_env || token_file || ca_file || no_tls_verify ||
 	    timeout || connect_timeout || retries) {
 		rc = cli_usage(c, "the router settings options go with 'router add'");
 		goto done;

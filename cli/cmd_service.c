@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fc_json.h"
 #include "fc_name.h"
+#include "fc_pin_edit.h"
 #include "fc_service.h"
 #include "fc_service_edit.h"
 
@@ -14,7 +15,8 @@ static const char usage[] =
 	"   or: ficus service set NAME [same options]\n"
 	"   or: ficus service rm NAME [--force]\n"
 	"   or: ficus service list\n"
-	"   or: ficus service show NAME";
+	"   or: ficus service show NAME\n"
+	"   or: ficus service pin NAME --in|--out|--unpin [TENANT[,TENANT]...] [--from FILE|-]";
 static const char desc[] =
 	"A service takes over one or more domains. Its flag key (default: its name)\n"
 	"is what the routers split on; its routers default to every router of the\n"
@@ -22,7 +24,35 @@ static const char desc[] =
 	"enters read-cutover. --gate overrides a gate default for this service\n"
 	"(dual_write_min, reconcile_passes, reconcile_max_age, reconcile_check,\n"
 	"step_soak, cutover_soak; 'KEY=' removes the override). --check configures a\n"
-	"check command run by 'ficus check run' (exit status 0 = pass).";
+	"check command run by 'ficus check run' (exit status 0 = pass).\n"
+	"'pin' pins tenants (as the routers read them: the X-Tenant header or the\n"
+	"tenant query argument; 1 to 128 of A-Z a-z 0-9 . _ ~ @ + % -) to the new\n"
+	"service (--in: routed there in read-cutover above 0%, decommission and done;\n"
+	"an abort to 0% puts them back on the monolith) or to the monolith (--out:\n"
+	"until decommission), or removes pins (--unpin). Tenants come as arguments,\n"
+	"comma-separated, and from --from FILE (one per line, '#' comments, '-' for\n"
+	"stdin). At most 10,000 pins per service; one commit per pin change.";
+
+/* The pins lines of 'service show'. */
+static void show_pins(const fc_service *s)
+{
+	int in_live, out_live;
+
+	if (!s->pins_in.n && !s->pins_out.n)
+		return;
+	fc_service_pins_live(s, &in_live, &out_live);
+	for (int side = 0; side < 2; side++) {
+		const fc_tenants *t = side ? &s->pins_out : &s->pins_in;
+		if (!t->n)
+			continue;
+		printf("pins %-7s %zu (%s):", side ? "out" : "in", t->n,
+		       (side ? out_live : in_live) ? "on the routers" : side ? "not pushed from decommission on" :
+		       "pushed in read-cutover above 0%");
+		for (size_t i = 0; i < t->n; i++)
+			printf(" %s", t->v[i]);
+		printf("\n");
+	}
+}
 
 static int show(struct cli *c, fc_plan *p, const char *name)
 {
@@ -62,10 +92,59 @@ static int show(struct cli *c, fc_plan *p, const char *name)
 			printf("description  %s\n", d);
 			free(d);
 		}
+		show_pins(&s);
 	}
 	cJSON_Delete(o);
 	fc_service_clear(&s);
 	return 0;
+}
+
+/* The tenants of `pin`: the arguments (comma-separated) and the file; usage errors printed. */
+static int pin_tenants(const char *const *args, int nargs, const char *from, fc_tenants *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	for (int i = 0; i < nargs && rc == 0; i++)
+		rc = fc_tenants_parse(out, args[i], 0);
+	if (rc == 0 && from &&
+	    (rc = cli_read_file(from, (size_t)FC_PINS_MAX * (FC_TENANT_MAX + 2) + 65536, &text, &len)) == 0) {
+		if (memchr(text, '\0', len))
+			rc = fc_error_set(FC_EINVAL, "'%s' holds a NUL byte: not a list of tenants", from);
+		else
+			rc = fc_tenants_parse(out, text, 1);
+	}
+	free(text);
+	if (rc == 0 && !out->n)
+		rc = fc_error_set(FC_EINVAL, "no tenant given (TENANT[,TENANT] or --from FILE)");
+	else if (rc == 0 && out->n > FC_PINS_MAX)
+		rc = fc_error_set(FC_ELIMIT, "%zu tenants given: at most %d pins per service", out->n, FC_PINS_MAX);
+	return rc < 0 ? cli_fail(rc) : 0;
+}
+
+/* `service pin NAME --in|--out|--unpin [TENANT,...] [--from FILE]` */
+static int pin(struct cli *c, const char *const *pos, int npos, int in, int out, int unpin, const char *from)
+{
+	fc_tenants t = { NULL, 0 };
+	fc_outcome o = { 0 };
+	fc_plan *p = NULL;
+	int rc;
+
+	if (in + out + unpin != 1)
+		return cli_usage(c, "'service pin' needs exactly one of --in, --out and --unpin");
+	if (npos < 2)
+		return cli_usage(c, "'service pin' needs a service name");
+	if (npos < 3 && !from)
+		return cli_usage(c, "'service pin' needs tenants: TENANT[,TENANT] or --from FILE");
+	if ((rc = pin_tenants(pos + 2, npos - 2, from, &t)) == 0 && (rc = cli_open(c, &p)) == 0) {
+		rc = fc_service_pin(p, pos[1], in ? FC_PIN_IN : out ? FC_PIN_OUT : FC_PIN_UNPIN, &t, &c->w, &o);
+		rc = cli_outcome(c, rc, &o);
+	}
+	fc_outcome_clear(&o);
+	fc_tenants_clear(&t);
+	fc_plan_free(p);
+	return rc;
 }
 
 static int list(struct cli *c, fc_plan *p)
@@ -105,7 +184,8 @@ static int list(struct cli *c, fc_plan *p)
 
 int cmd_service(struct cli *c, int argc, char **argv)
 {
-	const char *pos[2];
+	const char *pos[66], *from = NULL;
+	int pin_in = 0, pin_out = 0, unpin = 0;
 	fc_service_edit e = FC_SERVICE_EDIT_INIT;
 	cli_list gates = { 0 }, checks = { 0 };
 	fc_outcome o = { 0 };
@@ -121,17 +201,21 @@ int cmd_service(struct cli *c, int argc, char **argv)
 		{ "gate", 0, "KEY=VALUE", "override a gate default (repeatable)", NULL, NULL, &gates },
 		{ "check", 0, "NAME=COMMAND", "a check command (repeatable; 'NAME=' removes)", NULL, NULL, &checks },
 		{ "check-timeout", 0, "DUR", "timeout of the checks given (default 5m)", &e.check_timeout, NULL, NULL },
+		{ "in", 0, NULL, "pin: pin the tenants to the new service", NULL, &pin_in, NULL },
+		{ "out", 0, NULL, "pin: pin the tenants to the monolith", NULL, &pin_out, NULL },
+		{ "unpin", 0, NULL, "pin: remove the tenants' pins", NULL, &unpin, NULL },
+		{ "from", 0, "FILE", "pin: tenants from FILE, one per line ('-': standard input)", &from, NULL, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
 	};
 
-	if ((rc = cli_parse(c, opts, argc, argv, pos, 2, &npos)))
+	if ((rc = cli_parse(c, opts, argc, argv, pos, 66, &npos)))
 		goto done;
 	if (c->help) {
 		cli_help(c, usage, desc, opts);
 		goto done;
 	}
 	if (npos < 1) {
-		rc = cli_usage(c, "which service verb: add, set, rm, list or show?");
+		rc = cli_usage(c, "which service verb: add, set, rm, list, show or pin?");
 		goto done;
 	}
 	if (e.check_timeout) {
@@ -145,6 +229,18 @@ int cmd_service(struct cli *c, int argc, char **argv)
 	e.ngates = gates.n;
 	e.checks = checks.v;
 	e.nchecks = checks.n;
+	if (!strcmp(pos[0], "pin")) {
+		rc = pin(c, pos, npos, pin_in, pin_out, unpin, from);
+		goto done;
+	}
+	if (pin_in || pin_out || unpin || from) {
+		rc = cli_usage(c, "--in, --out, --unpin and --from go with 'service pin'");
+		goto done;
+	}
+	if (npos > 2) {
+		rc = cli_usage(c, "too many arguments");
+		goto done;
+	}
 	if (!strcmp(pos[0], "list")) {
 		if (npos != 1) {
 			rc = cli_usage(c, "'service list' takes no arguments");
@@ -156,7 +252,7 @@ int cmd_service(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(pos[0], "add") && strcmp(pos[0], "set") && strcmp(pos[0], "rm") && strcmp(pos[0], "show")) {
 		{
-		static const char *const subs[] = { "add", "set", "rm", "list", "show", NULL };
+		static const char *const subs[] = { "add", "set", "rm", "list", "show", "pin", NULL };
 		rc = cli_bad_subverb(c, "service", pos[0], subs);
 	}
 		goto done;

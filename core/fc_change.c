@@ -16,6 +16,7 @@
 #include "fc_leftover.h"
 #include "fc_render.h"
 #include "fc_repo.h"
+#include "fc_service.h"
 #include "fc_store.h"
 
 #define REASON_MAX FC_REASON_MAX
@@ -46,6 +47,7 @@ struct fc_change {
 	fc_write_opts w;
 	fc_buf subject;
 	fc_buf trailers;
+	fc_buf body;          /* paragraphs after the reason (fc_change_body) */
 	char **paths;
 	size_t npaths;
 	char **flags;
@@ -92,6 +94,7 @@ static void change_free(fc_change *c)
 		fc_plan_unlock(c->p);
 	fc_buf_free(&c->subject);
 	fc_buf_free(&c->trailers);
+	fc_buf_free(&c->body);
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
@@ -217,6 +220,13 @@ void fc_change_trailer(fc_change *c, const char *key, const char *fmt, ...)
 	free(clean);
 }
 
+void fc_change_body(fc_change *c, const char *text)
+{
+	if (c->body.len)
+		fc_buf_puts(&c->body, "\n\n");
+	fc_buf_puts(&c->body, text);
+}
+
 void fc_change_noop(fc_change *c, const char *fmt, ...)
 {
 	char line[512];
@@ -299,6 +309,11 @@ static char *compose(fc_change *c)
 	fc_buf_printf(&m, "%s\n\n", fc_buf_cstr(&c->subject));
 	if (*reason)
 		fc_buf_printf(&m, "%s\n\n", reason);
+	if (c->body.len) {
+		char *body = clean_reason(fc_buf_cstr(&c->body));
+		fc_buf_printf(&m, "%s\n\n", body);
+		free(body);
+	}
 	fc_buf_printf(&m, "Ficus-Change: %s\n%s", c->id, fc_buf_cstr(&c->trailers));
 	free(reason);
 	return fc_buf_detach(&m);
@@ -399,7 +414,12 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 		sqlite3_stmt *st = NULL;
 		fc_flag_value *v = &out->flags[out->nflags];
 		if (values) {
-			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev FROM service WHERE flag = ?",
+			fc_service probe;
+			int in_live, out_live;
+			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev, phase, "
+					      "(SELECT count(*) FROM service_pin p WHERE p.service = s.name AND side = 'in'), "
+					      "(SELECT count(*) FROM service_pin p WHERE p.service = s.name AND side = 'out') "
+					      "FROM service s WHERE flag = ?",
 					      "s", c->flags[i]) < 0 || fc_store_step(fc_plan_store(c->p), st) != 1) {
 				sqlite3_finalize(st);
 				continue;
@@ -407,6 +427,13 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 			v->bp = sqlite3_column_int(st, 0);
 			v->shadow = sqlite3_column_int(st, 1);
 			v->rev = sqlite3_column_int64(st, 2);
+			/* the tenant pins the routers would hold (fc_service_pins_live) */
+			memset(&probe, 0, sizeof(probe));
+			fc_phase_parse(&probe.phase, fc_col_text(st, 3));
+			probe.bp = v->bp;
+			fc_service_pins_live(&probe, &in_live, &out_live);
+			v->npin_in = in_live ? (size_t)sqlite3_column_int64(st, 4) : 0;
+			v->npin_out = out_live ? (size_t)sqlite3_column_int64(st, 5) : 0;
 			sqlite3_finalize(st);
 		}
 		v->flag = fc_strdup(c->flags[i]);

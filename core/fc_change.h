@@ -42,6 +42,12 @@ void fc_change_subject(fc_change *c, const char *fmt, ...) __attribute__((format
 void fc_change_trailer(fc_change *c, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Add a paragraph to the commit body, after the reason (escaped like the
+ * reason: it can never be read as a trailer).
+ */
+void fc_change_body(fc_change *c, const char *text);
+
 /* Name a router flag whose desired state the change alters (pushed after the commit). */
 void fc_change_flag(fc_change *c, const char *flag);
 

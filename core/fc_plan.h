@@ -56,6 +56,7 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;
+	size_t npin_in, npin_out; /* dry run: the tenant pins the routers would hold */
 } fc_flag_value;
 
 /* What a writing action did (or, for a dry run, would do). */

@@ -80,7 +80,7 @@ int fc_rconf_driver_info(const char *driver, fc_router_caps *caps, const char **
 /* ---- settings ---- */
 
 static const char *const known_keys[] = {
-	"name", "driver", "replicas", "map", "map_file", "prefix", "token_env", "token_file",
+	"name", "driver", "replicas", "map", "map_file", "pin_map", "prefix", "token_env", "token_file",
 	"ca_file", "tls_verify", "timeout", "connect_timeout", "retries", NULL
 };
 
@@ -94,6 +94,7 @@ static void conf_clear(fc_router_conf *r)
 	free(r->replicas);
 	free(r->map);
 	free(r->map_file);
+	free(r->pin_map);
 	free(r->prefix);
 	free(r->token_env);
 	free(r->token_file);
@@ -342,6 +343,7 @@ static int conf_parse(fc_router_conf *r, const cJSON *o, const char *what)
 	}
 	if ((rc = get_path(&r->map, o, "map", what, rn, 0)) < 0 ||
 	    (rc = get_path(&r->map_file, o, "map_file", what, rn, 1)) < 0 ||
+	    (rc = get_path(&r->pin_map, o, "pin_map", what, rn, 0)) < 0 ||
 	    (rc = get_path(&r->token_file, o, "token_file", what, rn, 1)) < 0 ||
 	    (rc = get_path(&r->ca_file, o, "ca_file", what, rn, 1)) < 0)
 		return rc;

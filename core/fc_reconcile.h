@@ -49,6 +49,7 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;
+	size_t npin_in, npin_out; /* tenant pins (counted: a description shows no list) */
 } fc_router_value;
 
 /*

@@ -123,6 +123,11 @@ int fc_rengine_build(fc_rengine_run *x, fc_store *s, const fc_router_opts *o, in
 				w->bp = v->bp;
 				w->shadow = v->shadow;
 				w->rev = v->rev;
+				w->pin_in = v->pin_in.v;
+				w->npin_in = v->pin_in.n;
+				w->pin_out = v->pin_out.v;
+				w->npin_out = v->pin_out.n;
+				w->pin_crc = v->pin_crc;
 			}
 			if (!x->nwants[ci] && !all_routers)
 				continue;
@@ -211,7 +216,27 @@ void fc_rengine_run_jobs(fc_rengine_run *x, int list)
 
 static int values_equal(const fc_router_caps *caps, const fc_rflag *want, const fc_rflag *seen)
 {
-	return want->bp == seen->bp && (!caps->shadow || want->shadow == seen->shadow);
+	return want->bp == seen->bp && (!caps->shadow || want->shadow == seen->shadow) &&
+	       (!caps->pins || fc_rflag_pins_equal(want, seen));
+}
+
+/* A driver that cannot pin per tenant (envoy) refuses a flag with pins: not synced, and why. */
+static char *pins_refused(const fc_router_job *j, const fc_rflag *w)
+{
+	if (j->r->drv->caps.pins || (!w->npin_in && !w->npin_out))
+		return NULL;
+	return fc_asprintf("flag '%s' has %zu tenant pin%s, but the %s driver cannot pin tenants (its split is per "
+			   "request): bind the service to other routers", w->flag, w->npin_in + w->npin_out,
+			   w->npin_in + w->npin_out == 1 ? "" : "s", j->r->drv->name);
+}
+
+/* " + N pins" for a message, or "" (static buffer per call site). */
+static const char *pins_note(char *buf, size_t len, const fc_rflag *f)
+{
+	if (!f->npin_in && !f->npin_out)
+		return "";
+	snprintf(buf, len, " + pins in %zu, out %zu", f->npin_in, f->npin_out);
+	return buf;
 }
 
 fc_router_replica_result *fc_rengine_add_replica(fc_router_result *res, const fc_router_job *j)
@@ -264,7 +289,9 @@ void fc_rengine_judge_push(const fc_rengine_run *x, fc_router_job *j, fc_router_
 		const char *state, *err = j->flag_error && j->flag_error[i] ? j->flag_error[i] : NULL;
 
 		fill_flag(f, j, w, fc_rengine_svc(x, w->flag), seen, now);
-		if (seen && values_equal(caps, w, seen) && (!caps->revisions || seen->rev >= w->rev) && !err) {
+		if ((f->error = pins_refused(j, w))) {
+			state = "pending";
+		} else if (seen && values_equal(caps, w, seen) && (!caps->revisions || seen->rev >= w->rev) && !err) {
 			state = "synced";
 		} else if ((j->newer && j->newer[i]) ||
 			   (seen && caps->revisions && seen->rev > w->rev)) {
@@ -283,10 +310,12 @@ void fc_rengine_judge_push(const fc_rengine_run *x, fc_router_job *j, fc_router_
 			state = "pending";
 			if (!err && !j->failed && j->seen_valid) {
 				if (seen) {
+					char np[64], nw[64];
 					fc_pct_format(pb, sizeof(pb), seen->bp);
 					fc_pct_format(pw, sizeof(pw), w->bp);
-					f->error = fc_asprintf("read back %s%s after the push, expected %s%s", pb,
-							       seen->shadow ? " + shadow" : "", pw, w->shadow ? " + shadow" : "");
+					f->error = fc_asprintf("read back %s%s%s after the push, expected %s%s%s", pb,
+							       seen->shadow ? " + shadow" : "", pins_note(np, sizeof(np), seen),
+							       pw, w->shadow ? " + shadow" : "", pins_note(nw, sizeof(nw), w));
 				} else {
 					f->error = fc_strdup("missing on the router after the push");
 				}
@@ -324,7 +353,9 @@ void fc_rengine_judge_list(const fc_rengine_run *x, fc_router_job *j, fc_router_
 		if (j->failed) {
 			state = j->unreachable ? "unreachable" : "pending";
 			f->error = fc_strdup(j->msg);
-		} else if (!seen && w->bp == 0 && !(caps->shadow && w->shadow)) {
+		} else if ((f->error = pins_refused(j, w))) {
+			state = "drift";
+		} else if (!seen && w->bp == 0 && !(caps->shadow && w->shadow) && !(caps->pins && (w->npin_in || w->npin_out))) {
 			/* a flag the router does not hold routes as 0% (the routing rule) */
 			state = "synced";
 			f->error = fc_strdup("");
@@ -340,6 +371,10 @@ void fc_rengine_judge_list(const fc_rengine_run *x, fc_router_job *j, fc_router_
 						       "%s%s at %lld (another ficus, or a change by hand)", pb,
 						       seen->shadow ? " + shadow" : "", seen->rev, pw,
 						       w->shadow ? " + shadow" : "", w->rev);
+			else if (caps->pins && !fc_rflag_pins_equal(w, seen) && w->bp == seen->bp)
+				f->error = fc_asprintf("the router has other tenant pins (in %zu, out %zu) than the plan "
+						       "(in %zu, out %zu)", seen->npin_in, seen->npin_out, w->npin_in,
+						       w->npin_out);
 			else
 				f->error = fc_asprintf("the router has %s%s, the plan %s%s", pb,
 						       caps->shadow && seen->shadow ? " + shadow" : "", pw,

@@ -14,6 +14,7 @@
 #include "fc_error.h"
 #include "fc_http.h"
 #include "fc_router_driver.h"
+#include "fc_tenant.h"
 
 /* ---- job helpers (called by drivers, possibly on threads) ---- */
 
@@ -74,6 +75,26 @@ void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, 
 	f->bp = bp;
 	f->shadow = shadow;
 	f->rev = rev;
+	f->pin_in = f->pin_out = NULL;
+	f->npin_in = f->npin_out = 0;
+	f->pin_crc = 0;
+}
+
+void fc_router_job_seen_pins(fc_router_job *j, char *const *in, size_t nin, char *const *out, size_t nout)
+{
+	fc_rflag *f;
+
+	if (!j->nseen)
+		return;
+	f = &j->seen[j->nseen - 1];
+	f->npin_in = nin;
+	f->npin_out = nout;
+	f->pin_crc = fc_pins_digest(in, nin, out, nout);
+}
+
+int fc_rflag_pins_equal(const fc_rflag *a, const fc_rflag *b)
+{
+	return a->npin_in == b->npin_in && a->npin_out == b->npin_out && a->pin_crc == b->pin_crc;
 }
 
 void fc_router_job_clear_seen(fc_router_job *j)
@@ -153,6 +174,65 @@ int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, c
 	return 0;
 }
 
+int fc_router_parse_v1_pins(const cJSON *obj, fc_rflag *f, char *err, size_t errlen)
+{
+	const cJSON *pins = cJSON_GetObjectItemCaseSensitive(obj, "pins"), *c;
+	const char *side[2] = { "in", "out" };
+	char **v[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 };
+	int rc = 0;
+
+	f->npin_in = f->npin_out = 0;
+	f->pin_crc = 0;
+	if (!pins)
+		return 0;
+	if (!cJSON_IsObject(pins)) {
+		snprintf(err, errlen, "'pins' is not an object");
+		return -1;
+	}
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(pins, side[k]);
+		if (!a)
+			continue;
+		if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > FC_PINS_MAX) {
+			snprintf(err, errlen, "'pins.%s' is not a list of at most %d tenants", side[k], FC_PINS_MAX);
+			rc = -1;
+			break;
+		}
+		v[k] = fc_calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *));
+		cJSON_ArrayForEach(c, a) {
+			if (!cJSON_IsString(c) || strlen(c->valuestring) > FC_TENANT_MAX) {
+				snprintf(err, errlen, "'pins.%s' holds something that is not a tenant", side[k]);
+				rc = -1;
+				break;
+			}
+			v[k][n[k]++] = c->valuestring;
+		}
+	}
+	if (rc == 0) {
+		f->npin_in = n[0];
+		f->npin_out = n[1];
+		f->pin_crc = fc_pins_digest(v[0], n[0], v[1], n[1]);
+	}
+	free(v[0]);
+	free(v[1]);
+	return rc;
+}
+
+void fc_router_v1_pins_json(fc_buf *b, const fc_rflag *w)
+{
+	if (!w->npin_in && !w->npin_out)
+		return;
+	/* tenants are [A-Za-z0-9._~@+%-] (fc_tenant_check): nothing to escape */
+	fc_buf_puts(b, ",\"pins\":{\"in\":[");
+	for (size_t i = 0; i < w->npin_in; i++)
+		fc_buf_printf(b, "%s\"%s\"", i ? "," : "", w->pin_in[i]);
+	fc_buf_puts(b, "],\"out\":[");
+	for (size_t i = 0; i < w->npin_out; i++)
+		fc_buf_printf(b, "%s\"%s\"", i ? "," : "", w->pin_out[i]);
+	fc_buf_puts(b, "]}");
+}
+
 char *fc_router_base_url(const char *replica)
 {
 	size_t n = strlen(replica);
@@ -164,8 +244,8 @@ char *fc_router_base_url(const char *replica)
 
 int fc_router_check_no_map(const fc_router_conf *r, const char *what)
 {
-	if (r->map || r->map_file)
-		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map' and 'map_file' are for the haproxy driver",
+	if (r->map || r->map_file || r->pin_map)
+		return fc_error_set(FC_EPARSE, "%s: router '%s': 'map', 'map_file' and 'pin_map' are for the haproxy driver",
 				    what, r->name);
 	return 0;
 }

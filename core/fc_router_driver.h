@@ -31,6 +31,7 @@ typedef struct {
 	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
 	int revisions;        /* the router refuses an older revision */
 	int shadow;           /* shadow (mirroring) is applied */
+	int pins;             /* tenant pins are applied (SPEC 3) */
 } fc_router_caps;
 
 #define FC_ROUTER_MAX_REPLICAS 64
@@ -41,7 +42,15 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;        /* -1: the router keeps no revision */
+	/* tenant pins: push, the lists (borrowed, sorted); seen, only the counts and digest */
+	char *const *pin_in;
+	char *const *pin_out;
+	size_t npin_in, npin_out;
+	uint32_t pin_crc;     /* fc_pins_digest of the lists; 0 without pins */
 } fc_rflag;
+
+/* 1 when two flag values hold the same pins (counts and digest). */
+int fc_rflag_pins_equal(const fc_rflag *a, const fc_rflag *b);
 
 typedef struct fc_router_driver fc_router_driver;
 
@@ -53,6 +62,7 @@ typedef struct {
 	size_t nreplicas;
 	char *map;
 	char *map_file;
+	char *pin_map;        /* haproxy: the map of tenant pins, keys "<flag>:<tenant>" */
 	char *prefix;
 	char *token_env;
 	char *token_file;
@@ -123,6 +133,9 @@ void fc_router_job_flag_error(fc_router_job *j, size_t i, const char *fmt, ...)
 /* Record an observed value (a router listing a flag twice: one of them counts). */
 void fc_router_job_seen(fc_router_job *j, const char *flag, int bp, int shadow, long long rev);
 
+/* Set the pins of the value recorded last (fc_router_job_seen): their counts and digest. */
+void fc_router_job_seen_pins(fc_router_job *j, char *const *in, size_t nin, char *const *out, size_t nout);
+
 /* Forget the observed values (before a new read). */
 void fc_router_job_clear_seen(fc_router_job *j);
 
@@ -146,6 +159,16 @@ int64_t fc_router_backoff_ms(int attempt, unsigned *seed);
  * with a reason in err.
  */
 int fc_router_parse_v1(const cJSON *obj, int *bp, int *shadow, long long *rev, char *err, size_t errlen);
+
+/*
+ * Parse the "pins" member of a protocol v1 flag object (absent: no pins)
+ * into the counts and digest of *f.  0, or -1 with a reason in err for
+ * anything but {"in":[tenant...],"out":[tenant...]} with valid tenants.
+ */
+int fc_router_parse_v1_pins(const cJSON *obj, fc_rflag *f, char *err, size_t errlen);
+
+/* Append the "pins" member of a protocol v1 flag object for `w` (",\"pins\":{...}"), if it has pins. */
+void fc_router_v1_pins_json(fc_buf *b, const fc_rflag *w);
 
 /* An http(s) replica URL without trailing slashes, for building paths (caller frees). */
 char *fc_router_base_url(const char *replica);

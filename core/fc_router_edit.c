@@ -31,6 +31,7 @@ static cJSON *spec_json(const fc_router_spec *sp)
 #define STR(key, field) if (sp->field) fc_json_add_str(o, key, sp->field)
 	STR("map", map);
 	STR("map_file", map_file);
+	STR("pin_map", pin_map);
 	STR("prefix", prefix);
 	STR("token_env", token_env);
 	STR("token_file", token_file);

@@ -16,6 +16,7 @@ typedef struct {
 	size_t nreplicas;
 	const char *map;             /* haproxy: the map as the runtime API names it */
 	const char *map_file;        /* haproxy: a file ficus rewrites so a reload keeps values */
+	const char *pin_map;         /* haproxy: the map of tenant pins ("<flag>:<tenant>" in|out) */
 	const char *prefix;          /* envoy: runtime key prefix (default "ficus.") */
 	const char *token_env;       /* variable holding the bearer token */
 	const char *token_file;      /* file holding it (mode 600 or stricter) */

@@ -13,6 +13,10 @@
  *   show map <map>                        read back
  *
  * `add map` on an existing key would add a duplicate, hence the first read.
+ * Tenant pins go to a second map, `pin_map`, keyed "<flag>:<tenant>" with
+ * the value "in" or "out" (the routing side consults it before the
+ * bucket): it is read, the differences are sent (del map, set map, add
+ * map), and it is read back into the pins' counts and digest.
  * With map_file, the file is rewritten once per push (atomically, comments
  * kept) so that a reload of HAProxy keeps the values.  HAProxy keeps no
  * revision and applies no shadow.  Replicas run in one thread each; every
@@ -36,6 +40,7 @@
 #include "fc_error.h"
 #include "fc_http.h"
 #include "fc_router_parse.h"
+#include "fc_tenant.h"
 
 #define LINE_MAX_BYTES 7000          /* HAProxy reads one command line into a 16 KiB buffer */
 #define ANSWER_MAX (16u << 20)
@@ -334,14 +339,14 @@ static int show_map(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreacha
 }
 
 /*
- * Run `cmds` (want index per command, the verb in verbs) in lines of at
- * most LINE_MAX_BYTES.  Sets per-flag errors; entries not found by 'set'
- * are collected into retry (as indexes).
+ * Send `cmds` in lines of at most LINE_MAX_BYTES (joined by ';'); for each
+ * command, answer(h, k, a, err, ctx) with its answer `a` ("" when
+ * HAProxy said nothing, which is success; NULL when it gave none) or, when
+ * the line could not be sent, the reason `err`.
  */
-static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_t n, size_t *retry, size_t *nretry)
+static void send_cmds(hap *h, char *const *cmds, size_t n,
+		      void (*answer)(hap *h, size_t k, const char *a, const char *err, void *ctx), void *ctx)
 {
-	fc_router_job *j = h->j;
-	const char *map = map_of(j->r);
 	fc_buf line = FC_BUF_INIT, ans = FC_BUF_INIT;
 	size_t from = 0;
 
@@ -351,38 +356,268 @@ static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_
 		int unreachable;
 		fc_buf_clear(&line);
 		while (to < n && (to == from || line.len < LINE_MAX_BYTES)) {
-			fc_buf_printf(&line, "%s%s map %s %s %d", to > from ? "; " : "", verbs[to], map,
-				      j->want[idx[to]].flag, j->want[idx[to]].bp);
+			fc_buf_printf(&line, "%s%s", to > from ? "; " : "", cmds[to]);
 			to++;
 		}
 		if (command(h, fc_buf_cstr(&line), &ans, err, sizeof(err), &unreachable) < 0) {
 			for (size_t k = from; k < to; k++)
-				fc_router_job_flag_error(j, idx[k], "%s", err);
+				answer(h, k, NULL, err, ctx);
 		} else {
 			char **answers = fc_calloc(to - from + 1, sizeof(char *));
 			size_t got = fc_router_haproxy_split_answers(ans.ptr ? ans.ptr : (char *)"", answers, to - from);
-			for (size_t k = from; k < to; k++) {
-				const char *a = k - from < got ? answers[k - from] : NULL;
-				char fl[200];
-				if (a && !*a)
-					continue;
-				if (a && !strncmp(a, "entry not found", 15) && !strcmp(verbs[k], "set")) {
-					retry[(*nretry)++] = idx[k];
-					continue;
-				}
-				if (!a) {
-					fc_router_job_flag_error(j, idx[k], "haproxy gave no answer to '%s map'", verbs[k]);
-					continue;
-				}
-				fc_router_haproxy_first_line(a, fl, sizeof(fl));
-				fc_router_job_flag_error(j, idx[k], "haproxy refused '%s map %s %s': %s%s", verbs[k], map,
-							 j->want[idx[k]].flag, fl, fc_router_haproxy_hint(a));
-			}
+			for (size_t k = from; k < to; k++)
+				answer(h, k, k - from < got ? answers[k - from] : NULL, NULL, ctx);
 			free(answers);
 		}
 		from = to;
 	}
 	fc_buf_free(&line);
+	fc_buf_free(&ans);
+}
+
+typedef struct {
+	const size_t *idx;           /* want index per command */
+	const char *const *verbs;    /* "set" or "add" per command */
+	size_t *retry, *nretry;
+} batch;
+
+static void batch_answer(hap *h, size_t k, const char *a, const char *err, void *ctx)
+{
+	batch *b = ctx;
+	fc_router_job *j = h->j;
+	char fl[200];
+
+	if (err) {
+		fc_router_job_flag_error(j, b->idx[k], "%s", err);
+	} else if (a && !*a) {
+		return;
+	} else if (a && !strncmp(a, "entry not found", 15) && !strcmp(b->verbs[k], "set")) {
+		b->retry[(*b->nretry)++] = b->idx[k];
+	} else if (!a) {
+		fc_router_job_flag_error(j, b->idx[k], "haproxy gave no answer to '%s map'", b->verbs[k]);
+	} else {
+		fc_router_haproxy_first_line(a, fl, sizeof(fl));
+		fc_router_job_flag_error(j, b->idx[k], "haproxy refused '%s map %s %s': %s%s", b->verbs[k], map_of(j->r),
+					 j->want[b->idx[k]].flag, fl, fc_router_haproxy_hint(a));
+	}
+}
+
+/*
+ * Run `cmds` (want index per command, the verb in verbs).  Sets per-flag
+ * errors; entries not found by 'set' are collected into retry (as indexes).
+ */
+static void run_batch(hap *h, const size_t *idx, const char *const *verbs, size_t n, size_t *retry, size_t *nretry)
+{
+	fc_router_job *j = h->j;
+	char **cmds = fc_calloc(n + 1, sizeof(char *));
+	batch b = { idx, verbs, retry, nretry };
+
+	for (size_t k = 0; k < n; k++)
+		cmds[k] = fc_asprintf("%s map %s %s %d", verbs[k], map_of(j->r), j->want[idx[k]].flag,
+				      j->want[idx[k]].bp);
+	send_cmds(h, cmds, n, batch_answer, &b);
+	for (size_t k = 0; k < n; k++)
+		free(cmds[k]);
+	free(cmds);
+}
+
+/* ---- tenant pins: the second map ---- */
+
+/*
+ * The pins of one flag as HAProxy holds them: tenants and entry references
+ * ("0x..." as 'show map' prints them) point into the answer.  Commands
+ * about an entry name it by its reference (#0x...), never by the key the
+ * router sent: a hostile key cannot become part of a command.
+ */
+typedef struct {
+	char **in, **out, **in_ref, **out_ref;
+	size_t nin, nout;
+} hpins;
+
+static void hpins_free(hpins *per, size_t n)
+{
+	for (size_t i = 0; per && i < n; i++) {
+		free(per[i].in);
+		free(per[i].out);
+		free(per[i].in_ref);
+		free(per[i].out_ref);
+	}
+	free(per);
+}
+
+static void hpins_add(char ***v, char ***refs, size_t *n, char *tenant, char *ref)
+{
+	*v = fc_realloc(*v, (*n + 1) * sizeof(char *));
+	*refs = fc_realloc(*refs, (*n + 1) * sizeof(char *));
+	(*v)[*n] = tenant;
+	(*refs)[(*n)++] = ref;
+}
+
+/*
+ * Parse 'show map <pin_map>' (modified in place) into per-want pins (an
+ * array of j->nwant), keeping the entries of the wanted flags.  0, or -1
+ * with err when HAProxy refused.
+ */
+static int parse_pins(const fc_router_job *j, fc_buf *ans, hpins *per, char *err, size_t errlen)
+{
+	char *line, *save = NULL;
+
+	if (!ans->len) {
+		snprintf(err, errlen, "haproxy gave no answer to 'show map %s'", j->r->pin_map);
+		return -1;
+	}
+	if (ans->ptr[0] != '0' && ans->ptr[0] != '\n') {
+		char fl[200];
+		fc_router_haproxy_first_line(ans->ptr, fl, sizeof(fl));
+		snprintf(err, errlen, "haproxy refused 'show map %s': %s%s", j->r->pin_map, fl,
+			 fc_router_haproxy_hint(ans->ptr));
+		return -1;
+	}
+	for (line = strtok_r(ans->ptr, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ref, *key, *val, *colon, *s2 = NULL;
+		long i;
+		if (strncmp(line, "0x", 2) || !(ref = strtok_r(line, " ", &s2)) || !(key = strtok_r(NULL, " ", &s2)) ||
+		    !(val = strtok_r(NULL, " \r", &s2)) || !(colon = strchr(key, ':')) || strlen(ref) > 18 ||
+		    strspn(ref + 2, "0123456789abcdefABCDEF") != strlen(ref + 2) || !ref[2])
+			continue;
+		*colon = '\0';
+		if ((i = fc_router_job_want_index(j, key)) < 0)
+			continue;
+		/* anything but "in" keeps the tenant off the new service: counted as out */
+		if (!strcmp(val, "in"))
+			hpins_add(&per[i].in, &per[i].in_ref, &per[i].nin, colon + 1, ref);
+		else
+			hpins_add(&per[i].out, &per[i].out_ref, &per[i].nout, colon + 1, ref);
+	}
+	return 0;
+}
+
+int fc_router_haproxy_parse_pins(fc_router_job *j, fc_buf *ans, char *err, size_t errlen)
+{
+	hpins *per = fc_calloc(j->nwant + 1, sizeof(*per));
+	int rc;
+
+	if ((rc = parse_pins(j, ans, per, err, errlen)) == 0)
+		for (size_t i = 0; i < j->nwant; i++) {
+			fc_rflag *s = (fc_rflag *)fc_router_job_find_seen(j, j->want[i].flag);
+			if (s) {
+				s->npin_in = per[i].nin;
+				s->npin_out = per[i].nout;
+				s->pin_crc = fc_pins_digest(per[i].in, per[i].nin, per[i].out, per[i].nout);
+			}
+		}
+	hpins_free(per, j->nwant);
+	return rc;
+}
+
+/* Read the pin map into the pins of the values seen (those of flags the router holds). */
+static int read_pins(hap *h, fc_buf *ans, char *err, size_t errlen, int *unreachable)
+{
+	char *line;
+	int rc;
+
+	if (!h->j->r->pin_map)
+		return 0;
+	line = fc_asprintf("show map %s", h->j->r->pin_map);
+	rc = command(h, line, ans, err, errlen, unreachable);
+	free(line);
+	return rc < 0 ? rc : fc_router_haproxy_parse_pins(h->j, ans, err, errlen);
+}
+
+/* A pin command's answer: an error goes to its flag (ctx: want index per command). */
+static void pin_answer(hap *h, size_t k, const char *a, const char *err, void *ctx)
+{
+	const size_t *idx = ctx;
+	char fl[200];
+
+	if (a && !*a)
+		return;
+	fc_router_haproxy_first_line(err ? err : a ? a : "no answer", fl, sizeof(fl));
+	fc_router_job_flag_error(h->j, idx[k], "pin map %s: %s%s", h->j->r->pin_map, fl,
+				 a ? fc_router_haproxy_hint(a) : "");
+}
+
+/* Bring the pin map to the wanted pins of every flag: del, set, add what differs. */
+static void push_pins(hap *h)
+{
+	fc_router_job *j = h->j;
+	const char *pm = j->r->pin_map;
+	fc_buf ans = FC_BUF_INIT;
+	hpins *per = NULL;
+	char **cmds = NULL, err[300], *line;
+	size_t *idx = NULL, n = 0, cap = 0;
+	int unreachable, any = 0;
+
+	for (size_t i = 0; i < j->nwant; i++)
+		any |= j->want[i].npin_in || j->want[i].npin_out;
+	if (!pm) {
+		for (size_t i = 0; i < j->nwant; i++)
+			if (j->want[i].npin_in || j->want[i].npin_out)
+				fc_router_job_flag_error(j, i, "flag '%s' has tenant pins, but router '%s' has no 'pin_map' "
+							 "(ficus-routers(7): the second map, keyed '<flag>:<tenant>')",
+							 j->want[i].flag, j->r->name);
+		return;
+	}
+	line = fc_asprintf("show map %s", pm);
+	if (command(h, line, &ans, err, sizeof(err), &unreachable) < 0 ||
+	    parse_pins(j, &ans, per = fc_calloc(j->nwant + 1, sizeof(*per)), err, sizeof(err)) < 0) {
+		for (size_t i = 0; i < j->nwant; i++)
+			if (any)
+				fc_router_job_flag_error(j, i, "pin map: %s", err);
+		goto done;
+	}
+#define CMD(i, ...) do { \
+		if (n == cap) { \
+			cap = cap ? cap * 2 : 64; \
+			cmds = fc_realloc(cmds, cap * sizeof(char *)); \
+			idx = fc_realloc(idx, cap * sizeof(size_t)); \
+		} \
+		idx[n] = (i); \
+		cmds[n++] = fc_asprintf(__VA_ARGS__); \
+	} while (0)
+	for (size_t i = 0; i < j->nwant; i++) {
+		const fc_rflag *w = &j->want[i];
+		hpins *p = &per[i];
+		fc_tenants win = { (char **)w->pin_in, w->npin_in }, wout = { (char **)w->pin_out, w->npin_out };
+		fc_tenants hin = { NULL, 0 }, hout = { NULL, 0 };
+		/* what the router has that the plan does not, or on the other side (by reference) */
+		for (int side = 0; side < 2; side++) {
+			char **v = side ? p->out : p->in, **refs = side ? p->out_ref : p->in_ref;
+			size_t nv = side ? p->nout : p->nin;
+			for (size_t k = 0; k < nv; k++) {
+				int want_in = fc_tenants_has(&win, v[k]), want_out = fc_tenants_has(&wout, v[k]);
+				if (!want_in && !want_out)
+					CMD(i, "del map %s #%s", pm, refs[k]);
+				else if (side == 0 && want_out)
+					CMD(i, "set map %s #%s out", pm, refs[k]);
+				else if (side == 1 && want_in)
+					CMD(i, "set map %s #%s in", pm, refs[k]);
+			}
+		}
+		/* what the plan has that the router lacks: the keys are the plan's own tenants */
+		hin.v = p->in;
+		hin.n = p->nin;
+		hout.v = p->out;
+		hout.n = p->nout;
+		fc_tenants_sort_borrowed(&hin);
+		fc_tenants_sort_borrowed(&hout);
+		for (size_t k = 0; k < w->npin_in; k++)
+			if (!fc_tenants_has(&hin, w->pin_in[k]) && !fc_tenants_has(&hout, w->pin_in[k]))
+				CMD(i, "add map %s %s:%s in", pm, w->flag, w->pin_in[k]);
+		for (size_t k = 0; k < w->npin_out; k++)
+			if (!fc_tenants_has(&hin, w->pin_out[k]) && !fc_tenants_has(&hout, w->pin_out[k]))
+				CMD(i, "add map %s %s:%s out", pm, w->flag, w->pin_out[k]);
+	}
+#undef CMD
+	if (n)
+		send_cmds(h, cmds, n, pin_answer, idx);
+done:
+	for (size_t k = 0; k < n; k++)
+		free(cmds[k]);
+	free(cmds);
+	free(idx);
+	free(line);
+	hpins_free(per, j->nwant);
 	fc_buf_free(&ans);
 }
 
@@ -415,7 +650,9 @@ static void push_one(hap *h)
 			verbs[k] = "add";
 		run_batch(h, retry, verbs, nretry, idx, &again);
 	}
-	if (show_map(h, &ans, err, sizeof(err), &unreachable) < 0)
+	push_pins(h);
+	if (show_map(h, &ans, err, sizeof(err), &unreachable) < 0 ||
+	    read_pins(h, &ans, err, sizeof(err), &unreachable) < 0)
 		fc_router_job_fail(j, 0, "read-back failed: %s", err);
 	for (size_t i = 0; h->map_errors && i < j->nwant; i++)
 		if (h->map_errors[i])
@@ -437,7 +674,8 @@ static void *thread_main(void *arg)
 			fc_buf ans = FC_BUF_INIT;
 			char err[300];
 			int unreachable;
-			if (show_map(h, &ans, err, sizeof(err), &unreachable) < 0)
+			if (show_map(h, &ans, err, sizeof(err), &unreachable) < 0 ||
+			    read_pins(h, &ans, err, sizeof(err), &unreachable) < 0)
 				fc_router_job_fail(h->j, unreachable, "%s", err);
 			fc_buf_free(&ans);
 		} else {
@@ -610,6 +848,12 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 	for (size_t i = 0; i < n; i++)
 		fc_buf_printf(out, "router '%s' (haproxy) %s: set map %s %s %d (add map when new)\n", r->name, replica,
 			      map_of(r), want[i].flag, want[i].bp);
+	for (size_t i = 0; i < n; i++)
+		if (want[i].npin_in || want[i].npin_out)
+			fc_buf_printf(out, "router '%s' (haproxy) %s: pins of %s (in %zu, out %zu) into %s: "
+				      "add/set/del map '%s:<tenant>' in|out\n", r->name, replica, want[i].flag,
+				      want[i].npin_in, want[i].npin_out, r->pin_map ? r->pin_map : "(no pin_map!)",
+				      want[i].flag);
 	fc_buf_printf(out, "router '%s' (haproxy) %s: show map %s (read back)\n", r->name, replica, map_of(r));
 	if (r->map_file && n)
 		fc_buf_printf(out, "router '%s' (haproxy): rewrite %s\n", r->name, r->map_file);
@@ -634,7 +878,7 @@ const fc_router_driver fc_router_driver_haproxy = {
 	.name = "haproxy",
 	.summary = "HAProxy runtime API: set map / add map, show map",
 	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = -1,
-		  .revisions = 0, .shadow = 0 },
+		  .revisions = 0, .shadow = 0, .pins = 1 },
 	.check = check,
 	.push = push,
 	.list = list,

@@ -3,7 +3,7 @@
  * and for `nginx-lua` (contrib/nginx/ficus.lua speaks the same protocol):
  *
  *   GET {base}/v1/flags          -> {"flags":{"<flag>":{"bp":N,"shadow":B,"rev":N}}}
- *   PUT {base}/v1/flags/<flag>   {"bp":N,"shadow":B,"rev":N}
+ *   PUT {base}/v1/flags/<flag>   {"bp":N,"shadow":B,"rev":N[,"pins":{"in":[T..],"out":[T..]}]}
  *                                -> 200 and the stored object, or
  *                                -> 409 and the stored object when its rev is newer
  *   Authorization: Bearer <token> when a token is configured.
@@ -25,6 +25,12 @@
 #include "fc_router_parse.h"
 
 #define BULK 8   /* more flags than this: read the list first, put what differs */
+/*
+ * Answers may carry tenant pins: a flag object up to the 2 MiB a PUT body
+ * may be (10,000 pins of 128 bytes), a list up to 64 MiB.
+ */
+#define FLAG_ANSWER_MAX (4u << 20)
+#define LIST_ANSWER_MAX (64u << 20)
 
 typedef struct hjob hjob;
 
@@ -63,12 +69,14 @@ struct hjob {
 static void list_done(fc_http_req *q, void *ctx);
 static void put_done(fc_http_req *q, void *ctx);
 static void get_done(fc_http_req *q, void *ctx);
+static void seen_pins(fc_router_job *j, const fc_rflag *pins);
 
 
 static void req_init(fc_http_req *r, hjob *hj, const char *method, const char *url, const char *body,
 		     void (*done)(fc_http_req *, void *), void *ctx)
 {
 	fc_router_http_req(r, hj->c.j, method, url, body, done, ctx);
+	r->max_response = url == hj->list_url ? LIST_ANSWER_MAX : FLAG_ANSWER_MAX;
 }
 
 /* Why an answer is not what we wanted, one line, no token. */
@@ -100,7 +108,9 @@ int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size
 		char why[128];
 		int bp, shadow;
 		long long rev;
-		if (fc_router_parse_v1(c, &bp, &shadow, &rev, why, sizeof(why)) < 0) {
+		fc_rflag pins;
+		if (fc_router_parse_v1(c, &bp, &shadow, &rev, why, sizeof(why)) < 0 ||
+		    fc_router_parse_v1_pins(c, &pins, why, sizeof(why)) < 0) {
 			char *name = fc_sanitize(c->string, 0);
 			fc_router_clip(name, 60);
 			snprintf(err, errlen, "the answer to GET /v1/flags is malformed: flag '%s': %s", name, why);
@@ -108,11 +118,40 @@ int fc_router_http_parse_list(fc_router_job *j, const fc_buf *b, char *err, size
 			rc = -1;
 			break;
 		}
-		if (fc_router_name_ok(c->string))
+		if (fc_router_name_ok(c->string)) {
 			fc_router_job_seen(j, c->string, bp, shadow, rev);
+			seen_pins(j, &pins);
+		}
 	}
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/* Copy parsed pins (counts, digest) onto the value recorded last. */
+static void seen_pins(fc_router_job *j, const fc_rflag *pins)
+{
+	fc_rflag *f = &j->seen[j->nseen - 1];
+
+	f->npin_in = pins->npin_in;
+	f->npin_out = pins->npin_out;
+	f->pin_crc = pins->pin_crc;
+}
+
+/* The body of a PUT of `w`: the flag object, with "pins" when it has pins. */
+static char *put_body(const fc_rflag *w)
+{
+	fc_buf b = FC_BUF_INIT;
+
+	fc_buf_printf(&b, "{\"bp\":%d,\"shadow\":%s,\"rev\":%lld", w->bp, w->shadow ? "true" : "false", w->rev);
+	fc_router_v1_pins_json(&b, w);
+	fc_buf_putc(&b, '}');
+	return fc_buf_detach(&b);
+}
+
+/* 1 when the router's value `s` is the wanted `w`, pins included. */
+static int same_value(const fc_rflag *w, const fc_rflag *s)
+{
+	return s && s->bp == w->bp && s->shadow == w->shadow && s->rev == w->rev && fc_rflag_pins_equal(w, s);
 }
 
 static void start_list(hjob *hj, int stage)
@@ -137,8 +176,7 @@ static void start_puts(hjob *hj, const unsigned char *which)
 		pu->hj = hj;
 		pu->i = i;
 		pu->url = fc_asprintf("%s/v1/flags/%s", hj->c.base, j->want[i].flag);
-		pu->body = fc_asprintf("{\"bp\":%d,\"shadow\":%s,\"rev\":%lld}", j->want[i].bp,
-				       j->want[i].shadow ? "true" : "false", j->want[i].rev);
+		pu->body = put_body(&j->want[i]);
 	}
 	hj->outstanding = hj->nputs;
 	for (size_t k = 0; k < hj->nputs; k++) {
@@ -156,8 +194,7 @@ static void readback_done(hjob *hj)
 	j->seen_valid = 1;
 	for (size_t i = 0; j->flag_error && i < j->nwant; i++) {
 		const fc_rflag *s = fc_router_job_find_seen(j, j->want[i].flag);
-		if (j->flag_error[i] && s && s->bp == j->want[i].bp && s->shadow == j->want[i].shadow &&
-		    s->rev == j->want[i].rev) {
+		if (j->flag_error[i] && same_value(&j->want[i], s)) {
 			free(j->flag_error[i]);
 			j->flag_error[i] = NULL;
 		}
@@ -198,9 +235,12 @@ static void get_done(fc_http_req *q, void *ctx)
 	snprintf(what, sizeof(what), "GET /v1/flags/%s", flag);
 	if (!q->failed && q->status == 200) {
 		cJSON *doc = q->resp.len ? cJSON_ParseWithLength(q->resp.ptr, q->resp.len) : NULL;
-		if (doc && fc_router_parse_v1(doc, &bp, &shadow, &rev, why, sizeof(why)) == 0)
+		fc_rflag pins;
+		if (doc && fc_router_parse_v1(doc, &bp, &shadow, &rev, why, sizeof(why)) == 0 &&
+		    fc_router_parse_v1_pins(doc, &pins, why, sizeof(why)) == 0) {
 			fc_router_job_seen(j, flag, bp, shadow, rev);
-		else
+			seen_pins(j, &pins);
+		} else
 			fc_router_job_fail(j, 0, "read-back failed: the answer to %s is %s", what,
 					   doc ? "not a flag object" : "not JSON");
 		cJSON_Delete(doc);
@@ -309,7 +349,7 @@ static void list_done(fc_http_req *q, void *ctx)
 	which = fc_calloc(j->nwant + 1, 1);
 	for (size_t i = 0; i < j->nwant; i++) {
 		const fc_rflag *s = fc_router_job_find_seen(j, j->want[i].flag);
-		if (!s || s->bp != j->want[i].bp || s->shadow != j->want[i].shadow || s->rev != j->want[i].rev) {
+		if (!same_value(&j->want[i], s)) {
 			which[i] = 1;
 			differ++;
 		}
@@ -375,10 +415,15 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 {
 	char *base = fc_router_base_url(replica);
 
-	for (size_t i = 0; i < n; i++)
-		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld}%s\n",
+	for (size_t i = 0; i < n; i++) {
+		char pins[96] = "";
+		if (want[i].npin_in || want[i].npin_out) /* the lists can be 10,000 tenants long: counted, not shown */
+			snprintf(pins, sizeof(pins), ",\"pins\":{in: %zu tenants, out: %zu tenants}", want[i].npin_in,
+				 want[i].npin_out);
+		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld%s}%s\n",
 			      r->name, r->drv->name, base, want[i].flag, want[i].bp, want[i].shadow ? "true" : "false",
-			      want[i].rev, r->token_env || r->token_file ? " with a bearer token" : "");
+			      want[i].rev, pins, r->token_env || r->token_file ? " with a bearer token" : "");
+	}
 	if (n > BULK)
 		fc_buf_printf(out, "router '%s' (%s): GET %s/v1/flags (read back)\n", r->name, r->drv->name, base);
 	else
@@ -403,7 +448,7 @@ const fc_router_driver fc_router_driver_http = {
 	.name = "http",
 	.summary = "any router or flag service speaking the ficus router protocol v1",
 	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = -1,
-		  .revisions = 1, .shadow = 1 },
+		  .revisions = 1, .shadow = 1, .pins = 1 },
 	.check = check,
 	.push = push,
 	.list = list,
@@ -415,7 +460,7 @@ const fc_router_driver fc_router_driver_nginx_lua = {
 	.name = "nginx-lua",
 	.summary = "nginx with lua and contrib/nginx/ficus.lua (router protocol v1)",
 	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = 0,
-		  .revisions = 1, .shadow = 1 },
+		  .revisions = 1, .shadow = 1, .pins = 1 },
 	.check = check,
 	.push = push,
 	.list = list,

@@ -93,4 +93,12 @@ const char *fc_router_haproxy_hint(const char *ans);
  */
 int fc_router_haproxy_parse_show(fc_router_job *j, fc_buf *ans, char *err, size_t errlen);
 
+/*
+ * Parse the answer to 'show map <pin_map>' (modified in place): the pins
+ * of each wanted flag ("<flag>:<tenant> in|out", keyed by entry) become the
+ * counts and digest of its value in j->seen, when seen holds it.  0, or
+ * -1 with err when HAProxy refused.
+ */
+int fc_router_haproxy_parse_pins(fc_router_job *j, fc_buf *ans, char *err, size_t errlen);
+
 #endif

@@ -14,6 +14,7 @@
 #include "fc_store.h"
 #include "fc_rconf.h"
 #include "fc_rstate.h"
+#include "fc_service.h"
 #include "fc_settings.h"
 
 
@@ -39,11 +40,13 @@ void fc_rstate_svcs_free(fc_rstate_svc *v, size_t n)
 		for (size_t k = 0; k < v[i].nrouters; k++)
 			free(v[i].routers[k]);
 		free(v[i].routers);
+		fc_tenants_clear(&v[i].pin_in);
+		fc_tenants_clear(&v[i].pin_out);
 	}
 	free(v);
 }
 
-/* One row of "SELECT name, flag, bp, shadow, rev, routers FROM service". */
+/* One row of "SELECT name, flag, bp, shadow, rev, routers, phase FROM service". */
 static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 {
 	const char *binding = fc_col_text(st, 5);
@@ -74,6 +77,47 @@ static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 }
 
 /*
+ * The pins each row's routers hold now (fc_service_pins_live of its
+ * phase and bp), and their digest.  A plan without pins costs one count.
+ */
+static int load_pins(fc_store *s, fc_rstate_svc *v, size_t n)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, any;
+
+	if ((rc = fc_store_prepare(s, &q, "SELECT EXISTS (SELECT 1 FROM service_pin)")) < 0)
+		return rc;
+	any = fc_store_step(s, q) == 1 && sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (!any)
+		return 0;
+	if ((rc = fc_store_prepare(s, &q, "SELECT tenant, side FROM service_pin WHERE service = ? "
+				   "ORDER BY side, tenant")) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		fc_service probe;
+		int in_live, out_live;
+		memset(&probe, 0, sizeof(probe));
+		probe.phase = (fc_phase)v[i].phase;
+		probe.bp = v[i].bp;
+		fc_service_pins_live(&probe, &in_live, &out_live);
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, v[i].service, -1, SQLITE_STATIC);
+		while ((rc = fc_store_step(s, q)) == 1) {
+			int in = !strcmp(fc_col_text(q, 1), "in");
+			if (in ? in_live : out_live)
+				fc_tenants_add(in ? &v[i].pin_in : &v[i].pin_out, fc_col_text(q, 0));
+		}
+		if (rc < 0)
+			break;
+		v[i].pin_crc = fc_pins_digest(v[i].pin_in.v, v[i].pin_in.n, v[i].pin_out.v, v[i].pin_out.n);
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * The services (all, or with `names`, those whose flag or name is one of
  * them: a change pushes a flag or two, and must not read five thousand).
  */
@@ -82,13 +126,14 @@ int fc_rstate_load_named(fc_store *s, fc_rstate_svc **out, size_t *n, const char
 	sqlite3_stmt *st = NULL;
 	fc_rstate_svc *v = NULL;
 	size_t k = 0, cap = 0, next = 0;
+	fc_phase phase = FC_PHASE_PLANNED;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = fc_store_prepare(s, &st, names ?
-		"SELECT name, flag, bp, shadow, rev, routers FROM service WHERE flag = ?1 OR name = ?1" :
-		"SELECT name, flag, bp, shadow, rev, routers FROM service ORDER BY flag")) < 0)
+		"SELECT name, flag, bp, shadow, rev, routers, phase FROM service WHERE flag = ?1 OR name = ?1" :
+		"SELECT name, flag, bp, shadow, rev, routers, phase FROM service ORDER BY flag")) < 0)
 		return rc;
 	if (names) {
 		if (!nnames)
@@ -111,11 +156,15 @@ int fc_rstate_load_named(fc_store *s, fc_rstate_svc **out, size_t *n, const char
 			cap = cap ? cap * 2 : 16;
 			v = fc_realloc(v, cap * sizeof(*v));
 		}
-		svc_from_row(&v[k++], st);
+		svc_from_row(&v[k], st);
+		fc_phase_parse(&phase, fc_col_text(st, 6));
+		v[k++].phase = (int)phase;
 next_row:;
 	}
 done:
 	sqlite3_finalize(st);
+	if (rc >= 0)
+		rc = load_pins(s, v, k);
 	if (rc < 0) {
 		fc_rstate_svcs_free(v, k);
 		return rc;

@@ -12,6 +12,7 @@
 #include "fc_clock.h"
 #include "fc_plan.h"
 #include "fc_rconf.h"
+#include "fc_tenant.h"
 
 typedef struct {
 	char *router;
@@ -89,6 +90,10 @@ typedef struct {
 	char **routers;   /* else: these */
 	size_t nrouters;
 	int selected;
+	int phase;            /* fc_phase */
+	fc_tenants pin_in;    /* the pins the routers hold now (fc_service_pins_live) */
+	fc_tenants pin_out;
+	uint32_t pin_crc;     /* their digest (fc_pins_digest) */
 } fc_rstate_svc;
 
 /* The routers the settings name, parsed (fc_rconf_parse; caller frees with fc_rconf_free). */

@@ -66,6 +66,8 @@ void fc_service_clear(fc_service *s)
 	free(s->streaks);
 	free_list(s->fail_names, s->nfails);
 	free(s->fail_at);
+	fc_tenants_clear(&s->pins_in);
+	fc_tenants_clear(&s->pins_out);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -194,6 +196,13 @@ static void take_streak(walk *w, fc_service *s, sqlite3_stmt *q)
 	k->newest = sqlite3_column_int64(q, 4);
 }
 
+/* tenant pins, in (service, side, tenant) order: sorted per side */
+static void take_pin(walk *w, fc_service *s, sqlite3_stmt *q)
+{
+	(void)w;
+	fc_tenants_add(strcmp(fc_col_text(q, 2), "in") ? &s->pins_out : &s->pins_in, fc_col_text(q, 1));
+}
+
 /*
  * Column 0 is the service.  `one` reads a single service: `where` ends in
  * "WHERE" or "AND".  `all`, where given, replaces `select` for the whole
@@ -211,6 +220,8 @@ static const struct {
 	  " ORDER BY service, name", NULL, take_fail },
 	{ "SELECT service, name, kept, streak, newest FROM check_streak", " WHERE service = ?",
 	  " ORDER BY service, name", NULL, take_streak },
+	{ "SELECT service, tenant, side FROM service_pin", " WHERE service = ?", " ORDER BY service, side, tenant",
+	  NULL, take_pin },
 };
 #define NKINDS (sizeof(detail_kinds) / sizeof(detail_kinds[0]))
 
@@ -638,6 +649,12 @@ cJSON *fc_service_to_json(const fc_service *s)
 	for (size_t i = 0; i < s->nfails; i++)
 		add_time(fails, s->fail_names[i], s->fail_at[i]);
 	fc_json_add(o, "last_failure", fails);
+	if (s->pins_in.n || s->pins_out.n) { /* a service without pins renders as before */
+		cJSON *pins = fc_json_obj();
+		fc_json_add(pins, "in", str_array(s->pins_in.v, s->pins_in.n));
+		fc_json_add(pins, "out", str_array(s->pins_out.v, s->pins_out.n));
+		fc_json_add(o, "pins", pins);
+	}
 	return o;
 }
 
@@ -707,11 +724,47 @@ static int get_names(char ***v, size_t *n, const cJSON *o, const char *key, cons
 
 
 
+/* The "pins" member of a service file: {"in":[tenant...],"out":[tenant...]}. */
+static int get_pins(fc_service *s, const cJSON *pins, const char *what)
+{
+	const char *side[2] = { "in", "out" };
+	fc_tenants *set[2] = { &s->pins_in, &s->pins_out };
+	const cJSON *c;
+
+	if (!pins)
+		return 0;
+	if (!cJSON_IsObject(pins))
+		return fc_error_set(FC_EPARSE, "%s: 'pins' must be an object with 'in' and 'out' lists", what);
+	cJSON_ArrayForEach(c, pins)
+		if (strcmp(c->string, "in") && strcmp(c->string, "out"))
+			return fc_error_set(FC_EPARSE, "%s: 'pins' has an unknown key '%.60s'", what, c->string);
+	for (int k = 0; k < 2; k++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(pins, side[k]);
+		if (!a)
+			continue;
+		if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > FC_PINS_MAX)
+			return fc_error_set(FC_EPARSE, "%s: 'pins.%s' must be a list of at most %d tenants", what, side[k],
+					    FC_PINS_MAX);
+		cJSON_ArrayForEach(c, a) {
+			if (!cJSON_IsString(c) || fc_tenant_check(c->valuestring) < 0)
+				return fc_error_wrap(FC_EPARSE, "%s: 'pins.%s'", what, side[k]);
+			fc_tenants_add(set[k], c->valuestring);
+		}
+		fc_tenants_sort(set[k]);
+	}
+	if (s->pins_in.n + s->pins_out.n > FC_PINS_MAX)
+		return fc_error_set(FC_EPARSE, "%s: more than %d pins", what, FC_PINS_MAX);
+	for (size_t i = 0; i < s->pins_in.n; i++)
+		if (fc_tenants_has(&s->pins_out, s->pins_in.v[i]))
+			return fc_error_set(FC_EPARSE, "%s: tenant '%s' is pinned both in and out", what, s->pins_in.v[i]);
+	return 0;
+}
+
 int fc_service_load_file(fc_store *st, const char *name, const char *data, size_t len)
 {
 	static const char *keys[] = { "name", "description", "route", "flag", "domains", "needs", "routers",
 				      "gates", "checks", "phase", "phase_since", "traffic", "traffic_since",
-				      "shadow", "rev", "recent_checks", "last_failure", NULL };
+				      "shadow", "rev", "recent_checks", "last_failure", "pins", NULL };
 	char *what = fc_asprintf("plan file 'services/%s.json'", name);
 	const char *sname = NULL, *desc = "", *route = "", *flag = NULL, *phase = NULL, *traffic = "0%";
 	const cJSON *c, *res, *fails;
@@ -821,7 +874,10 @@ int fc_service_load_file(fc_store *st, const char *name, const char *data, size_
 		s.fail_at[s.nfails] = t;
 		push(&s.fail_names, &s.nfails, c->string);
 	}
-	if ((rc = fc_service_write(st, &s)) < 0 || (rc = write_results(st, &s)) < 0)
+	if ((rc = get_pins(&s, cJSON_GetObjectItemCaseSensitive(o, "pins"), what)) < 0)
+		goto done;
+	if ((rc = fc_service_write(st, &s)) < 0 || (rc = write_results(st, &s)) < 0 ||
+	    (rc = fc_service_write_pins(st, s.name, &s.pins_in, &s.pins_out)) < 0)
 		goto done;
 done:
 	fc_service_clear(&s);
@@ -886,3 +942,46 @@ int fc_service_names_parse(char ***v, size_t *n, const char *list, const char *k
 	return rc;
 }
 
+
+/* ---- tenant pins ---- */
+
+void fc_service_pins_live(const fc_service *s, int *in_live, int *out_live)
+{
+	*in_live = (s->phase == FC_PHASE_READ_CUTOVER && s->bp > 0) || s->phase == FC_PHASE_DECOMMISSION ||
+		   s->phase == FC_PHASE_DONE;
+	*out_live = s->phase < FC_PHASE_DECOMMISSION;
+}
+
+int fc_service_write_pins(fc_store *st, const char *name, const fc_tenants *in, const fc_tenants *out)
+{
+	int rc;
+
+	if ((rc = fc_store_exec(st, "DELETE FROM service_pin WHERE service = ?", "s", name)) < 0)
+		return rc;
+	for (size_t i = 0; i < in->n && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO service_pin (service, tenant, side) VALUES (?, ?, 'in')", "ss",
+				   name, in->v[i]);
+	for (size_t i = 0; i < out->n && rc == 0; i++)
+		rc = fc_store_exec(st, "INSERT INTO service_pin (service, tenant, side) VALUES (?, ?, 'out')", "ss",
+				   name, out->v[i]);
+	return rc < 0 ? rc : 0;
+}
+
+void fc_service_route_tenant(const fc_service *s, const char *tenant, fc_tenant_side *out)
+{
+	int in_live, out_live;
+
+	fc_service_pins_live(s, &in_live, &out_live);
+	out->bucket = fc_tenant_bucket(s->flag, tenant);
+	out->pin = fc_tenants_has(&s->pins_out, tenant) ? "out" : fc_tenants_has(&s->pins_in, tenant) ? "in" : "";
+	if (out_live && !strcmp(out->pin, "out")) {
+		out->is_new = 0;
+		out->why = "pinned out";
+	} else if (in_live && !strcmp(out->pin, "in")) {
+		out->is_new = 1;
+		out->why = "pinned in";
+	} else {
+		out->is_new = out->bucket < s->bp;
+		out->why = "bucket";
+	}
+}

@@ -13,6 +13,7 @@
 #include "fc_buf.h"
 #include "fc_clock.h"
 #include "fc_plan.h"
+#include "fc_tenant.h"
 
 typedef enum {
 	FC_PHASE_PLANNED,
@@ -80,6 +81,8 @@ typedef struct {
 	fc_time *fail_at;
 	size_t nfails;
 	double rps;              /* traffic of its domains (derived) */
+	fc_tenants pins_in;      /* tenant pins (SPEC 3), sorted: always the new service */
+	fc_tenants pins_out;     /* always the monolith */
 } fc_service;
 
 void fc_service_clear(fc_service *s);
@@ -139,6 +142,32 @@ int fc_service_write_state(fc_store *s, const fc_service *sv);
 
 /* A service as its plan-file JSON object (caller deletes). */
 cJSON *fc_service_to_json(const fc_service *s);
+
+/* ---- tenant pins (SPEC 3) ---- */
+
+/*
+ * Which of a service's pins the routers hold now, derived from the plan's
+ * state alone, so that every router holds exactly what the plan decided:
+ * `in` pins while the flag sends live traffic to the new service
+ * (read-cutover above 0%, decommission, done), so an abort (0%) puts
+ * every tenant, dogfood tenants included, back on the monolith at once;
+ * `out` pins until decommission (the monolith is going away).
+ */
+void fc_service_pins_live(const fc_service *s, int *in_live, int *out_live);
+
+/* Replace the pin rows of service `name` with `in` and `out` (sorted, disjoint). */
+int fc_service_write_pins(fc_store *st, const char *name, const fc_tenants *in, const fc_tenants *out);
+
+/* The side a router sends `tenant` to. */
+typedef struct {
+	int bucket;              /* crc32("<flag>:<tenant>") mod 10000 */
+	int is_new;              /* 1: the new service */
+	const char *why;         /* "pinned in", "pinned out", "bucket" (static) */
+	const char *pin;         /* "in", "out" or "" for a pin, live or not (static) */
+} fc_tenant_side;
+
+/* Predict the side of `tenant` under service `s` as every router computes it (pins first). */
+void fc_service_route_tenant(const fc_service *s, const char *tenant, fc_tenant_side *out);
 
 /* fc_render kinds */
 int fc_service_render_file(fc_store *s, const char *name, fc_buf *out, int *exists);

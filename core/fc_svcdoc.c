@@ -442,6 +442,40 @@ static void jresults(fc_buf *b, const fc_service *s, int d)
 	jend(b, d, 0, ']');
 }
 
+/*
+ * "pin_counts": the counts of the service's tenant pins and whether the
+ * routers apply them now; unless brief, "pins": the lists, as the plan
+ * file holds them (when there are any)
+ */
+static void jpins(fc_buf *b, const fc_service *s, int d, int *first, int brief)
+{
+	int in_live, out_live, pfirst = 1;
+
+	fc_service_pins_live(s, &in_live, &out_live);
+	JKEY(b, d, first, "pin_counts");
+	PUTS(b, "{");
+	for (int side = 0; side < 2; side++) { /* "in", "in_live", "out", "out_live" */
+		jkey(b, d + 1, &pfirst, side ? "out" : "in");
+		jnum(b, (double)(side ? s->pins_out.n : s->pins_in.n));
+		jkey(b, d + 1, &pfirst, side ? "out_live" : "in_live");
+		if (side ? out_live : in_live)
+			PUTS(b, "true");
+		else
+			PUTS(b, "false");
+	}
+	jend(b, d, pfirst, '}');
+	if (brief || (!s->pins_in.n && !s->pins_out.n))
+		return;
+	pfirst = 1;
+	JKEY(b, d, first, "pins");
+	PUTS(b, "{");
+	JKEY(b, d + 1, &pfirst, "in");
+	jnames(b, s->pins_in.v, s->pins_in.n, d + 1);
+	JKEY(b, d + 1, &pfirst, "out");
+	jnames(b, s->pins_out.v, s->pins_out.n, d + 1);
+	jend(b, d, pfirst, '}');
+}
+
 /* service_json() rendered at `depth` (keys in strcmp order) */
 void fc_svcdoc_service(fc_buf *b, const fc_service *s, const fc_step *st, int depth, int brief)
 {
@@ -500,6 +534,7 @@ void fc_svcdoc_service(fc_buf *b, const fc_service *s, const fc_step *st, int de
 	jstr(b, fc_phase_name(s->phase));
 	JKEY(b, d, &first, "phase_since");
 	jtime(b, s->phase_since);
+	jpins(b, s, d, &first, brief);
 	if (!brief) {
 		JKEY(b, d, &first, "recent_checks");
 		jresults(b, s, d);

@@ -29,6 +29,7 @@ _ficus() {
 
 	case $prev in
 	--plan) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--from) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--strategy) COMPREPLY=($(compgen -W "outside-in blast-radius least-coupled" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text json dot" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "calls reads writes shares-table" -- "$cur")); return ;;
@@ -55,7 +56,7 @@ _ficus() {
 		COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur")) ;;
 	service)
 		if [ "$prev" = service ]; then
-			COMPREPLY=($(compgen -W "add set rm list show" -- "$cur"))
+			COMPREPLY=($(compgen -W "add set rm list show pin" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur"))
 		fi ;;

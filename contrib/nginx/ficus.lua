@@ -14,7 +14,12 @@
 --
 -- Flags live in a lua_shared_dict (default "ficus_flags") as strings
 -- "bp|shadow|rev" under the key "f:<flag>", so every worker sees the same
--- value.  The dict is in memory only: after a restart the routers start
+-- value.  A flag with tenant pins is "bp|shadow|rev|nin|nout", and its
+-- pins are keys of that revision: "p:<flag>:<rev>:<tenant>" = "i" or "o"
+-- (one lookup per request) and the lists "P:<flag>:<rev>" (for GET).  A
+-- PUT writes the new revision's pins before it switches the flag's entry,
+-- so a reader sees the old pins or the new ones, never a mix; the old
+-- revision's pins expire a few seconds later (requests in flight).  The dict is in memory only: after a restart the routers start
 -- empty (bp 0 = everything to the monolith) until ficus pushes again.
 --
 -- No dependency beyond lua-nginx-module itself: the small JSON reader and
@@ -33,9 +38,12 @@ local byte, char, sub, find, match, gmatch, format =
 local M = {
     _VERSION = "1.0",
     PROTOCOL = "ficus router protocol v1",
-    MAX_BODY = 65536,          -- bytes accepted for a PUT body
+    MAX_BODY = 2097152,        -- bytes accepted for a PUT body (10,000 pins of 128 bytes fit)
     MAX_BP = 10000,
     MAX_REV = 9007199254740991, -- 2^53 - 1: every rev is an exact integer
+    MAX_PINS = 10000,          -- tenant pins per flag, in and out together
+    MAX_TENANT = 128,          -- bytes in a pinned tenant
+    PIN_GRACE = 10,            -- seconds a replaced revision's pins stay for readers in flight
 }
 
 local DEFAULT_DICT = "ficus_flags"
@@ -44,6 +52,8 @@ local DEFAULT_METRICS_DICT = "ficus_metrics"
 local BUCKETS = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 }
 local KEY_PREFIX = "f:"
 local LOCK_PREFIX = "l:"
+local PIN_PREFIX = "p:"      -- p:<flag>:<rev>:<tenant> = "i" | "o"
+local PINLIST_PREFIX = "P:"  -- P:<flag>:<rev> = in tenants joined by "\n", "\t", out tenants
 
 ---------------------------------------------------------------------------
 -- JSON (just enough: strict RFC 8259 reader, writer for our own objects)
@@ -281,7 +291,27 @@ local function json_string(s)
 end
 M.json_string = json_string
 
-local function flag_json(bp, shadow, rev)
+-- tenant pins: '"pins":{"in":[...],"out":[...]}' (nil without pins)
+local function pins_json(pins)
+    if not pins or #pins["in"] + #pins.out == 0 then
+        return nil
+    end
+    local parts = {}
+    for _, side in ipairs({ "in", "out" }) do
+        local q = {}
+        for i, t in ipairs(pins[side]) do
+            q[i] = json_string(t)
+        end
+        parts[#parts + 1] = json_string(side) .. ":[" .. concat(q, ",") .. "]"
+    end
+    return '"pins":{' .. concat(parts, ",") .. "}"
+end
+
+local function flag_json(bp, shadow, rev, pins)
+    local p = pins_json(pins)
+    if p then
+        return format('{"bp":%d,"shadow":%s,"rev":%d,%s}', bp, shadow and "true" or "false", rev, p)
+    end
     return format('{"bp":%d,"shadow":%s,"rev":%d}', bp, shadow and "true" or "false", rev)
 end
 
@@ -299,12 +329,18 @@ local function valid_flag_name(name)
 end
 M.valid_flag_name = valid_flag_name
 
+-- "bp|shadow|rev" or, with pins, "bp|shadow|rev|nin|nout"
+--   -> bp, shadow, rev, npins (0 without pins)
 local function decode_entry(v)
     local bp, sh, rev = match(v, "^(%d+)|([01])|(%d+)$")
+    local nin, nout
     if not bp then
-        return nil
+        bp, sh, rev, nin, nout = match(v, "^(%d+)|([01])|(%d+)|(%d+)|(%d+)$")
+        if not bp then
+            return nil
+        end
     end
-    return tonumber(bp), sh == "1", tonumber(rev)
+    return tonumber(bp), sh == "1", tonumber(rev), (tonumber(nin) or 0) + (tonumber(nout) or 0)
 end
 
 local function get_dict(name)
@@ -314,6 +350,140 @@ local function get_dict(name)
         return nil, "lua_shared_dict " .. name .. " is not configured"
     end
     return d
+end
+
+---------------------------------------------------------------------------
+-- tenant pins (SPEC 3): stored per revision, switched with the flag entry
+---------------------------------------------------------------------------
+
+-- a tenant as ficus pins it: 1..128 bytes of [A-Za-z0-9._~@+%-]
+local function valid_tenant(t)
+    return type(t) == "string" and #t >= 1 and #t <= M.MAX_TENANT
+        and find(t, "^[A-Za-z0-9._~@+%%%-]+$") ~= nil
+end
+M.valid_tenant = valid_tenant
+
+local function split_lines(s)
+    local out = {}
+    for t in gmatch(s, "[^\n]+") do
+        out[#out + 1] = t
+    end
+    return out
+end
+
+-- the pins of flag at rev -> { ["in"] = {...}, out = {...} }
+local function load_pins(d, flag, rev)
+    local v = d:get(PINLIST_PREFIX .. flag .. ":" .. rev)
+    if not v then
+        return { ["in"] = {}, out = {} }
+    end
+    local tab = find(v, "\t", 1, true) or (#v + 1)
+    return { ["in"] = split_lines(sub(v, 1, tab - 1)), out = split_lines(sub(v, tab + 1)) }
+end
+
+-- remove the pins of flag at rev: at once (grace nil) or after `grace` seconds
+local function drop_pins(d, flag, rev, grace)
+    local pins = load_pins(d, flag, rev)
+    local base = PIN_PREFIX .. flag .. ":" .. rev .. ":"
+    local keys = {}
+    for _, side in ipairs({ "in", "out" }) do
+        for _, t in ipairs(pins[side]) do
+            keys[#keys + 1] = base .. t
+        end
+    end
+    keys[#keys + 1] = PINLIST_PREFIX .. flag .. ":" .. rev
+    for _, k in ipairs(keys) do
+        if grace then
+            d:expire(k, grace)
+        else
+            d:delete(k)
+        end
+    end
+end
+
+-- write the pins of flag at rev -> true | nil, err (nothing left behind on failure)
+local function store_pins(d, flag, rev, pins)
+    local base = PIN_PREFIX .. flag .. ":" .. rev .. ":"
+    local written = {}
+    local function undo(err)
+        for _, k in ipairs(written) do
+            d:delete(k)
+        end
+        return nil, err
+    end
+    for _, side in ipairs({ "in", "out" }) do
+        local v = side == "in" and "i" or "o"
+        for _, t in ipairs(pins[side]) do
+            local ok, err = d:safe_set(base .. t, v)
+            if not ok then
+                return undo(err)
+            end
+            written[#written + 1] = base .. t
+        end
+    end
+    local ok, err = d:safe_set(PINLIST_PREFIX .. flag .. ":" .. rev,
+                               concat(pins["in"], "\n") .. "\t" .. concat(pins.out, "\n"))
+    if not ok then
+        return undo(err)
+    end
+    return true
+end
+
+-- ficus.pins(flag [, dict]) -> { ["in"] = {...}, out = {...} } (empty lists without pins)
+function M.pins(flag, dictname)
+    local d, err = get_dict(dictname)
+    if not d then
+        return nil, err
+    end
+    local v = d:get(KEY_PREFIX .. flag)
+    local _, _, rev, npins
+    if v then
+        _, _, rev, npins = decode_entry(v)
+    end
+    if not rev or npins == 0 then
+        return { ["in"] = {}, out = {} }
+    end
+    return load_pins(d, flag, rev)
+end
+
+-- validate the "pins" member of a PUT body -> pins | nil, errmsg
+local function validate_pins(p)
+    if p == nil then
+        return { ["in"] = {}, out = {} }
+    end
+    if type(p) ~= "table" or p == json_null or getmetatable(p) == array_mt then
+        return nil, "pins must be an object with \"in\" and \"out\" lists"
+    end
+    for k in pairs(p) do
+        if k ~= "in" and k ~= "out" then
+            return nil, "pins has an unknown member"
+        end
+    end
+    local seen, n, out = {}, 0, {}
+    for _, side in ipairs({ "in", "out" }) do
+        local l = p[side]
+        if l == nil then
+            l = setmetatable({}, array_mt)
+        end
+        if type(l) ~= "table" or getmetatable(l) ~= array_mt then
+            return nil, "pins." .. side .. " must be a list of tenants"
+        end
+        for _, t in ipairs(l) do
+            if not valid_tenant(t) then
+                return nil, "pins." .. side .. " holds an invalid tenant (1..128 of A-Z a-z 0-9 . _ ~ @ + % -)"
+            end
+            if seen[t] then
+                return nil, "tenant " .. t .. " is pinned twice"
+            end
+            seen[t] = true
+            n = n + 1
+        end
+        out[side] = l
+    end
+    if n > M.MAX_PINS then
+        return nil, "more than 10000 pins"
+    end
+    return out
 end
 
 -- ficus.get(flag [, dict]) -> bp, shadow, rev   (nil when unknown)
@@ -345,12 +515,14 @@ local function lock(d, flag)
     return nil, "timed out waiting for the flag lock"
 end
 
--- ficus.put(flag, bp, shadow, rev [, dict])
---   -> 200, bp, shadow, rev     stored (rev >= stored rev, or new flag)
---   -> 409, bp, shadow, rev     refused, the stored (newer) value is returned
+-- ficus.put(flag, bp, shadow, rev [, dict [, pins]])
+--   -> 200, bp, shadow, rev, pins     stored (rev >= stored rev, or new flag)
+--   -> 409, bp, shadow, rev, pins     refused, the stored (newer) value is returned
 --   -> 500, errmsg
--- Arguments are assumed validated (see validate_put below).
-function M.put(flag, bp, shadow, rev, dictname)
+-- Arguments are assumed validated (see validate_put below).  pins:
+-- { ["in"] = {tenant...}, out = {tenant...} } or nil (no pins); the flag's
+-- pins are replaced as a whole.
+function M.put(flag, bp, shadow, rev, dictname, pins)
     local d, err = get_dict(dictname)
     if not d then
         return 500, err
@@ -360,23 +532,43 @@ function M.put(flag, bp, shadow, rev, dictname)
     if not lk then
         return 500, err
     end
-    local status, a, b, c = 200, bp, shadow, rev
+    pins = pins or { ["in"] = {}, out = {} }
+    local status, a, b, c, e = 200, bp, shadow, rev, pins
     local cur = d:get(KEY_PREFIX .. flag)
-    local cbp, csh, crev
+    local cbp, csh, crev, cpins
     if cur then
-        cbp, csh, crev = decode_entry(cur)
+        cbp, csh, crev, cpins = decode_entry(cur)
     end
     if crev and rev < crev then
         status, a, b, c = 409, cbp, csh, crev
+        e = cpins > 0 and load_pins(d, flag, crev) or nil
     else
-        local ok, serr = d:safe_set(KEY_PREFIX .. flag,
-                                    format("%d|%d|%d", bp, shadow and 1 or 0, rev))
+        local nin, nout = #pins["in"], #pins.out
+        local ok, serr = true, nil
+        if crev == rev and cpins > 0 then
+            drop_pins(d, flag, crev) -- the same revision written again: its keys are reused
+        end
+        if nin + nout > 0 then
+            ok, serr = store_pins(d, flag, rev, pins)
+        end
+        if ok then
+            local v = format("%d|%d|%d", bp, shadow and 1 or 0, rev)
+            if nin + nout > 0 then
+                v = v .. format("|%d|%d", nin, nout)
+            end
+            ok, serr = d:safe_set(KEY_PREFIX .. flag, v)
+            if not ok and nin + nout > 0 then
+                drop_pins(d, flag, rev)
+            end
+        end
         if not ok then
             status, a = 500, "cannot store flag: " .. tostring(serr)
+        elseif crev and crev ~= rev and cpins > 0 then
+            drop_pins(d, flag, crev, M.PIN_GRACE)
         end
     end
     d:delete(lk)
-    return status, a, b, c
+    return status, a, b, c, e
 end
 
 -- ficus.list([dict]) -> { flag = {bp, shadow, rev}, ... }, sorted name list
@@ -389,13 +581,13 @@ function M.list(dictname)
     for _, k in ipairs(d:get_keys(0)) do
         if sub(k, 1, #KEY_PREFIX) == KEY_PREFIX then
             local v = d:get(k)
-            local bp, sh, rev
+            local bp, sh, rev, np
             if v then
-                bp, sh, rev = decode_entry(v)
+                bp, sh, rev, np = decode_entry(v)
             end
             if bp then
                 local name = sub(k, #KEY_PREFIX + 1)
-                out[name] = { bp = bp, shadow = sh, rev = rev }
+                out[name] = { bp = bp, shadow = sh, rev = rev, npins = np }
                 names[#names + 1] = name
             end
         end
@@ -467,14 +659,14 @@ end
 -- Returns side ("new"|"old"), bucket (nil without tenant), mirrored (bool).
 function M.route(flag, opts)
     opts = opts or {}
-    local bp, shadow = 0, false
+    local bp, shadow, rev, npins = 0, false, 0, 0
     local d, err = get_dict(opts.dict)
     if d then
         local v = d:get(KEY_PREFIX .. flag)
         if v then
-            local b, sh = decode_entry(v)
+            local b, sh, r, np = decode_entry(v)
             if b then
-                bp, shadow = b, sh
+                bp, shadow, rev, npins = b, sh, r, np
             end
         end
     else
@@ -482,10 +674,19 @@ function M.route(flag, opts)
     end
 
     local tenant = M.tenant()
-    local side, bucket
+    local side, bucket, pin
     if tenant then
         bucket = ngx.crc32_long(flag .. ":" .. tenant) % 10000
         side = bucket < bp and "new" or "old"
+        -- tenant pins, before the bucket: "o" always the monolith, "i" always new
+        if npins > 0 then
+            pin = d:get(PIN_PREFIX .. flag .. ":" .. rev .. ":" .. tenant)
+            if pin == "o" then
+                side = "old"
+            elseif pin == "i" then
+                side = "new"
+            end
+        end
     else
         side = bp >= M.MAX_BP and "new" or "old"
     end
@@ -501,7 +702,8 @@ function M.route(flag, opts)
     end
     local mirrored = false
     if opts.mirror_var then
-        mirrored = shadow and side == "old" and opts.new ~= nil
+        -- a tenant pinned out stays on the monolith entirely: not mirrored either
+        mirrored = shadow and side == "old" and pin ~= "o" and opts.new ~= nil
         var[opts.mirror_var] = mirrored and opts.new or ""
     end
     if opts.headers ~= false then
@@ -509,6 +711,9 @@ function M.route(flag, opts)
         h["X-Ficus-Side"] = side
         if bucket then
             h["X-Ficus-Bucket"] = tostring(bucket)
+        end
+        if pin == "i" or pin == "o" then
+            h["X-Ficus-Pin"] = pin == "i" and "in" or "out"
         end
     end
     return side, bucket, mirrored
@@ -712,7 +917,7 @@ local function is_int(v, lo, hi)
     return type(v) == "number" and v == floor(v) and v >= lo and v <= hi
 end
 
--- validate_put(body) -> bp, shadow, rev | nil, errmsg
+-- validate_put(body) -> bp, shadow, rev, pins | nil, errmsg
 local function validate_put(body)
     if body == "" then
         return nil, "empty body"
@@ -733,7 +938,11 @@ local function validate_put(body)
     if not is_int(obj.rev, 0, M.MAX_REV) then
         return nil, "rev must be an integer 0..9007199254740991"
     end
-    return obj.bp, obj.shadow, obj.rev
+    local pins, perr = validate_pins(obj.pins)
+    if not pins then
+        return nil, perr
+    end
+    return obj.bp, obj.shadow, obj.rev, pins
 end
 M.validate_put = validate_put
 
@@ -781,7 +990,8 @@ function M.admin(opts)
         local parts = {}
         for i, name in ipairs(names) do
             local f = flags[name]
-            parts[i] = json_string(name) .. ":" .. flag_json(f.bp, f.shadow, f.rev)
+            parts[i] = json_string(name) .. ":" .. flag_json(f.bp, f.shadow, f.rev,
+                                                             f.npins > 0 and load_pins(d, name, f.rev) or nil)
         end
         return respond(200, '{"flags":{' .. concat(parts, ",") .. '}}')
     end
@@ -794,7 +1004,7 @@ function M.admin(opts)
         if not bp then
             return respond(404, error_json("unknown flag"))
         end
-        return respond(200, flag_json(bp, sh, rev))
+        return respond(200, flag_json(bp, sh, rev, M.pins(flag, opts.dict)))
     elseif method ~= "PUT" then
         ngx.req.discard_body()
         return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD, PUT" })
@@ -807,23 +1017,24 @@ function M.admin(opts)
     local body, status, msg = read_body()
     if not body then
         if status == 413 then
-            return respond(413, error_json("body larger than 65536 bytes"))
+            return respond(413, error_json("body larger than " .. M.MAX_BODY .. " bytes"))
         end
         return respond(status, error_json(msg))
     end
-    local bp, shadow, rev = validate_put(body)
+    local bp, shadow, rev, pins = validate_put(body)
     if not bp then
         return respond(400, error_json(shadow))
     end
-    local st, a, b, c = M.put(flag, bp, shadow, rev, opts.dict)
+    local st, a, b, c, e = M.put(flag, bp, shadow, rev, opts.dict, pins)
     if st == 500 then
         ngx.log(ngx.ERR, "ficus: ", a)
         return respond(500, error_json(a))
     end
     if st == 200 then
-        ngx.log(ngx.NOTICE, "ficus: flag ", flag, " bp=", bp, " shadow=", tostring(shadow), " rev=", rev)
+        ngx.log(ngx.NOTICE, "ficus: flag ", flag, " bp=", bp, " shadow=", tostring(shadow), " rev=", rev,
+                #pins["in"] + #pins.out > 0 and format(" pins=%d/%d", #pins["in"], #pins.out) or "")
     end
-    return respond(st, flag_json(a, b, c))
+    return respond(st, flag_json(a, b, c, e))
 end
 
 -- ficus.metrics(opts) from content_by_lua* (e.g. location = /metrics on

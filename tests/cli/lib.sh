@@ -95,6 +95,27 @@ new_plan() {
 	export FICUS_PLAN="$T/$dir"
 }
 
+# killed POINT ARGS...: run ficus with FICUS_TEST_KILL=POINT, quietly (no
+# "Killed" notice from bash); returns its exit status
+killed() {
+	local point=$1; shift
+	{ FICUS_TEST_KILL=$point "$FICUS" "$@" >/dev/null 2>&1; } 2>/dev/null
+}
+
+# start_v1router PORTFILE [ARGS]: a loopback router speaking protocol v1
+# (tests/cli/v1router.py), stopped on exit; sets port
+start_v1router() {
+	local i
+	python3 "$FICUS_SRC/tests/cli/v1router.py" "$@" &
+	cleanup_pids+=("$!")
+	for i in $(seq 200); do
+		[ -s "$1" ] && break
+		sleep 0.05
+	done
+	port=$(cat "$1" 2>/dev/null)
+	[ -n "$port" ] || { fail "the router did not start"; exit 1; }
+}
+
 # commit_count PLAN: commits on HEAD
 commit_count() { git -C "$1" rev-list --count HEAD; }
 

@@ -8,12 +8,6 @@ new_plan
 ficus domain add auth >/dev/null || fail "add auth"
 
 commits_for() { git -C plan log --format=%s | grep -c "^map: add domain '$1'$"; }
-# killed POINT ARGS...: run ficus with FICUS_TEST_KILL=POINT, quietly (no
-# "Killed" notice from bash); returns its exit status
-killed() {
-	local point=$1; shift
-	{ FICUS_TEST_KILL=$point "$FICUS" "$@" >/dev/null 2>&1; } 2>/dev/null
-}
 
 # killed after the database commit: no git commit yet
 n=$(commit_count plan)

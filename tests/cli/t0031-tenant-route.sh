@@ -32,7 +32,7 @@ expect_match '"side": "monolith"' "$out" "planned: everyone on the monolith"
 # without a service: every service
 expect_exit 0 ficus tenant route t42
 expect_eq 2 "$(grep -c . <<<"$out")" "one line per service"
-expect_match "^other	other	$(( $(crc_ref other:t42) % 10000 ))	0%	monolith$" "$out"
+expect_match "^other	other	$(( $(crc_ref other:t42) % 10000 ))	0%	monolith	-	t42$" "$out"
 
 # sides at each ramp step, for tenants spread over the buckets (t864 and
 # t722 fall below 1%, t6 and t83 below 10%); monotone
@@ -48,7 +48,7 @@ for pct in 1 10 50 100; do
 	for t in "${tenants[@]}"; do
 		if [ "${bucket[$t]}" -lt "$bp" ]; then want=new; else want=monolith; fi
 		expect_exit 0 ficus tenant route "$t" trk
-		expect_eq "trk	tracking	${bucket[$t]}	$pct%	$want" "$out" "route of '$t' at $pct%"
+		expect_eq "trk	tracking	${bucket[$t]}	$pct%	$want	-	$t" "$out" "route of '$t' at $pct%"
 		if [ -n "${was_new[$t]:-}" ]; then
 			expect_eq new "$want" "'$t' on new stays on new at $pct%"
 		fi

@@ -5,7 +5,7 @@
 
 Listens on 127.0.0.1 (a port the kernel picks), writes the port to PORTFILE
 and serves until killed: GET /v1/flags, GET and PUT /v1/flags/<flag>, 409
-for an older revision.  With --fail-echo every request is answered 500 with
+for an older revision; tenant pins ("pins") are kept as they are put.  With --fail-echo every request is answered 500 with
 a body that repeats the bearer token it was sent, as it is, upper-cased and
 lower-cased (a hostile or careless router).
 """
@@ -57,6 +57,8 @@ class Handler(BaseHTTPRequestHandler):
         if old and old.get("rev", 0) > doc.get("rev", 0):
             return self.answer(409, old)
         FLAGS[name] = {"bp": doc.get("bp", 0), "shadow": doc.get("shadow", False), "rev": doc.get("rev", 0)}
+        if doc.get("pins"):  # tenant pins, kept as they came
+            FLAGS[name]["pins"] = doc["pins"]
         return self.answer(200, FLAGS[name])
 
 

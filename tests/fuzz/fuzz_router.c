@@ -1,5 +1,5 @@
 /* Fuzz the parsers of router answers (core/fc_router_parse.h).  The first
- * byte picks the parser (the digits 0 to 7 pick their own number), the
+ * byte picks the parser (the digits 0 to 9 pick their own number), the
  * rest is what the router sent.  Whatever it sent: every flag that reaches
  * `seen` has a printable, non-empty name that fits fc_rflag.flag and
  * values in range, and every message fits its buffer and is printable. */
@@ -18,6 +18,8 @@ enum {
 	ENVOY_VALUE,     /* one runtime entry */
 	HAPROXY_ANSWERS, /* the answers to a line of set/add map commands */
 	HAPROXY_SHOW,    /* show map */
+	V1_PINS,         /* the "pins" member of a flag object */
+	HAPROXY_PINS,    /* show map of the pin map */
 	NPARSERS
 };
 
@@ -100,6 +102,45 @@ static void v1_object(const fc_buf *b)
 }
 
 
+/* The pins member: counts within what the lists can hold, a message that fits. */
+static void v1_pins(const fc_buf *b)
+{
+	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
+	char err[512];
+	fc_rflag f;
+
+	if (!doc)
+		return;
+	if (fc_router_parse_v1_pins(doc, &f, err, sizeof(err)) < 0)
+		check_msg(err, sizeof(err));
+	else if (f.npin_in > 10000 || f.npin_out > 10000 || (!f.npin_in && !f.npin_out && f.pin_crc))
+		abort();
+	cJSON_Delete(doc);
+}
+
+/* The pin map of flags "tracking" and "a": counted onto the values seen, never past the entries. */
+static void haproxy_pins(fc_router_job *j, fc_buf *b)
+{
+	static const fc_rflag want[2] = { { "a", 0, 0, 0, NULL, NULL, 0, 0, 0 },
+					  { "tracking", 0, 0, 0, NULL, NULL, 0, 0, 0 } };
+	char err[300];
+	size_t lines = 0;
+
+	for (size_t i = 0; i < b->len; i++)
+		lines += b->ptr[i] == '\n';
+	j->want = want;
+	j->nwant = 2;
+	fc_router_job_seen(j, "tracking", 100, 0, -1);
+	fc_router_job_seen(j, "a", 0, 0, -1);
+	if (fc_router_haproxy_parse_pins(j, b, err, sizeof(err)) < 0) {
+		check_msg(err, sizeof(err));
+		return;
+	}
+	for (size_t i = 0; i < j->nseen; i++)
+		if (j->seen[i].npin_in + j->seen[i].npin_out > lines + 1)
+			abort();
+}
+
 static void envoy_value(const fc_buf *b)
 {
 	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL;
@@ -157,7 +198,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
 
 	if (!len)
 		return 0;
-	which = data[0] % NPARSERS;
+	which = data[0] % 16 % NPARSERS; /* '0' is 48: the digits keep their number */
 	b = answer(data + 1, len - 1);
 	memset(&conf, 0, sizeof(conf));
 	conf.name = "edge";
@@ -204,6 +245,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
 				abort();
 			check_seen(&j, -1);
 		}
+		break;
+	case V1_PINS:
+		v1_pins(&b);
+		break;
+	case HAPROXY_PINS:
+		conf.pin_map = "/etc/haproxy/pins.map";
+		haproxy_pins(&j, &b);
 		break;
 	}
 	free(j.seen);

@@ -76,6 +76,19 @@ need() {
     cp "$FICUS" "$WORK/ficus" && FICUS=$WORK/ficus
 }
 
+# both_routers_up: an admin token for nginx (FICUS_TEST_TOKEN, which ficus
+# reads as FICUS_TOKEN_WEB), the tenants, nginx and HAProxy started; a
+# failure ends the test
+both_routers_up() {
+    FICUS_TEST_TOKEN="tok-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+    export FICUS_TEST_TOKEN               # nginx reads it (env FICUS_TEST_TOKEN)
+    export FICUS_TOKEN_WEB=$FICUS_TEST_TOKEN  # ficus reads it (token_env)
+    tenants_init || { bad "bucket tool"; finish; }
+    nginx_start "$WORK/nginx" || { bad "nginx starts"; finish; }
+    haproxy_start "$WORK/haproxy" || { bad "haproxy starts"; finish; }
+    ok "nginx (pid $NGINX_PID) and haproxy (pid $HAPROXY_PID) on 127.0.0.1"
+}
+
 # tenants and their buckets per flag, from the reference implementation
 tenants_init() {
     local i
@@ -91,26 +104,27 @@ plan_bp() {
     fc tenant route t0001 "$1" --json 2>/dev/null | sed -n 's/^ *"bp": \([0-9]*\),*$/\1/p' | head -1
 }
 
-# predict FLAG SERVICE BP: check that 'ficus tenant route' agrees with the
-# reference buckets on the tenants nearest the boundary (both sides), then
-# write $WORK/predict.FLAG: "tenant side" for every tenant
+# predict FLAG SERVICE BP [PINS]: check that 'ficus tenant route' agrees
+# with the reference for every tenant: the crc32 buckets (new iff bucket <
+# bp), overridden by the live pins in the file PINS ("tenant in|out" lines,
+# the pins the routers should apply now); then write $WORK/predict.FLAG
+# from ficus's answers: "tenant side" for every tenant
 predict() {
-    local flag=$1 svc=$2 bp=$3 t b want got n=0 badn=0
+    local flag=$1 svc=$2 bp=$3 pins=${4:-/dev/null} n badn
     buckets_for "$flag"
-    awk -v bp="$bp" '{ print $1, ($2 < bp) ? "new" : "old" }' "$WORK/buckets.$flag" >"$WORK/predict.$flag"
-    # the ten tenants just below and just above the boundary
-    while read -r t b; do
-        want=old
-        [ "$b" -lt "$bp" ] && want=new
-        got=$(fc tenant route "$t" "$svc" --json 2>/dev/null | sed -n 's/^ *"side": "\(.*\)",*$/\1/p')
-        [ "$got" = monolith ] && got=old
-        [ -n "$got" ] && [ "$got" != old ] && got=new
-        n=$((n + 1))
-        [ "$got" = "$want" ] || { badn=$((badn + 1)); echo "# tenant route $t: '$got', bucket says $want"; }
-    done < <(awk -v bp="$bp" '{ d = $2 - bp; if (d < 0) d = -d - 1; print d, $1, $2 }' "$WORK/buckets.$flag" |
-             sort -n | head -20 | awk '{ print $2, $3 }')
-    if [ "$badn" = 0 ]; then
-        ok "ficus tenant route agrees with the crc32 rule at bp=$bp ($n boundary tenants)"
+    fc tenant route --from "$WORK/tenants" "$svc" >"$WORK/route.$flag" 2>"$WORK/.route.err" || {
+        bad "ficus tenant route --from: $(cat "$WORK/.route.err")"; return; }
+    # ficus's TSV: SERVICE FLAG BUCKET TRAFFIC SIDE PIN TENANT
+    awk -F '\t' '{ print $7, ($5 == "new") ? "new" : "old" }' "$WORK/route.$flag" >"$WORK/predict.$flag"
+    read -r n badn < <(awk -v bp="$bp" '
+        FILENAME == ARGV[1] { pin[$1] = $2; next }
+        FILENAME == ARGV[2] { want[$1] = ($2 < bp) ? "new" : "old"
+                              if (pin[$1] == "in") want[$1] = "new"
+                              if (pin[$1] == "out") want[$1] = "old"; next }
+        { n++; if ($2 != want[$1]) { bad++; if (bad <= 3) printf "# tenant route %s: %s, the reference says %s\n", $1, $2, want[$1] > "/dev/stderr" } }
+        END { print n + 0, bad + 0 }' "$pins" "$WORK/buckets.$flag" "$WORK/predict.$flag")
+    if [ "$n" = "$TENANTS" ] && [ "$badn" = 0 ]; then
+        ok "ficus tenant route agrees with the crc32 rule and the pins at bp=$bp ($n tenants)"
     else
         bad "ficus tenant route disagrees at bp=$bp on $badn of $n tenants"
     fi

@@ -12,14 +12,7 @@
 . "$(dirname "$0")/lib-router.sh"
 need cc curl nginx haproxy sqlite3
 
-FICUS_TEST_TOKEN="tok-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-export FICUS_TEST_TOKEN               # nginx reads it (env FICUS_TEST_TOKEN)
-export FICUS_TOKEN_WEB=$FICUS_TEST_TOKEN  # ficus reads it (token_env)
-
-tenants_init || { bad "bucket tool"; finish; }
-nginx_start "$WORK/nginx" || { bad "nginx starts"; finish; }
-haproxy_start "$WORK/haproxy" || { bad "haproxy starts"; finish; }
-ok "nginx (pid $NGINX_PID) and haproxy (pid $HAPROXY_PID) on 127.0.0.1"
+both_routers_up
 EDGE_TCP=tcp://127.0.0.1:$HAPROXY_ADMIN_PORT
 EDGE_UNIX=unix://$HAPROXY_SOCK
 WEB=http://127.0.0.1:$NGINX_ADMIN_PORT

@@ -8,6 +8,7 @@
 #   nginx_start "$dir/nginx"            # NGINX_PID NGINX_PORT NGINX_ADMIN_PORT
 #   haproxy_start "$dir/haproxy"        # HAPROXY_PID HAPROXY_PORT
 #                                       # HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP
+#                                       # HAPROXY_PIN_MAP (tenant pins)
 #   haproxy_api "show map $HAPROXY_MAP"
 #   haproxy_set_flag tracking 1000
 #   routers_cleanup                     # stops whatever was started, by pid
@@ -267,7 +268,9 @@ haproxy_start() {
     HAPROXY_DIR=$dir
     HAPROXY_SOCK=$dir/haproxy.sock
     HAPROXY_MAP=$dir/flags.map
+    HAPROXY_PIN_MAP=$dir/pins.map
     cp "$ROUTERS_REPO/contrib/haproxy/flags.map.example" "$HAPROXY_MAP" || return 1
+    cp "$ROUTERS_REPO/contrib/haproxy/pins.map.example" "$HAPROXY_PIN_MAP" || return 1
     for _ in 1 2 3; do
         free_port >/dev/null || return 1; HAPROXY_PORT=$FREE_PORT
         free_port >/dev/null || return 1; HAPROXY_ADMIN_PORT=$FREE_PORT
@@ -300,6 +303,7 @@ _haproxy_launch() {
     FICUS_HAPROXY_ADMIN=127.0.0.1:$HAPROXY_ADMIN_PORT \
     FICUS_HAPROXY_SOCK=$HAPROXY_SOCK \
     FICUS_HAPROXY_MAP=$HAPROXY_MAP \
+    FICUS_HAPROXY_PIN_MAP=$HAPROXY_PIN_MAP \
     FICUS_MONOLITH_ADDR=127.0.0.1:$HAPROXY_OLD_PORT \
     FICUS_TRACKING_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
     FICUS_NOTIFICATIONS_ADDR=127.0.0.1:$HAPROXY_NEW_PORT \
@@ -307,7 +311,7 @@ _haproxy_launch() {
             -f "$HAPROXY_DIR/haproxy-test.cfg" -p "$HAPROXY_DIR/haproxy.pid" \
             </dev/null >>"$HAPROXY_DIR/haproxy.log" 2>&1 &
     HAPROXY_PID=$!
-    export HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP \
+    export HAPROXY_PID HAPROXY_PORT HAPROXY_ADMIN_PORT HAPROXY_SOCK HAPROXY_MAP HAPROXY_PIN_MAP \
         HAPROXY_OLD_PORT HAPROXY_NEW_PORT HAPROXY_DIR
     _wait_listening "$HAPROXY_PID" "$HAPROXY_PORT" "$HAPROXY_ADMIN_PORT" \
         "$HAPROXY_OLD_PORT" "$HAPROXY_NEW_PORT" || return 1

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 
 #include "fc_router_driver.h"
+#include "fc_tenant.h"
 #include "unit.h"
 
 static void test_fc_router_driver__seen_flags_are_found_in_any_order(void **state)
@@ -97,6 +98,64 @@ static void test_fc_router_driver__v1_flag_object(void **state)
 	}
 }
 
+/* The "pins" member: read into counts and a digest; written only when there are pins. */
+static void test_fc_router_driver__v1_pins(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *err; /* NULL: valid */
+		size_t nin, nout;
+	} cases[] = {
+		{ "{\"bp\":1}", NULL, 0, 0 },
+		{ "{\"pins\":{\"in\":[\"b\",\"a\"],\"out\":[\"c\"]}}", NULL, 2, 1 },
+		{ "{\"pins\":{\"out\":[\"c\"]}}", NULL, 0, 1 },
+		{ "{\"pins\":[]}", "'pins' is not an object", 0, 0 },
+		{ "{\"pins\":{\"in\":\"a\"}}", "'pins.in'", 0, 0 },
+		{ "{\"pins\":{\"in\":[1]}}", "'pins.in'", 0, 0 },
+	};
+	char *in[] = { "a", "b" }, *out[] = { "c" };
+	fc_rflag f, w;
+	fc_buf b = FC_BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		cJSON *o = cJSON_Parse(cases[i].json);
+		char err[128] = "";
+		int rc = fc_router_parse_v1_pins(o, &f, err, sizeof(err));
+		if (!cases[i].err) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(f.npin_in, cases[i].nin);
+			assert_int_equal(f.npin_out, cases[i].nout);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_contains(err, cases[i].err);
+		}
+		cJSON_Delete(o);
+	}
+	/* the router's lists in another order are the plan's pins */
+	memset(&w, 0, sizeof(w));
+	w.pin_in = in;
+	w.npin_in = 2;
+	w.pin_out = out;
+	w.npin_out = 1;
+	w.pin_crc = fc_pins_digest(in, 2, out, 1);
+	{
+		cJSON *o = cJSON_Parse("{\"pins\":{\"in\":[\"b\",\"a\"],\"out\":[\"c\"]}}");
+		char err[128];
+		assert_int_equal(fc_router_parse_v1_pins(o, &f, err, sizeof(err)), 0);
+		assert_true(fc_rflag_pins_equal(&w, &f));
+		cJSON_Delete(o);
+	}
+	fc_router_v1_pins_json(&b, &w);
+	assert_string_equal(fc_buf_cstr(&b), ",\"pins\":{\"in\":[\"a\",\"b\"],\"out\":[\"c\"]}");
+	fc_buf_clear(&b);
+	w.npin_in = w.npin_out = 0;
+	fc_router_v1_pins_json(&b, &w);
+	assert_string_equal(fc_buf_cstr(&b), "");
+	assert_false(fc_rflag_pins_equal(&w, &f));
+	fc_buf_free(&b);
+}
+
 static void test_fc_router_driver__base_url_without_trailing_slashes(void **state)
 {
 	char *u;
@@ -115,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_fc_router_driver__seen_flags_are_found_in_any_order),
 		cmocka_unit_test(test_fc_router_driver__backoff_grows_and_is_bounded),
 		cmocka_unit_test(test_fc_router_driver__v1_flag_object),
+		cmocka_unit_test(test_fc_router_driver__v1_pins),
 		cmocka_unit_test(test_fc_router_driver__base_url_without_trailing_slashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

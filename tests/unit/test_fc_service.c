@@ -5,6 +5,7 @@
 #include "fc_json.h"
 #include "fc_life.h"
 #include "fc_map.h"
+#include "fc_name.h"
 #include "fc_render.h"
 #include "fc_service.h"
 #include "fc_settings.h"
@@ -358,9 +359,71 @@ static void test_fc_service__check_streak_matches_results(void **state)
 	unit_clock_at(UNIT_NOW);
 }
 
+/*
+ * Which pins the routers hold follows from phase and bp alone: in pins while
+ * the new service has live traffic (so an abort to 0% drops them), out pins
+ * until decommission; and the prediction applies pins before the bucket.
+ */
+static void test_fc_service__pins_live_and_route(void **state)
+{
+	static const struct {
+		fc_phase phase;
+		int bp, in_live, out_live;
+	} rule[] = {
+		{ FC_PHASE_PLANNED, 0, 0, 1 },
+		{ FC_PHASE_DUAL_WRITE, 0, 0, 1 },
+		{ FC_PHASE_BACKFILL, 0, 0, 1 },
+		{ FC_PHASE_READ_CUTOVER, 0, 0, 1 },   /* paused after an abort */
+		{ FC_PHASE_READ_CUTOVER, 100, 1, 1 },
+		{ FC_PHASE_READ_CUTOVER, 10000, 1, 1 },
+		{ FC_PHASE_DECOMMISSION, 10000, 1, 0 },
+		{ FC_PHASE_DONE, 10000, 1, 0 },
+	};
+	fc_service s;
+	fc_tenant_side r;
+	int in_live, out_live;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < sizeof(rule) / sizeof(*rule); i++) {
+		s.phase = rule[i].phase;
+		s.bp = rule[i].bp;
+		fc_service_pins_live(&s, &in_live, &out_live);
+		assert_int_equal(in_live, rule[i].in_live);
+		assert_int_equal(out_live, rule[i].out_live);
+	}
+	s.flag = fc_strdup("tracking");
+	assert_ok(fc_tenants_parse(&s.pins_in, "dogfood", 0));
+	assert_ok(fc_tenants_parse(&s.pins_out, "acme", 0));
+	s.phase = FC_PHASE_READ_CUTOVER;
+	s.bp = 10000;
+	fc_service_route_tenant(&s, "acme", &r);
+	assert_false(r.is_new);
+	assert_string_equal(r.why, "pinned out");
+	assert_int_equal(r.bucket, fc_tenant_bucket("tracking", "acme"));
+	s.bp = 1;
+	fc_service_route_tenant(&s, "dogfood", &r);
+	assert_true(r.is_new);
+	assert_string_equal(r.why, "pinned in");
+	s.bp = 0; /* the abort: the pin is held, the bucket decides (0%: monolith) */
+	fc_service_route_tenant(&s, "dogfood", &r);
+	assert_false(r.is_new);
+	assert_string_equal(r.why, "bucket");
+	assert_string_equal(r.pin, "in");
+	s.phase = FC_PHASE_DECOMMISSION;
+	s.bp = 10000;
+	fc_service_route_tenant(&s, "acme", &r);
+	assert_true(r.is_new);
+	assert_string_equal(r.pin, "out");
+	fc_service_route_tenant(&s, "nobody", &r);
+	assert_string_equal(r.pin, "");
+	fc_service_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fc_service__pins_live_and_route),
 		cmocka_unit_test_setup_teardown(test_fc_service__add_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_service__refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_service__file_round_trip, setup, teardown),

@@ -4,6 +4,7 @@
 #include "fc_gate.h"
 #include "fc_json.h"
 #include "fc_life.h"
+#include "fc_pin_edit.h"
 #include "fc_svcdoc.h"
 
 static int setup(void **state)
@@ -35,6 +36,14 @@ static int setup(void **state)
 	fc_outcome_clear(&o);
 	assert_ok(fc_check_record(u->p, "tracking", "reconcile", 1, "ok", &u->w, &o));
 	fc_outcome_clear(&o);
+	/* tenant pins: counted in the document */
+	{
+		fc_tenants t = { NULL, 0 };
+		assert_ok(fc_tenants_parse(&t, "acme,dogfood", 0));
+		assert_ok(fc_service_pin(u->p, "tracking", FC_PIN_IN, &t, &u->w, &o));
+		fc_outcome_clear(&o);
+		fc_tenants_clear(&t);
+	}
 	*state = u;
 	return 0;
 }

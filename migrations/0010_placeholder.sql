@@ -1,0 +1,1 @@
+-- placeholder for a migration of another branch (the lead drops it when merging)
