@@ -16,6 +16,7 @@
 #include "fc_life.h"
 #include "fc_name.h"
 #include "fc_render.h"
+#include "fc_rreport.h"
 #include "fc_settings.h"
 #include "fc_service_edit.h"
 #include "fc_session.h"
@@ -441,12 +442,61 @@ done:
 
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out)
 {
+	return fc_shadow_set(p, name, on, NULL, w, out);
+}
+
+/* The wanted compare of a shadow verb, checked (no change yet). */
+static int compare_wanted(fc_compare *want, const fc_shadow_opts *o)
+{
+	int rc;
+
+	memset(want, 0, sizeof(*want));
+	if (!o || !o->compare)
+		return 0;
+	if (o->sample && (fc_pct_parse(&want->sample_bp, o->sample) < 0 || want->sample_bp < 1)) {
+		fc_compare_clear(want);
+		return fc_error_set(FC_EINVAL, "--sample '%.40s' is not a percentage above 0%% (0.01%% to 100%%)", o->sample);
+	}
+	if (!o->sample)
+		want->sample_bp = 10000;
+	if (o->ignore && (rc = fc_compare_parse_ignore(want, o->ignore)) < 0) {
+		fc_compare_clear(want);
+		return rc;
+	}
+	fc_error_clear();
+	return 0;
+}
+
+/* "shadow on", "shadow on, compare 10% sampled, ignoring ts" */
+static char *shadow_state(int shadow, const fc_compare *c)
+{
+	char *d, *s;
+
+	if (!shadow)
+		return fc_strdup("shadow off");
+	if (!c->sample_bp)
+		return fc_strdup("shadow on");
+	d = fc_compare_describe(c);
+	s = fc_asprintf("shadow on, compare %s", d);
+	free(d);
+	return s;
+}
+
+int fc_shadow_set(fc_plan *p, const char *name, int on, const fc_shadow_opts *o, const fc_write_opts *w,
+		  fc_outcome *out)
+{
 	fc_change *c = NULL;
 	fc_service sv;
+	fc_compare want;
+	char *from = NULL, *to = NULL, *cannot = NULL;
 	int rc;
 
 	memset(&sv, 0, sizeof(sv));
 	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	if (!on && o && o->compare)
+		return fc_error_set(FC_EINVAL, "--compare goes with 'on': 'shadow %s off' turns shadow and compare off", name);
+	if ((rc = compare_wanted(&want, o)) < 0)
 		return rc;
 	if ((rc = fc_change_begin(&c, p, w)) < 0)
 		goto done;
@@ -457,28 +507,63 @@ int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_o
 				  name, fc_phase_name(sv.phase));
 		goto done;
 	}
-	if (sv.shadow == on) {
-		fc_change_noop(c, "shadow of '%s' is already %s", name, on ? "on" : "off");
+	if (want.sample_bp) {
+		if ((rc = fc_rreport_cannot_compare(fc_change_store(c), sv.flag, &cannot)) < 0)
+			goto done;
+		if (cannot) {
+			rc = fc_error_set(FC_EINVAL, "'%s' is bound to router%s %s, which cannot compare answers: shadow "
+					  "compare needs the nginx-lua router (or an http router speaking the compare "
+					  "extension); bind '%s' to such routers only (ficus service set %s --router R) or "
+					  "use 'ficus shadow %s on' without --compare", name, strchr(cannot, ',') ? "s" : "",
+					  cannot, name, name, name);
+			goto done;
+		}
+	}
+	if (!sv.shadow)
+		fc_compare_clear(&sv.compare); /* a stale row: compare lives only with shadow */
+	if (sv.shadow == on && fc_compare_same(&sv.compare, &want)) {
+		char *state = shadow_state(on, &sv.compare);
+		fc_change_noop(c, "shadow of '%s' is already %s", name, state + strlen("shadow "));
+		free(state);
 		rc = fc_session_finish(c, out);
 		c = NULL;
 		goto done;
 	}
+	from = shadow_state(sv.shadow, &sv.compare);
+	if (want.sample_bp) {
+		/* a new compare counts from zero: the routers key their counters by since */
+		want.since = fc_now();
+		if (sv.compare.sample_bp && want.since <= sv.compare.since)
+			want.since = sv.compare.since + 1;
+	}
+	fc_compare_clear(&sv.compare);
+	sv.compare = want;
+	memset(&want, 0, sizeof(want));
 	sv.shadow = on;
 	sv.rev++;
+	to = shadow_state(on, &sv.compare);
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
 	fc_service_touch(c, name);
-	fc_change_subject(c, "%s: shadow %s", name, on ? "on" : "off");
+	if (sv.compare.sample_bp)
+		fc_change_subject(c, "%s: %s", name, to);
+	else
+		fc_change_subject(c, "%s: %s", name, on ? (strstr(from, "compare") ? "shadow on, compare off" : "shadow on")
+							 : "shadow off");
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "shadow");
-	fc_change_trailer(c, "Ficus-From", "shadow %s", on ? "off" : "on");
-	fc_change_trailer(c, "Ficus-To", "shadow %s", on ? "on" : "off");
+	fc_change_trailer(c, "Ficus-From", "%s", from);
+	fc_change_trailer(c, "Ficus-To", "%s", to);
 	fc_change_flag(c, sv.flag);
 	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);
+	fc_compare_clear(&want);
 	fc_service_clear(&sv);
+	free(from);
+	free(to);
+	free(cannot);
 	return rc;
 }
 

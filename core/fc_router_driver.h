@@ -31,6 +31,7 @@ typedef struct {
 	int survives_restart; /* 1 yes, 0 no, -1 depends (map_file, the server) */
 	int revisions;        /* the router refuses an older revision */
 	int shadow;           /* shadow (mirroring) is applied */
+	int compare;          /* shadow compare: the "compare" member and shadow_stats */
 } fc_router_caps;
 
 #define FC_ROUTER_MAX_REPLICAS 64
@@ -41,6 +42,7 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;        /* -1: the router keeps no revision */
+	const char *compare;  /* desired: the protocol's "compare" member (borrowed), NULL: off */
 } fc_rflag;
 
 typedef struct fc_router_driver fc_router_driver;
@@ -85,6 +87,7 @@ typedef struct {
 	char **flag_error;        /* push, per want: why that flag failed, or NULL */
 	int attempts;
 	long ms;
+	char *stats;              /* shadow_stats: the answer for want[0], compact JSON (checked) */
 } fc_router_job;
 
 struct fc_router_driver {
@@ -102,6 +105,12 @@ struct fc_router_driver {
 			 const fc_rflag *want, size_t n, fc_buf *out);
 	/* optional: get ready for a push that follows soon (load libraries) */
 	void (*warm)(void);
+	/*
+	 * optional (caps.compare): read each replica's shadow compare counters
+	 * of want[0] into stats, {"compared","matched","mismatched",
+	 * "not_compared","since","recent":[{"path","reason","at"}]}
+	 */
+	void (*shadow_stats)(fc_router_job *jobs, size_t n);
 };
 
 extern const fc_router_driver fc_router_driver_haproxy;

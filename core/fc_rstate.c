@@ -36,6 +36,7 @@ void fc_rstate_svcs_free(fc_rstate_svc *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].service);
 		free(v[i].flag);
+		free(v[i].compare);
 		for (size_t k = 0; k < v[i].nrouters; k++)
 			free(v[i].routers[k]);
 		free(v[i].routers);
@@ -43,7 +44,7 @@ void fc_rstate_svcs_free(fc_rstate_svc *v, size_t n)
 	free(v);
 }
 
-/* One row of "SELECT name, flag, bp, shadow, rev, routers FROM service". */
+/* One row of "SELECT name, flag, bp, shadow, rev, routers, compare FROM service". */
 static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 {
 	const char *binding = fc_col_text(st, 5);
@@ -54,6 +55,8 @@ static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 	r->bp = sqlite3_column_int(st, 2);
 	r->shadow = sqlite3_column_int(st, 3);
 	r->rev = sqlite3_column_int64(st, 4);
+	if (*fc_col_text(st, 6))
+		r->compare = fc_strdup(fc_col_text(st, 6));
 	if (!*binding) {
 		r->all = 1;
 	} else {
@@ -87,8 +90,8 @@ int fc_rstate_load_named(fc_store *s, fc_rstate_svc **out, size_t *n, const char
 	*out = NULL;
 	*n = 0;
 	if ((rc = fc_store_prepare(s, &st, names ?
-		"SELECT name, flag, bp, shadow, rev, routers FROM service WHERE flag = ?1 OR name = ?1" :
-		"SELECT name, flag, bp, shadow, rev, routers FROM service ORDER BY flag")) < 0)
+		"SELECT name, flag, bp, shadow, rev, routers, compare FROM service WHERE flag = ?1 OR name = ?1" :
+		"SELECT name, flag, bp, shadow, rev, routers, compare FROM service ORDER BY flag")) < 0)
 		return rc;
 	if (names) {
 		if (!nnames)

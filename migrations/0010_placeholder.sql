@@ -1,0 +1,1 @@
+-- placeholder: another branch's migration 0010 (dropped when merged)

@@ -1,0 +1,1 @@
+-- placeholder: another branch's migration 0011 (dropped when merged)
