@@ -251,3 +251,28 @@ char *fc_compare_describe(const fc_compare *c)
 		fc_buf_printf(&b, "%s%s", i ? ", " : ", ignoring ", c->ignore[i]);
 	return fc_buf_detach(&b);
 }
+
+double fc_compare_rate(const fc_compare_counts *k)
+{
+	return k->compared > 0 ? 100.0 * (double)k->mismatched / (double)k->compared : 0.0;
+}
+
+void fc_compare_counts_format(fc_buf *b, const fc_compare_counts *k)
+{
+	fc_buf_printf(b, "mismatch %.2f%% (%lld/%lld compared, %lld not compared)", fc_compare_rate(k), k->mismatched,
+		      k->compared, k->not_compared);
+}
+
+int fc_compare_counts_parse(fc_compare_counts *out, const char *detail)
+{
+	double rate;
+	int used = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!detail || sscanf(detail, "mismatch %lf%% (%lld/%lld compared, %lld not compared)%n", &rate, &out->mismatched,
+			      &out->compared, &out->not_compared, &used) != 4 || !used || out->mismatched < 0 ||
+	    out->compared < out->mismatched || out->not_compared < 0)
+		return -1;
+	out->matched = out->compared - out->mismatched;
+	return 0;
+}

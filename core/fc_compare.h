@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "fc_buf.h"
 #include "fc_clock.h"
 
 #define FC_COMPARE_MAX_IGNORE 32   /* fields ignored per flag */
@@ -51,6 +52,24 @@ int fc_compare_from_wire(fc_compare *c, const char *text);
 cJSON *fc_compare_to_file(const fc_compare *c);
 /* Read the plan-file member (NULL: off); FC_EPARSE naming `what`. */
 int fc_compare_from_file(fc_compare *c, const cJSON *o, const char *what);
+
+/* The counters of a compare, summed over a router's replicas. */
+typedef struct {
+	long long compared;      /* matched + mismatched */
+	long long matched;
+	long long mismatched;
+	long long not_compared;  /* truncated, or a body over the router's cap */
+} fc_compare_counts;
+
+/* Mismatches per hundred compared (0 when nothing was compared). */
+double fc_compare_rate(const fc_compare_counts *k);
+/*
+ * The counts as the 'shadow' check's detail begins:
+ * "mismatch 0.08% (8/10000 compared, 3 not compared)"; and read back from
+ * a detail that begins so (0, or -1 when it does not).
+ */
+void fc_compare_counts_format(fc_buf *b, const fc_compare_counts *k);
+int fc_compare_counts_parse(fc_compare_counts *out, const char *detail);
 
 /* "10% sampled, ignoring ts, updated_at" (or "10% sampled") into a new string. */
 char *fc_compare_describe(const fc_compare *c);

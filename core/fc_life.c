@@ -12,6 +12,7 @@
 #include "fc_clock.h"
 #include "fc_error.h"
 #include "fc_exec.h"
+#include "fc_http.h"
 #include "fc_json.h"
 #include "fc_life.h"
 #include "fc_name.h"
@@ -20,6 +21,7 @@
 #include "fc_settings.h"
 #include "fc_service_edit.h"
 #include "fc_session.h"
+#include "fc_shadow.h"
 #include "fc_store.h"
 #include "fc_suggest.h"
 
@@ -640,6 +642,26 @@ void fc_check_run_free(fc_check_run_result *r, size_t n)
 	free(r);
 }
 
+/* The 'shadow' check: the routers' compare counters, judged by the gate's rule (fc_shadow.c). */
+static int shadow_check(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_check_run_result **results,
+			size_t *n)
+{
+	fc_gate_settings g = set->gates;
+	fc_check_run_result *r;
+	int64_t t0 = fc_http_now_ms(), rc;
+
+	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0)
+		return (int)rc;
+	*results = fc_calloc(2, sizeof(fc_check_run_result));
+	r = &(*results)[0];
+	if ((rc = fc_shadow_measure(p, sv, &g, &r->pass, &r->detail)) < 0)
+		return (int)rc;
+	r->check = fc_strdup("shadow");
+	r->seconds = (double)(fc_http_now_ms() - t0) / 1000.0;
+	*n = 1;
+	return 0;
+}
+
 int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write_opts *w,
 		 fc_check_run_result **results, size_t *n, fc_outcome *out)
 {
@@ -667,6 +689,12 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 	cJSON_ArrayForEach(c, sv.checks) {
 		cJSON_DeleteItemFromObjectCaseSensitive(cmds, c->string);
 		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
+	}
+	if (check && !strcmp(check, "shadow") && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
+		/* the shadow compare counters of the routers, unless a command named so is configured */
+		if ((rc = shadow_check(p, &sv, &set, results, n)) < 0)
+			goto done;
+		goto record;
 	}
 	if (check && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
 		const char *names[64];
@@ -726,6 +754,7 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 			r->detail = fc_strdup(er.last_line);
 		fc_exec_result_clear(&er);
 	}
+record:
 	if ((rc = fc_change_begin(&chg, p, w)) < 0 || (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0)
 		goto done;
 	{
