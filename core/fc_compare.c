@@ -108,8 +108,10 @@ int fc_compare_parse_ignore(fc_compare *c, const char *list)
 			return fc_error_set(FC_EINVAL, "--ignore: at most %d fields", FC_COMPARE_MAX_IGNORE);
 		}
 		p += n;
-		if (*p == ',')
-			p++;
+		if (*p == ',' && !*++p) {
+			clear_ignore(c);
+			return fc_error_set(FC_EINVAL, "--ignore: an empty field name after the last ','");
+		}
 	}
 	return 0;
 }
