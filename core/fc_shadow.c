@@ -21,6 +21,7 @@ void fc_shadow_report_clear(fc_shadow_report *r)
 {
 	if (!r)
 		return;
+	free(r->service);
 	free(r->problem);
 	for (size_t i = 0; i < r->nrecent; i++) {
 		free(r->recent[i].path);
@@ -100,6 +101,7 @@ static int report_of(fc_plan *p, const fc_service *sv, fc_shadow_report *out)
 	if (!sv->shadow || !sv->compare.sample_bp)
 		return fc_error_set(FC_EINVAL, "shadow compare of '%s' is off (ficus shadow %s on --compare)", sv->name,
 				    sv->name);
+	out->service = fc_strdup(sv->name);
 	out->since = sv->compare.since;
 	if ((rc = fc_rreport_shadow(p, sv->flag, &rs, &n)) < 0)
 		return rc;
@@ -121,6 +123,54 @@ int fc_shadow_report_get(fc_plan *p, const char *name, fc_shadow_report *out)
 		return rc;
 	rc = report_of(p, &sv, out);
 	fc_service_clear(&sv);
+	return rc;
+}
+
+typedef struct {
+	fc_service *v;
+	size_t n;
+} comparing;
+
+/* Keep the services whose compare is on (few at a time). */
+static int take_comparing(fc_service *s, void *ctx)
+{
+	comparing *c = ctx;
+
+	if (!s->shadow || !s->compare.sample_bp)
+		return 0;
+	c->v = fc_realloc(c->v, (c->n + 1) * sizeof(*c->v));
+	c->v[c->n++] = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+void fc_shadow_reports_free(fc_shadow_report *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		fc_shadow_report_clear(&r[i]);
+	free(r);
+}
+
+int fc_shadow_report_all(fc_plan *p, fc_shadow_report **out, size_t *n)
+{
+	comparing c = { NULL, 0 };
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = fc_service_each(p, 1, take_comparing, &c)) < 0)
+		goto done;
+	*out = fc_calloc(c.n + 1, sizeof(**out));
+	for (size_t i = 0; i < c.n && rc == 0; i++)
+		if ((rc = report_of(p, &c.v[i], &(*out)[*n])) == 0)
+			(*n)++;
+done:
+	fc_services_free(c.v, c.n);
+	if (rc < 0) {
+		fc_shadow_reports_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 

@@ -23,6 +23,7 @@ typedef struct {
 } fc_shadow_mismatch;
 
 typedef struct {
+	char *service;
 	fc_compare_counts k;   /* summed over the replicas read at `since` */
 	fc_time since;         /* the plan's compare since */
 	size_t nreplicas;      /* replicas of the routers bound */
@@ -40,6 +41,14 @@ void fc_shadow_report_clear(fc_shadow_report *r);
  * an unknown service.
  */
 int fc_shadow_report_get(fc_plan *p, const char *name, fc_shadow_report *out);
+
+/*
+ * The report of every service whose compare is on, in name order (for the
+ * dashboard's router thread: it reads routers).  Caller frees with
+ * fc_shadow_reports_free.
+ */
+int fc_shadow_report_all(fc_plan *p, fc_shadow_report **out, size_t *n);
+void fc_shadow_reports_free(fc_shadow_report *r, size_t n);
 
 /*
  * The 'shadow' check of `sv`: read the counters, judge them by the gate's

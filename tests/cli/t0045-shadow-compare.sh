@@ -165,4 +165,54 @@ expect_unchanged plan2 "$before" "refused compare"
 must service set a --router web
 expect_exit 5 ficus shadow a on --compare
 expect_eq '"100%"' "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["compare"]["sample"]))' "$FICUS_PLAN/services/a.json")" "compare on with the http router"
+
+# --- ficus check run SERVICE shadow reads the router's counters (a v1 router)
+new_plan plan3
+export V1ROUTER_SHADOW=$T/shadow.json
+python3 "$FICUS_SRC/tests/cli/v1router.py" "$T/v1.port" &
+cleanup_pids+=("$!")
+for i in $(seq 200); do [ -s "$T/v1.port" ] && break; sleep 0.05; done
+port=$(cat "$T/v1.port")
+must router add web --driver http --replica "http://127.0.0.1:$port" --timeout 2s --retries 0
+must domain add tracking
+must service add tracking --domain tracking --route /api/tracking --gate dual_write_min=0s --gate reconcile_passes=0 \
+	--gate shadow_max_mismatch=1% --gate shadow_min_compared=100
+now_at 1790000000
+must promote tracking
+expect_exit 2 ficus check run tracking shadow
+expect_match "compare of 'tracking' is off" "$err"
+must shadow tracking on --compare --ignore ts
+cat >"$T/shadow.json" <<'JSON'
+{"compared":400,"matched":398,"mismatched":2,"not_compared":1,"since":@SINCE@,
+ "recent":[{"at":1790000050,"path":"/api/tracking/9","reason":"body differs at $.eta"},
+           {"at":1790000060,"path":"/api/tracking/7","reason":"status 200\u2260500"}]}
+JSON
+now_at 1790000100
+expect_exit 0 ficus check run tracking shadow
+expect_match 'mismatch 0.50% \(2/400 compared, 1 not compared\) <= 1%; e.g. /api/tracking/7: status 200≠500' "$out" \
+	"the newest mismatch as the example"
+expect_match '^Ficus-Check: shadow pass: mismatch 0.50% \(2/400' "$(trailers HEAD)"
+must promote tracking
+expect_exit 0 ficus promote tracking --dry-run
+expect_match "shadow open \(2/400 mismatched" "$out$err" "the gate reads the recorded check"
+# counters of an earlier compare (the push did not get through): fail, and say so
+echo '{"compared":5000,"matched":5000,"mismatched":0,"not_compared":0,"since":17,"recent":[]}' >"$T/shadow.json"
+now_at 1790000200
+expect_exit 3 ficus check run tracking shadow
+expect_match "counts since 1970-01-01T00:00:17Z, not since compare went on" "$out"
+expect_match "mismatch 0.00% \(0/0 compared" "$out" "its counts left out"
+# hostile answers: refused with a reason, nothing of them recorded but the reason
+for bad in '{"compared":-1,"matched":0,"mismatched":0,"not_compared":0,"since":@SINCE@}' \
+	'{"compared":"many","matched":0,"mismatched":0,"not_compared":0,"since":@SINCE@}' \
+	'[1,2,3]' 'not json at all'; do
+	printf '%s' "$bad" >"$T/shadow.json"
+	expect_exit 3 ficus check run tracking shadow
+	expect_match "router 'web' replica .*: the answer to GET /v1/flags/tracking/shadow is malformed" "$out" "hostile: $bad"
+done
+# a recent path with control characters is cleaned before it is recorded or shown
+printf '%s' '{"compared":1,"matched":0,"mismatched":1,"not_compared":0,"since":@SINCE@,"recent":[{"at":1,"path":"/x\u001b[31m/y","reason":"r"}]}' \
+	>"$T/shadow.json"
+expect_exit 3 ficus check run tracking shadow
+expect_no_match $'\x1b' "$out" "no escape sequence in the detail"
+expect_exit 0 ficus verify
 done_testing
