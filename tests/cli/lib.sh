@@ -320,3 +320,17 @@ promote_n() {
 		must promote "$1" --yes || return 1
 	done
 }
+
+# v1router_start PORTFILE [ARGS]: a loopback router speaking protocol v1
+# (tests/cli/v1router.py), stopped on exit; sets port
+v1router_start() {
+	local i
+	python3 "$FICUS_SRC/tests/cli/v1router.py" "$@" &
+	cleanup_pids+=("$!")
+	for i in $(seq 200); do
+		[ -s "$1" ] && break
+		sleep 0.05
+	done
+	port=$(cat "$1" 2>/dev/null)
+	[ -n "$port" ] || { fail "the router did not start"; exit 1; }
+}

@@ -169,10 +169,7 @@ expect_eq '"100%"' "$(python3 -c 'import json,sys; print(json.dumps(json.load(op
 # --- ficus check run SERVICE shadow reads the router's counters (a v1 router)
 new_plan plan3
 export V1ROUTER_SHADOW=$T/shadow.json
-python3 "$FICUS_SRC/tests/cli/v1router.py" "$T/v1.port" &
-cleanup_pids+=("$!")
-for i in $(seq 200); do [ -s "$T/v1.port" ] && break; sleep 0.05; done
-port=$(cat "$T/v1.port")
+v1router_start "$T/v1.port"
 must router add web --driver http --replica "http://127.0.0.1:$port" --timeout 2s --retries 0
 must domain add tracking
 must service add tracking --domain tracking --route /api/tracking --gate dual_write_min=0s --gate reconcile_passes=0 \

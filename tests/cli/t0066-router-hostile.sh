@@ -6,21 +6,9 @@
 # database: an error body is never kept, only the status.
 . "$(dirname "$0")/lib.sh"
 
-# start_router PORTFILE [ARGS]: a loopback v1 router; sets port
-start_router() {
-	local i
-	python3 "$FICUS_SRC/tests/cli/v1router.py" "$@" &
-	cleanup_pids+=("$!")
-	for i in $(seq 200); do
-		[ -s "$1" ] && break
-		sleep 0.05
-	done
-	port=$(cat "$1" 2>/dev/null)
-	[ -n "$port" ] || { fail "the router did not start"; exit 1; }
-}
 
 new_plan
-start_router "$T/good.port"
+v1router_start "$T/good.port"
 must router add web --driver http --replica "http://127.0.0.1:$port" --timeout 2s
 must domain add tracking --rps 100
 must service add tracking --domain tracking --route /api/tracking --router web
@@ -39,7 +27,7 @@ expect_match "flag 'docs': missing on the router" "$out$err"
 TOKEN=Sekr3tTokenValue42xyz
 export FICUS_TEST_TOKEN=$TOKEN
 new_plan plan2
-start_router "$T/bad.port" --fail-echo
+v1router_start "$T/bad.port" --fail-echo
 must router add evil --driver http --replica "http://127.0.0.1:$port" --timeout 2s --retries 0 \
 	--token-env FICUS_TEST_TOKEN
 must domain add tracking --rps 100

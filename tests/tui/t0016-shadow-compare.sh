@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 new_plan
 export V1ROUTER_SHADOW=$T/shadow.json
-python3 "$FICUS_SRC/tests/cli/v1router.py" "$T/v1.port" &
-cleanup_pids+=("$!")
-for i in $(seq 200); do [ -s "$T/v1.port" ] && break; sleep 0.05; done
-port=$(cat "$T/v1.port")
+v1router_start "$T/v1.port"
 must router add web --driver http --replica "http://127.0.0.1:$port" --timeout 2s --retries 0
 must domain add tracking
 must service add tracking --domain tracking --route /api/tracking --gate dual_write_min=0s
