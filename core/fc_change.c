@@ -399,7 +399,7 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 		sqlite3_stmt *st = NULL;
 		fc_flag_value *v = &out->flags[out->nflags];
 		if (values) {
-			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev FROM service WHERE flag = ?",
+			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev, compare FROM service WHERE flag = ?",
 					      "s", c->flags[i]) < 0 || fc_store_step(fc_plan_store(c->p), st) != 1) {
 				sqlite3_finalize(st);
 				continue;
@@ -407,6 +407,8 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 			v->bp = sqlite3_column_int(st, 0);
 			v->shadow = sqlite3_column_int(st, 1);
 			v->rev = sqlite3_column_int64(st, 2);
+			if (*fc_col_text(st, 3))
+				v->compare = fc_strdup(fc_col_text(st, 3));
 			sqlite3_finalize(st);
 		}
 		v->flag = fc_strdup(c->flags[i]);

@@ -56,6 +56,7 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;
+	char *compare;  /* dry run: the "compare" member it would push, or NULL */
 } fc_flag_value;
 
 /* What a writing action did (or, for a dry run, would do). */

@@ -259,6 +259,7 @@ int fc_reconcile_describe(fc_plan *p, const fc_router_value *v, size_t n, char *
 			want[nw].bp = v[i].bp;
 			want[nw].shadow = v[i].shadow;
 			want[nw].rev = v[i].rev;
+			want[nw].compare = v[i].compare;
 			nw++;
 		}
 		for (size_t r = 0; nw && r < c->nreplicas; r++)

@@ -49,6 +49,7 @@ typedef struct {
 	int bp;
 	int shadow;
 	long long rev;
+	const char *compare;  /* the "compare" member, or NULL */
 } fc_router_value;
 
 /*

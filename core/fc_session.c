@@ -96,6 +96,7 @@ static void describe_pushes(fc_plan *p, fc_outcome *out)
 		v[i].bp = out->flags[i].bp;
 		v[i].shadow = out->flags[i].shadow;
 		v[i].rev = out->flags[i].rev;
+		v[i].compare = out->flags[i].compare;
 	}
 	fc_reconcile_describe(p, v, out->nflags, &out->router_report);
 	free(v);

@@ -178,6 +178,9 @@ now_at 1790000000
 must promote tracking
 expect_exit 2 ficus check run tracking shadow
 expect_match "compare of 'tracking' is off" "$err"
+expect_exit 0 ficus shadow tracking on --compare --ignore ts --dry-run
+expect_match 'PUT http://127.0.0.1:[0-9]+/v1/flags/tracking \{"bp":0,"shadow":true,"rev":1,"compare":\{"ignore":\["ts"\],"sample":10000,"since":1790000000\}\}' \
+	"$out" "the dry run names the push with its compare member"
 must shadow tracking on --compare --ignore ts
 cat >"$T/shadow.json" <<'JSON'
 {"compared":400,"matched":398,"mismatched":2,"not_compared":1,"since":@SINCE@,
