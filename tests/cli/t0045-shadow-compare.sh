@@ -70,6 +70,10 @@ expect_eq '"100%"' "$(cmp_key sample)" "default sample 100%"
 expect_eq '"2026-09-21T14:16:40Z"' "$(cmp_key since)" "since moved"
 expect_match '^Ficus-From: shadow on, compare 10% sampled, ignoring ts, updated_at$' "$(trailers HEAD)"
 
+expect_exit 0 ficus status tracking --json
+expect_match '"compare": \{' "$out" "status --json shows the compare"
+expect_match '"sample": "100%"' "$out"
+
 # --- rebuild keeps it; verify agrees
 plan_before=$(cat "$FICUS_PLAN/services/tracking.json")
 expect_exit 0 ficus rebuild
