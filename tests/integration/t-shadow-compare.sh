@@ -88,6 +88,15 @@ check "field mismatches name the field" has "$recent" "/api/tracking/cmp/field/3
 check "status mismatches name both statuses" has "$recent" "/api/tracking/cmp/status/2 status 200≠500"
 check "the text mismatch is by bytes" has "$recent" "/api/tracking/cmp/text/1 body differs (bytes"
 check "no 'same' path among the mismatches" hasnt "$recent" "/cmp/same/"
+# HEAD is compared too (statuses); other methods never are
+head_want=$(curl -s --max-time 5 -I "$OLD/api/tracking/cmp/same/h" | tr -d '\r' | grep -ic '^x-served-by: old')
+head_got=$(curl -s --max-time 5 -I "$R/api/tracking/cmp/same/h" | tr -d '\r' | grep -ic '^x-served-by: old')
+check "HEAD answered from the monolith" test "$head_want$head_got" = 11
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST --data x "$R/api/tracking/cmp/same/p")
+check "POST answered ($code)" test "$code" = 200
+sleep 0.3
+stats=$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/tracking/shadow)
+check "the HEAD counted as a match, the POST not at all" test "$(jq_ 'd["compared"], d["matched"]')" = "(27, 21)"
 metrics=$(curl -s --max-time 5 "$WEB/metrics")
 check "/metrics exports the counters" has "$metrics" 'ficus_shadow_compare_total{flag="tracking",result="mismatched"} 6'
 
@@ -95,16 +104,16 @@ at 60
 run 3 "check run tracking shadow: recorded, failed" fc check run tracking shadow
 run 0 "the recorded result" fc service show tracking --json
 check "the check records the rate, counts and a sample ($OUT)" \
-    bash -c 'grep -q "mismatch 23.08% (6/26 compared, 2 not compared) > 10%" <<<"$1"' _ "$OUT"
-run 3 "the gate is closed at 23% over 26 compared" fc promote tracking
+    bash -c 'grep -q "mismatch 22.22% (6/27 compared, 2 not compared) > 10%" <<<"$1"' _ "$OUT"
+run 3 "the gate is closed at 22% over 27 compared" fc promote tracking
 check "it names the shadow gate" has "$ERR$OUT" "shadow"
 
 send same 40
 sleep 0.3
 at 120
 run 0 "check run again" fc check run tracking shadow
-run 0 "the gate is open at 9% over 66 compared" fc promote tracking --dry-run
-check "dry run shows the shadow gate open" has "$OUT$ERR" "shadow open (6/66"
+run 0 "the gate is open at 9% over 67 compared" fc promote tracking --dry-run
+check "dry run shows the shadow gate open" has "$OUT$ERR" "shadow open (6/67"
 
 echo "# --- compare turned on again counts from zero"
 at 180
