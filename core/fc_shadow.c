@@ -82,7 +82,8 @@ static void sum_replicas(fc_shadow_report *out, fc_shadow_replica *rs, size_t n)
 			m->replica = fc_strdup(r->replica);
 		}
 	}
-	qsort(out->recent, out->nrecent, sizeof(*out->recent), cmp_recent);
+	if (out->nrecent > 1) /* qsort wants an array, even of none */
+		qsort(out->recent, out->nrecent, sizeof(*out->recent), cmp_recent);
 	while (out->nrecent > SHADOW_RECENT) {
 		fc_shadow_mismatch *m = &out->recent[--out->nrecent];
 		free(m->path);

@@ -63,6 +63,7 @@ static void test_fc_compare__wire_and_file_round_trip(void **state)
 	assert_int_equal(fc_compare_from_file(&f, file, "test"), 0);
 	assert_true(fc_compare_same(&c, &f));
 	assert_int_equal(f.since, c.since);
+	fc_compare_clear(&w);
 	assert_int_equal(fc_compare_from_wire(&w, ""), 0); /* off */
 	assert_int_equal(w.sample_bp, 0);
 	free(wire);
