@@ -418,8 +418,8 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 			int in_live, out_live;
 			if (fc_store_preparef(fc_plan_store(c->p), &st, "SELECT bp, shadow, rev, phase, "
 					      "(SELECT count(*) FROM service_pin p WHERE p.service = s.name AND side = 'in'), "
-					      "(SELECT count(*) FROM service_pin p WHERE p.service = s.name AND side = 'out') "
-					      "FROM service s WHERE flag = ?",
+					      "(SELECT count(*) FROM service_pin p WHERE p.service = s.name AND side = 'out'), "
+					      "compare FROM service s WHERE flag = ?",
 					      "s", c->flags[i]) < 0 || fc_store_step(fc_plan_store(c->p), st) != 1) {
 				sqlite3_finalize(st);
 				continue;
@@ -434,6 +434,8 @@ static void hand_flags(fc_change *c, fc_outcome *out, int values)
 			fc_service_pins_live(&probe, &in_live, &out_live);
 			v->npin_in = in_live ? (size_t)sqlite3_column_int64(st, 4) : 0;
 			v->npin_out = out_live ? (size_t)sqlite3_column_int64(st, 5) : 0;
+			if (*fc_col_text(st, 6))
+				v->compare = fc_strdup(fc_col_text(st, 6));
 			sqlite3_finalize(st);
 		}
 		v->flag = fc_strdup(c->flags[i]);

@@ -197,6 +197,83 @@ static void reconcile_clean_gate(fc_step *s, const fc_service *sv, const fc_gate
 	}
 }
 
+int fc_gate_shadow_judge(const fc_gate_settings *g, const fc_compare_counts *k, char **why)
+{
+	long long min = g->shadow_min_compared > 0 ? g->shadow_min_compared : FC_SHADOW_MIN_COMPARED;
+	double rate = fc_compare_rate(k);
+
+	if (!g->shadow_gate) {
+		*why = fc_strdup(!k->compared ? "nothing compared yet" : k->mismatched ? "mismatches found" : "no mismatch");
+		return k->compared > 0 && !k->mismatched;
+	}
+	if (rate > g->shadow_max_mismatch) {
+		*why = fc_asprintf("> %g%%", g->shadow_max_mismatch);
+		return 0;
+	}
+	if (k->compared < min) {
+		*why = fc_asprintf("<= %g%%, but %lld compared < %lld", g->shadow_max_mismatch, k->compared, min);
+		return 0;
+	}
+	*why = fc_asprintf("<= %g%%", g->shadow_max_mismatch);
+	return 1;
+}
+
+/*
+ * backfill -> read-cutover, when gates.shadow_max_mismatch is set: the
+ * newest 'shadow' result recorded after compare went on passes the rule
+ * (results from before, of an earlier compare, do not count; nor one of
+ * the very second it went on, which may have read the earlier counters).
+ */
+static void shadow_gate(fc_step *s, const fc_service *sv, const fc_gate_settings *g)
+{
+	const fc_check_result *r = NULL;
+	fc_compare_counts k;
+	char since[32], *why = NULL;
+	int pass;
+
+	if (!g->shadow_gate)
+		return;
+	if (!sv->shadow || !sv->compare.sample_bp) {
+		add_gate(s, "shadow", 0,
+			 fc_asprintf("shadow: compare is off; the gate needs a mismatch rate <= %g%% "
+				     "(ficus shadow %s on --compare, then ficus check run %s shadow)",
+				     g->shadow_max_mismatch, sv->name, sv->name),
+			 fc_asprintf("closed (compare off)"));
+		return;
+	}
+	fc_time_format(since, sizeof(since), sv->compare.since);
+	for (size_t i = sv->nresults; i-- > 0 && !r;)
+		if (!strcmp(sv->results[i].name, "shadow") && sv->results[i].at > sv->compare.since &&
+		    sv->results[i].at <= fc_now() + FC_GATE_SKEW)
+			r = &sv->results[i];
+	if (!r) {
+		add_gate(s, "shadow", 0,
+			 fc_asprintf("shadow: no 'shadow' result since compare went on at %s (ficus check run %s shadow)",
+				     since, sv->name),
+			 fc_asprintf("closed (no result since %s)", since));
+		return;
+	}
+	if (fc_compare_counts_parse(&k, r->detail) < 0) {
+		add_gate(s, "shadow", 0,
+			 fc_asprintf("shadow: the newest 'shadow' result holds no counts (\"%.80s\")", r->detail),
+			 fc_asprintf("closed (no counts)"));
+		return;
+	}
+	pass = fc_gate_shadow_judge(g, &k, &why);
+	if (pass && !r->pass) {
+		/* counts that pass, from a measurement that failed (a replica unread): not trusted */
+		free(why);
+		why = fc_strdup("but the measurement failed");
+		pass = 0;
+	}
+	add_gate(s, "shadow", pass,
+		 fc_asprintf("shadow: mismatch %.2f%% (%lld/%lld compared since %s) %s", fc_compare_rate(&k), k.mismatched,
+			     k.compared, since, why),
+		 fc_asprintf("%s (%lld/%lld mismatched, %.2f%% %s)", pass ? "open" : "closed", k.mismatched, k.compared,
+			     fc_compare_rate(&k), why));
+	free(why);
+}
+
 static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
 {
 	fc_buf bad = FC_BUF_INIT;
@@ -392,6 +469,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 		out->to_bp = first_ramp(g);
 		out->action = "advance";
 		reconcile_passes_gate(out, sv, g);
+		shadow_gate(out, sv, g);
 		needs_gate(out, st, sv);
 		break;
 	case FC_PHASE_READ_CUTOVER:

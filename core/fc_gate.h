@@ -76,6 +76,15 @@ void fc_step_clear(fc_step *s);
 int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate_settings *plan_gates,
 		 const char *target);
 
+/*
+ * The shadow compare rule (gates.shadow_max_mismatch, shadow_min_compared)
+ * on counts: 1 when they pass it, 0 when not, with the comparison in
+ * words into *why ("<= 0.1%", "> 0.1%", "< 1000 compared"; caller frees).
+ * Without a shadow gate set: passes when something was compared and
+ * nothing mismatched.  The 'shadow' check and the gate both judge by it.
+ */
+int fc_gate_shadow_judge(const fc_gate_settings *g, const fc_compare_counts *k, char **why);
+
 /* The gates joined for a trailer: "step_soak open (7d2h >= 7d); reconcile open (3/3 pass)". */
 char *fc_step_gates_line(const fc_step *s);
 /* Names of the closed gates: "step_soak, reconcile". */

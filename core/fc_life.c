@@ -12,13 +12,16 @@
 #include "fc_clock.h"
 #include "fc_error.h"
 #include "fc_exec.h"
+#include "fc_http.h"
 #include "fc_json.h"
 #include "fc_life.h"
 #include "fc_name.h"
 #include "fc_render.h"
+#include "fc_rreport.h"
 #include "fc_settings.h"
 #include "fc_service_edit.h"
 #include "fc_session.h"
+#include "fc_shadow.h"
 #include "fc_store.h"
 #include "fc_suggest.h"
 
@@ -441,12 +444,61 @@ done:
 
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out)
 {
+	return fc_shadow_set(p, name, on, NULL, w, out);
+}
+
+/* The wanted compare of a shadow verb, checked (no change yet). */
+static int compare_wanted(fc_compare *want, const fc_shadow_opts *o)
+{
+	int rc;
+
+	memset(want, 0, sizeof(*want));
+	if (!o || !o->compare)
+		return 0;
+	if (o->sample && (fc_pct_parse(&want->sample_bp, o->sample) < 0 || want->sample_bp < 1)) {
+		fc_compare_clear(want);
+		return fc_error_set(FC_EINVAL, "--sample '%.40s' is not a percentage above 0%% (0.01%% to 100%%)", o->sample);
+	}
+	if (!o->sample)
+		want->sample_bp = 10000;
+	if (o->ignore && (rc = fc_compare_parse_ignore(want, o->ignore)) < 0) {
+		fc_compare_clear(want);
+		return rc;
+	}
+	fc_error_clear();
+	return 0;
+}
+
+/* "shadow on", "shadow on, compare 10% sampled, ignoring ts" */
+static char *shadow_state(int shadow, const fc_compare *c)
+{
+	char *d, *s;
+
+	if (!shadow)
+		return fc_strdup("shadow off");
+	if (!c->sample_bp)
+		return fc_strdup("shadow on");
+	d = fc_compare_describe(c);
+	s = fc_asprintf("shadow on, compare %s", d);
+	free(d);
+	return s;
+}
+
+int fc_shadow_set(fc_plan *p, const char *name, int on, const fc_shadow_opts *o, const fc_write_opts *w,
+		  fc_outcome *out)
+{
 	fc_change *c = NULL;
 	fc_service sv;
+	fc_compare want;
+	char *from = NULL, *to = NULL, *cannot = NULL;
 	int rc;
 
 	memset(&sv, 0, sizeof(sv));
 	if ((rc = fc_name_check("service", name)) < 0)
+		return rc;
+	if (!on && o && o->compare)
+		return fc_error_set(FC_EINVAL, "--compare goes with 'on': 'shadow %s off' turns shadow and compare off", name);
+	if ((rc = compare_wanted(&want, o)) < 0)
 		return rc;
 	if ((rc = fc_change_begin(&c, p, w)) < 0)
 		goto done;
@@ -457,28 +509,63 @@ int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_o
 				  name, fc_phase_name(sv.phase));
 		goto done;
 	}
-	if (sv.shadow == on) {
-		fc_change_noop(c, "shadow of '%s' is already %s", name, on ? "on" : "off");
+	if (want.sample_bp) {
+		if ((rc = fc_rreport_cannot_compare(fc_change_store(c), sv.flag, &cannot)) < 0)
+			goto done;
+		if (cannot) {
+			rc = fc_error_set(FC_EINVAL, "'%s' is bound to router%s %s, which cannot compare answers: shadow "
+					  "compare needs the nginx-lua router (or an http router speaking the compare "
+					  "extension); bind '%s' to such routers only (ficus service set %s --router R) or "
+					  "use 'ficus shadow %s on' without --compare", name, strchr(cannot, ',') ? "s" : "",
+					  cannot, name, name, name);
+			goto done;
+		}
+	}
+	if (!sv.shadow)
+		fc_compare_clear(&sv.compare); /* a stale row: compare lives only with shadow */
+	if (sv.shadow == on && fc_compare_same(&sv.compare, &want)) {
+		char *state = shadow_state(on, &sv.compare);
+		fc_change_noop(c, "shadow of '%s' is already %s", name, state + strlen("shadow "));
+		free(state);
 		rc = fc_session_finish(c, out);
 		c = NULL;
 		goto done;
 	}
+	from = shadow_state(sv.shadow, &sv.compare);
+	if (want.sample_bp) {
+		/* a new compare counts from zero: the routers key their counters by since */
+		want.since = fc_now();
+		if (sv.compare.sample_bp && want.since <= sv.compare.since)
+			want.since = sv.compare.since + 1;
+	}
+	fc_compare_clear(&sv.compare);
+	sv.compare = want;
+	memset(&want, 0, sizeof(want));
 	sv.shadow = on;
 	sv.rev++;
+	to = shadow_state(on, &sv.compare);
 	if ((rc = fc_service_write_state(fc_change_store(c), &sv)) < 0)
 		goto done;
 	fc_service_touch(c, name);
-	fc_change_subject(c, "%s: shadow %s", name, on ? "on" : "off");
+	if (sv.compare.sample_bp)
+		fc_change_subject(c, "%s: %s", name, to);
+	else
+		fc_change_subject(c, "%s: %s", name, on ? (strstr(from, "compare") ? "shadow on, compare off" : "shadow on")
+							 : "shadow off");
 	fc_change_trailer(c, "Ficus-Service", "%s", name);
 	fc_change_trailer(c, "Ficus-Action", "shadow");
-	fc_change_trailer(c, "Ficus-From", "shadow %s", on ? "off" : "on");
-	fc_change_trailer(c, "Ficus-To", "shadow %s", on ? "on" : "off");
+	fc_change_trailer(c, "Ficus-From", "%s", from);
+	fc_change_trailer(c, "Ficus-To", "%s", to);
 	fc_change_flag(c, sv.flag);
 	rc = fc_session_finish(c, out);
 	c = NULL;
 done:
 	fc_change_abort(c);
+	fc_compare_clear(&want);
 	fc_service_clear(&sv);
+	free(from);
+	free(to);
+	free(cannot);
 	return rc;
 }
 
@@ -555,6 +642,26 @@ void fc_check_run_free(fc_check_run_result *r, size_t n)
 	free(r);
 }
 
+/* The 'shadow' check: the routers' compare counters, judged by the gate's rule (fc_shadow.c). */
+static int shadow_check(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_check_run_result **results,
+			size_t *n)
+{
+	fc_gate_settings g = set->gates;
+	fc_check_run_result *r;
+	int64_t t0 = fc_http_now_ms(), rc;
+
+	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0)
+		return (int)rc;
+	*results = fc_calloc(2, sizeof(fc_check_run_result));
+	r = &(*results)[0];
+	if ((rc = fc_shadow_measure(p, sv, &g, &r->pass, &r->detail)) < 0)
+		return (int)rc;
+	r->check = fc_strdup("shadow");
+	r->seconds = (double)(fc_http_now_ms() - t0) / 1000.0;
+	*n = 1;
+	return 0;
+}
+
 int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write_opts *w,
 		 fc_check_run_result **results, size_t *n, fc_outcome *out)
 {
@@ -582,6 +689,12 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 	cJSON_ArrayForEach(c, sv.checks) {
 		cJSON_DeleteItemFromObjectCaseSensitive(cmds, c->string);
 		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
+	}
+	if (check && !strcmp(check, "shadow") && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
+		/* the shadow compare counters of the routers, unless a command named so is configured */
+		if ((rc = shadow_check(p, &sv, &set, results, n)) < 0)
+			goto done;
+		goto record;
 	}
 	if (check && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
 		const char *names[64];
@@ -641,6 +754,7 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 			r->detail = fc_strdup(er.last_line);
 		fc_exec_result_clear(&er);
 	}
+record:
 	if ((rc = fc_change_begin(&chg, p, w)) < 0 || (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0)
 		goto done;
 	{

@@ -69,8 +69,26 @@ void fc_ready_free(fc_ready_result *r, size_t n);
  */
 int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out);
 
-/* Shadow traffic on or off (dual-write and backfill only). */
+/* Shadow traffic on or off (dual-write and backfill only), without compare. */
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out);
+
+/* Shadow compare options (ficus shadow SERVICE on --compare ...). */
+typedef struct {
+	int compare;            /* compare the two answers (nginx-lua, http routers) */
+	const char *sample;     /* share of GET/HEAD requests compared: "10%"; NULL: 100% */
+	const char *ignore;     /* JSON fields left out of the comparison: "ts,request_id" */
+} fc_shadow_opts;
+#define FC_SHADOW_OPTS_INIT { 0, NULL, NULL }
+
+/*
+ * Shadow on or off, and with o->compare, compare on with its sample and
+ * ignored fields (a new compare, or a changed one, starts its counters
+ * from zero: `since` moves).  "on" without compare turns a compare off.
+ * FC_EINVAL: not in dual-write/backfill, a bad percentage or field, a
+ * bound router that cannot compare (named).  Already so: a no-op.
+ */
+int fc_shadow_set(fc_plan *p, const char *name, int on, const fc_shadow_opts *o, const fc_write_opts *w,
+		  fc_outcome *out);
 
 /* Record one check result (one commit). */
 int fc_check_record(fc_plan *p, const char *name, const char *check, int pass, const char *detail,

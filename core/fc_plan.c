@@ -47,8 +47,10 @@ void fc_outcome_clear(fc_outcome *o)
 		free(o->paths[i]);
 	free(o->paths);
 	free(o->router_report);
-	for (size_t i = 0; i < o->nflags; i++)
+	for (size_t i = 0; i < o->nflags; i++) {
 		free(o->flags[i].flag);
+		free(o->flags[i].compare);
+	}
 	free(o->flags);
 	memset(o, 0, sizeof(*o));
 }

@@ -57,6 +57,7 @@ typedef struct {
 	int shadow;
 	long long rev;
 	size_t npin_in, npin_out; /* dry run: the tenant pins the routers would hold */
+	char *compare;  /* dry run: the "compare" member it would push, or NULL */
 } fc_flag_value;
 
 /* What a writing action did (or, for a dry run, would do). */

@@ -261,6 +261,7 @@ int fc_reconcile_describe(fc_plan *p, const fc_router_value *v, size_t n, char *
 			want[nw].rev = v[i].rev;
 			want[nw].npin_in = v[i].npin_in;
 			want[nw].npin_out = v[i].npin_out;
+			want[nw].compare = v[i].compare;
 			nw++;
 		}
 		for (size_t r = 0; nw && r < c->nreplicas; r++)

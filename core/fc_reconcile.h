@@ -50,6 +50,7 @@ typedef struct {
 	int shadow;
 	long long rev;
 	size_t npin_in, npin_out; /* tenant pins (counted: a description shows no list) */
+	const char *compare;  /* the "compare" member, or NULL */
 } fc_router_value;
 
 /*

@@ -31,6 +31,7 @@ static void job_clear(fc_router_job *j)
 		for (size_t i = 0; i < j->nwant; i++)
 			free(j->flag_error[i]);
 	free(j->flag_error);
+	free(j->stats);
 }
 
 void fc_rengine_free(fc_rengine_run *rc)
@@ -128,6 +129,7 @@ int fc_rengine_build(fc_rengine_run *x, fc_store *s, const fc_router_opts *o, in
 				w->pin_out = v->pin_out.v;
 				w->npin_out = v->pin_out.n;
 				w->pin_crc = v->pin_crc;
+				w->compare = v->compare;
 			}
 			if (!x->nwants[ci] && !all_routers)
 				continue;
@@ -163,7 +165,14 @@ typedef struct {
 
 static void run_group(group *g)
 {
-	if (g->list)
+	if (g->list == FC_RENGINE_SHADOW_STATS) {
+		if (g->d->shadow_stats)
+			g->d->shadow_stats(g->jobs, g->n);
+		else
+			for (size_t i = 0; i < g->n; i++)
+				fc_router_job_fail(&g->jobs[i], 0, "the %s driver keeps no shadow compare counters",
+						   g->d->name);
+	} else if (g->list)
 		g->d->list(g->jobs, g->n);
 	else
 		g->d->push(g->jobs, g->n);

@@ -36,7 +36,12 @@ const fc_rstate_svc *fc_rengine_svc(const fc_rengine_run *x, const char *flag);
  * flag).  FC_ENOTFOUND for an unknown router or (strict) flag.
  */
 int fc_rengine_build(fc_rengine_run *x, fc_store *s, const fc_router_opts *o, int strict, int all_routers);
-/* Resolve tokens, set deadlines, run every driver's jobs in parallel (list: read only). */
+/*
+ * Resolve tokens, set deadlines, run every driver's jobs in parallel (list:
+ * 0 push, 1 read only, FC_RENGINE_SHADOW_STATS read the shadow compare
+ * counters of each job's want[0]).
+ */
+#define FC_RENGINE_SHADOW_STATS 2
 void fc_rengine_run_jobs(fc_rengine_run *x, int list);
 /* A new replica result for job j in res. */
 fc_router_replica_result *fc_rengine_add_replica(fc_router_result *res, const fc_router_job *j);

@@ -32,6 +32,7 @@ typedef struct {
 	int revisions;        /* the router refuses an older revision */
 	int shadow;           /* shadow (mirroring) is applied */
 	int pins;             /* tenant pins are applied (SPEC 3) */
+	int compare;          /* shadow compare: the "compare" member and shadow_stats */
 } fc_router_caps;
 
 #define FC_ROUTER_MAX_REPLICAS 64
@@ -47,6 +48,7 @@ typedef struct {
 	char *const *pin_out;
 	size_t npin_in, npin_out;
 	uint32_t pin_crc;     /* fc_pins_digest of the lists; 0 without pins */
+	const char *compare;  /* desired: the protocol's "compare" member (borrowed), NULL: off */
 } fc_rflag;
 
 /* 1 when two flag values hold the same pins (counts and digest). */
@@ -95,6 +97,7 @@ typedef struct {
 	char **flag_error;        /* push, per want: why that flag failed, or NULL */
 	int attempts;
 	long ms;
+	char *stats;              /* shadow_stats: the answer for want[0], compact JSON (checked) */
 } fc_router_job;
 
 struct fc_router_driver {
@@ -112,6 +115,12 @@ struct fc_router_driver {
 			 const fc_rflag *want, size_t n, fc_buf *out);
 	/* optional: get ready for a push that follows soon (load libraries) */
 	void (*warm)(void);
+	/*
+	 * optional (caps.compare): read each replica's shadow compare counters
+	 * of want[0] into stats, {"compared","matched","mismatched",
+	 * "not_compared","since","recent":[{"path","reason","at"}]}
+	 */
+	void (*shadow_stats)(fc_router_job *jobs, size_t n);
 };
 
 extern const fc_router_driver fc_router_driver_haproxy;

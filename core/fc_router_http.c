@@ -21,6 +21,7 @@
 
 #include "fc_buf.h"
 #include "fc_http.h"
+#include "fc_json.h"
 #include "fc_error.h"
 #include "fc_router_parse.h"
 
@@ -137,13 +138,18 @@ static void seen_pins(fc_router_job *j, const fc_rflag *pins)
 	f->pin_crc = pins->pin_crc;
 }
 
-/* The body of a PUT of `w`: the flag object, with "pins" when it has pins. */
+/*
+ * The body of a PUT of `w`: a flag object of protocol v1, with "pins" when
+ * it has pins and "compare" when shadow compare is on.
+ */
 static char *put_body(const fc_rflag *w)
 {
 	fc_buf b = FC_BUF_INIT;
 
 	fc_buf_printf(&b, "{\"bp\":%d,\"shadow\":%s,\"rev\":%lld", w->bp, w->shadow ? "true" : "false", w->rev);
 	fc_router_v1_pins_json(&b, w);
+	if (w->compare)
+		fc_buf_printf(&b, ",\"compare\":%s", w->compare);
 	fc_buf_putc(&b, '}');
 	return fc_buf_detach(&b);
 }
@@ -420,9 +426,10 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 		if (want[i].npin_in || want[i].npin_out) /* the lists can be 10,000 tenants long: counted, not shown */
 			snprintf(pins, sizeof(pins), ",\"pins\":{in: %zu tenants, out: %zu tenants}", want[i].npin_in,
 				 want[i].npin_out);
-		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld%s}%s\n",
+		fc_buf_printf(out, "router '%s' (%s): PUT %s/v1/flags/%s {\"bp\":%d,\"shadow\":%s,\"rev\":%lld%s%s%s}%s\n",
 			      r->name, r->drv->name, base, want[i].flag, want[i].bp, want[i].shadow ? "true" : "false",
-			      want[i].rev, pins, r->token_env || r->token_file ? " with a bearer token" : "");
+			      want[i].rev, pins, want[i].compare ? ",\"compare\":" : "", want[i].compare ? want[i].compare : "",
+			      r->token_env || r->token_file ? " with a bearer token" : "");
 	}
 	if (n > BULK)
 		fc_buf_printf(out, "router '%s' (%s): GET %s/v1/flags (read back)\n", r->name, r->drv->name, base);
@@ -431,6 +438,119 @@ static void describe(const fc_router_conf *r, const char *replica, const fc_rfla
 			fc_buf_printf(out, "router '%s' (%s): GET %s/v1/flags/%s (read back)\n", r->name, r->drv->name,
 				      base, want[i].flag);
 	free(base);
+}
+
+/* ---- shadow compare counters: GET {base}/v1/flags/<flag>/shadow ---- */
+
+typedef struct {
+	fc_router_hjob c;
+	fc_http_req req;
+	char *url;
+} sjob;
+
+/* A count: an integer 0..2^53. */
+static int count_ok(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9007199254740991.0 &&
+	       v->valuedouble == (double)(long long)v->valuedouble;
+}
+
+/*
+ * The answer checked and kept in a canonical compact form: the counts,
+ * since, and at most 20 recent mismatches with a string path and reason
+ * and a numeric time (anything else in them is dropped).
+ */
+static char *stats_checked(const fc_buf *b, char *why, size_t len)
+{
+	static const char *counts[] = { "compared", "matched", "mismatched", "not_compared", "since", NULL };
+	cJSON *doc = b->len ? cJSON_ParseWithLength(b->ptr, b->len) : NULL, *out = NULL, *recent, *e;
+	const cJSON *rs;
+	fc_buf text = FC_BUF_INIT;
+	int k = 0;
+
+	if (!cJSON_IsObject(doc)) {
+		snprintf(why, len, "the answer is not a JSON object");
+		goto done;
+	}
+	out = fc_json_obj();
+	for (int i = 0; counts[i]; i++) {
+		if (!count_ok(doc, counts[i])) {
+			snprintf(why, len, "'%s' is not a count", counts[i]);
+			cJSON_Delete(out);
+			out = NULL;
+			goto done;
+		}
+		fc_json_add_num(out, counts[i], cJSON_GetObjectItemCaseSensitive(doc, counts[i])->valuedouble);
+	}
+	recent = fc_json_arr();
+	rs = cJSON_GetObjectItemCaseSensitive(doc, "recent");
+	if (!cJSON_IsArray(rs))
+		rs = NULL;
+	cJSON_ArrayForEach(e, rs) {
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(e, "path");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(e, "reason");
+		cJSON *r;
+		if (k++ >= 20 || !cJSON_IsString(path) || !cJSON_IsString(reason))
+			continue;
+		r = fc_json_obj();
+		fc_json_add_str(r, "path", path->valuestring);
+		fc_json_add_str(r, "reason", reason->valuestring);
+		fc_json_add_num(r, "at", count_ok(e, "at") ? cJSON_GetObjectItemCaseSensitive(e, "at")->valuedouble : 0);
+		fc_json_push(recent, r);
+	}
+	fc_json_add(out, "recent", recent);
+	fc_json_render_compact(&text, out);
+done:
+	cJSON_Delete(doc);
+	cJSON_Delete(out);
+	if (!text.len)
+		return NULL;
+	return fc_buf_detach(&text);
+}
+
+static void stats_done(fc_http_req *q, void *ctx)
+{
+	sjob *sj = ctx;
+	fc_router_job *j = sj->c.j;
+	char why[512], what[160];
+
+	fc_router_job_attempts(j, q);
+	snprintf(what, sizeof(what), "GET /v1/flags/%s/shadow", j->want[0].flag);
+	if (q->failed || q->status != 200) {
+		fc_router_http_problem(why, sizeof(why), j, q, what,
+				       "the router keeps no shadow compare counters for it (compare not pushed yet, "
+				       "or a router without compare)");
+		fc_router_job_fail(j, q->failed && q->no_answer, "%s", why);
+	} else if (!(j->stats = stats_checked(&q->resp, why, sizeof(why)))) {
+		fc_router_job_fail(j, 0, "the answer to %s is malformed: %s", what, why);
+	}
+}
+
+static void start_stats(fc_router_hjob *s)
+{
+	sjob *sj = (sjob *)s;
+
+	if (!s->j->nwant) {
+		fc_router_job_fail(s->j, 0, "no flag to read");
+		return;
+	}
+	sj->url = fc_asprintf("%s/v1/flags/%s/shadow", s->base, s->j->want[0].flag);
+	fc_router_http_req(&sj->req, s->j, "GET", sj->url, NULL, stats_done, sj);
+	fc_http_add(s->h, &sj->req);
+}
+
+static void end_stats(fc_router_hjob *s)
+{
+	sjob *sj = (sjob *)s;
+
+	fc_http_req_clear(&sj->req);
+	free(sj->url);
+}
+
+static void shadow_stats(fc_router_job *jobs, size_t n)
+{
+	fc_router_http_run(jobs, n, sizeof(sjob), start_stats, end_stats);
 }
 
 static int check(const fc_router_conf *r, const char *what)
@@ -448,22 +568,24 @@ const fc_router_driver fc_router_driver_http = {
 	.name = "http",
 	.summary = "any router or flag service speaking the ficus router protocol v1",
 	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = -1,
-		  .revisions = 1, .shadow = 1, .pins = 1 },
+		  .revisions = 1, .shadow = 1, .pins = 1, .compare = 1 },
 	.check = check,
 	.push = push,
 	.list = list,
 	.describe = describe,
 	.warm = fc_http_warm,
+	.shadow_stats = shadow_stats,
 };
 
 const fc_router_driver fc_router_driver_nginx_lua = {
 	.name = "nginx-lua",
 	.summary = "nginx with lua and contrib/nginx/ficus.lua (router protocol v1)",
 	.caps = { .pushes = 1, .sticky = 1, .granularity_bp = 1, .survives_restart = 0,
-		  .revisions = 1, .shadow = 1, .pins = 1 },
+		  .revisions = 1, .shadow = 1, .pins = 1, .compare = 1 },
 	.check = check,
 	.push = push,
 	.list = list,
 	.describe = describe,
 	.warm = fc_http_warm,
+	.shadow_stats = shadow_stats,
 };

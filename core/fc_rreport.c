@@ -252,3 +252,74 @@ void fc_rreport_infos_free(fc_router_info *r, size_t n)
 	}
 	free(r);
 }
+
+/* ---- shadow compare ---- */
+
+void fc_rreport_shadow_free(fc_shadow_replica *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].router);
+		free(r[i].replica);
+		free(r[i].driver);
+		free(r[i].error);
+		cJSON_Delete(r[i].stats);
+	}
+	free(r);
+}
+
+int fc_rreport_shadow(fc_plan *p, const char *flag, fc_shadow_replica **out, size_t *n)
+{
+	fc_router_opts o = FC_ROUTER_OPTS_INIT;
+	fc_rengine_run x;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	o.flags = &flag;
+	o.nflags = 1;
+	if ((rc = fc_rengine_build(&x, fc_plan_store(p), &o, 1, 0)) < 0)
+		goto done;
+	fc_rengine_run_jobs(&x, FC_RENGINE_SHADOW_STATS);
+	*out = fc_calloc(x.njobs + 1, sizeof(**out));
+	for (size_t i = 0; i < x.njobs; i++) {
+		fc_router_job *j = &x.jobs[i];
+		fc_shadow_replica *r = &(*out)[(*n)++];
+		r->router = fc_strdup(j->r->name);
+		r->replica = fc_strdup(j->replica);
+		r->driver = fc_strdup(j->r->drv->name);
+		if (!j->failed && j->stats)
+			r->stats = cJSON_Parse(j->stats);
+		r->ok = r->stats != NULL;
+		r->error = fc_strdup(r->ok ? "" : j->msg[0] ? j->msg : "no answer");
+	}
+done:
+	fc_rengine_free(&x);
+	return rc;
+}
+
+int fc_rreport_cannot_compare(fc_store *s, const char *flag, char **out)
+{
+	fc_router_conf *confs = NULL;
+	fc_rstate_svc *v = NULL;
+	size_t nconfs = 0, nv = 0;
+	fc_buf b = FC_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = fc_rstate_confs(s, &confs, &nconfs)) < 0 ||
+	    (rc = fc_rstate_load_named(s, &v, &nv, &flag, 1)) < 0)
+		goto done;
+	for (size_t i = 0; i < nconfs; i++) {
+		const fc_router_conf *c = &confs[i];
+		if (!c->drv->caps.pushes || c->drv->caps.compare || (nv && !fc_rstate_is_bound(&v[0], c->name)))
+			continue;
+		fc_buf_printf(&b, "%s'%s' (%s)", b.len ? ", " : "", c->name, c->drv->name);
+	}
+	if (b.len)
+		*out = fc_buf_detach(&b);
+done:
+	fc_buf_free(&b);
+	fc_rconf_free(confs, nconfs);
+	fc_rstate_svcs_free(v, nv);
+	return rc;
+}

@@ -48,4 +48,32 @@ int fc_rreport_pending(fc_plan *p, char ***flags, size_t *n);
  */
 int fc_rreport_check_config(fc_plan *p, char **notes, int *problems);
 
+/* ---- shadow compare (ficus-shadow(1)) ---- */
+
+/* One replica's shadow compare counters of a flag, as read. */
+typedef struct {
+	char *router;
+	char *replica;
+	char *driver;
+	int ok;               /* read: stats holds the answer */
+	char *error;          /* why not ("" when read) */
+	cJSON *stats;         /* {"compared","matched","mismatched","not_compared","since","recent"} (owned) */
+} fc_shadow_replica;
+
+/*
+ * Read the shadow compare counters of `flag` from every replica of every
+ * pushing router the flag is bound to, in parallel (driver op
+ * shadow_stats; a driver without it gives a replica that is not ok).  No
+ * lock, nothing recorded.  FC_ENOTFOUND for an unknown flag.
+ */
+int fc_rreport_shadow(fc_plan *p, const char *flag, fc_shadow_replica **out, size_t *n);
+void fc_rreport_shadow_free(fc_shadow_replica *r, size_t n);
+
+/*
+ * The pushing routers bound to `flag` that cannot compare answers, as
+ * "'edge' (haproxy), ..." into *out, or NULL when there are none (caller
+ * frees).  For the shadow verb, inside its change.
+ */
+int fc_rreport_cannot_compare(fc_store *s, const char *flag, char **out);
+
 #endif

@@ -37,6 +37,7 @@ void fc_rstate_svcs_free(fc_rstate_svc *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].service);
 		free(v[i].flag);
+		free(v[i].compare);
 		for (size_t k = 0; k < v[i].nrouters; k++)
 			free(v[i].routers[k]);
 		free(v[i].routers);
@@ -46,7 +47,7 @@ void fc_rstate_svcs_free(fc_rstate_svc *v, size_t n)
 	free(v);
 }
 
-/* One row of "SELECT name, flag, bp, shadow, rev, routers, phase FROM service". */
+/* One row of "SELECT name, flag, bp, shadow, rev, routers, phase, compare FROM service". */
 static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 {
 	const char *binding = fc_col_text(st, 5);
@@ -57,6 +58,8 @@ static void svc_from_row(fc_rstate_svc *r, sqlite3_stmt *st)
 	r->bp = sqlite3_column_int(st, 2);
 	r->shadow = sqlite3_column_int(st, 3);
 	r->rev = sqlite3_column_int64(st, 4);
+	if (*fc_col_text(st, 7))
+		r->compare = fc_strdup(fc_col_text(st, 7));
 	if (!*binding) {
 		r->all = 1;
 	} else {
@@ -132,8 +135,8 @@ int fc_rstate_load_named(fc_store *s, fc_rstate_svc **out, size_t *n, const char
 	*out = NULL;
 	*n = 0;
 	if ((rc = fc_store_prepare(s, &st, names ?
-		"SELECT name, flag, bp, shadow, rev, routers, phase FROM service WHERE flag = ?1 OR name = ?1" :
-		"SELECT name, flag, bp, shadow, rev, routers, phase FROM service ORDER BY flag")) < 0)
+		"SELECT name, flag, bp, shadow, rev, routers, phase, compare FROM service WHERE flag = ?1 OR name = ?1" :
+		"SELECT name, flag, bp, shadow, rev, routers, phase, compare FROM service ORDER BY flag")) < 0)
 		return rc;
 	if (names) {
 		if (!nnames)

@@ -86,6 +86,7 @@ typedef struct {
 	char *flag;
 	int bp, shadow;
 	long long rev;
+	char *compare;    /* the protocol's "compare" member, or NULL (off) */
 	int all;          /* bound to every router */
 	char **routers;   /* else: these */
 	size_t nrouters;

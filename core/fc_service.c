@@ -55,6 +55,7 @@ void fc_service_clear(fc_service *s)
 	free_list(s->routers, s->nrouters);
 	cJSON_Delete(s->gates);
 	cJSON_Delete(s->checks);
+	fc_compare_clear(&s->compare);
 	for (size_t i = 0; i < s->nresults; i++) {
 		free(s->results[i].name);
 		free(s->results[i].detail);
@@ -103,7 +104,7 @@ static int parse_obj(cJSON **out, const char *text, const char *what)
 }
 
 #define SERVICE_COLS "name, description, route, flag, phase, bp, shadow, rev, phase_since, step_since, " \
-	"routers, gates, checks"
+	"routers, gates, checks, compare"
 
 static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
 {
@@ -131,7 +132,8 @@ static int row_to_service(fc_store *st, sqlite3_stmt *q, fc_service *s)
 		cJSON_Delete(arr);
 	}
 	if ((rc = parse_obj(&s->gates, fc_col_text(q, 11), "stored gates")) < 0 ||
-	    (rc = parse_obj(&s->checks, fc_col_text(q, 12), "stored checks")) < 0)
+	    (rc = parse_obj(&s->checks, fc_col_text(q, 12), "stored checks")) < 0 ||
+	    (rc = fc_compare_from_wire(&s->compare, fc_col_text(q, 13))) < 0)
 		return rc;
 	(void)st;
 	return 0;
@@ -232,6 +234,7 @@ struct walk {
 	int brief;
 	sqlite3_stmt *svc;
 	sqlite3_stmt *results;
+	sqlite3_stmt *shadow_results; /* brief: the 'shadow' results of a service comparing */
 	detail_cursor d[NKINDS];
 	/* plan-wide: every domain's name (in one block) and traffic, and an index of them */
 	fc_buf domain_names;
@@ -296,6 +299,7 @@ static void walk_close(walk *w)
 {
 	sqlite3_finalize(w->svc);
 	sqlite3_finalize(w->results);
+	sqlite3_finalize(w->shadow_results);
 	for (size_t k = 0; k < NKINDS; k++)
 		sqlite3_finalize(w->d[k].q);
 	fc_buf_free(&w->domain_names);
@@ -350,15 +354,26 @@ static int deal(walk *w, fc_service *s)
 	return 0;
 }
 
-/* Brief: none (the gates read their summary, the streaks). */
+/*
+ * Brief: none (the gates read their summary, the streaks), except the
+ * 'shadow' results of a service whose compare is on: the shadow gate
+ * reads the newest of them (few services compare at once).
+ */
 static int read_results(walk *w, fc_service *s)
 {
 	sqlite3_stmt *q = w->results;
 	size_t cap = 0;
 	int rc;
 
-	if (w->brief)
+	if (w->brief && !s->compare.sample_bp)
 		return 0;
+	if (w->brief) {
+		if (!w->shadow_results && (rc = fc_store_prepare(w->st, &w->shadow_results,
+			"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? AND name = 'shadow' "
+			"ORDER BY at, id")) < 0)
+			return rc;
+		q = w->shadow_results;
+	}
 	sqlite3_reset(q);
 	if (sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC) != SQLITE_OK)
 		return fc_store_error(w->st, "reading check results");
@@ -536,17 +551,23 @@ static char *routers_text(const fc_service *s)
 
 int fc_service_write_state(fc_store *st, const fc_service *s)
 {
-	return fc_store_exec(st,
-		"UPDATE service SET phase = ?, bp = ?, shadow = ?, rev = ?, phase_since = ?, step_since = ? "
-		"WHERE name = ?", "siiIIIs", fc_phase_name(s->phase), s->bp, s->shadow, s->rev,
-		(long long)s->phase_since, (long long)s->step_since, s->name);
+	/* compare only with shadow: a move that turns shadow off (a phase, an abort) ends it */
+	char *cmp = s->shadow ? fc_compare_wire(&s->compare) : NULL;
+	int rc;
+
+	rc = fc_store_exec(st,
+		"UPDATE service SET phase = ?, bp = ?, shadow = ?, rev = ?, phase_since = ?, step_since = ?, "
+		"compare = ? WHERE name = ?", "siiIIIss", fc_phase_name(s->phase), s->bp, s->shadow, s->rev,
+		(long long)s->phase_since, (long long)s->step_since, cmp ? cmp : "", s->name);
+	free(cmp);
+	return rc;
 }
 
 /* Write every column and the lists (add, set, rebuild). */
 int fc_service_write(fc_store *st, const fc_service *s)
 {
 	fc_buf g = FC_BUF_INIT, c = FC_BUF_INIT;
-	char *routers = routers_text(s);
+	char *routers = routers_text(s), *cmp = fc_compare_wire(&s->compare);
 	size_t i;
 	int rc;
 
@@ -554,15 +575,17 @@ int fc_service_write(fc_store *st, const fc_service *s)
 	fc_json_render_compact(&c, s->checks);
 	rc = fc_store_exec(st,
 		"INSERT INTO service (name, description, route, flag, phase, bp, shadow, rev, phase_since, "
-		"step_since, routers, gates, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"step_since, routers, gates, checks, compare) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT (name) DO UPDATE SET description = excluded.description, route = excluded.route, "
 		"flag = excluded.flag, phase = excluded.phase, bp = excluded.bp, shadow = excluded.shadow, "
 		"rev = excluded.rev, phase_since = excluded.phase_since, step_since = excluded.step_since, "
-		"routers = excluded.routers, gates = excluded.gates, checks = excluded.checks",
-		"sssssiiIIIsss", s->name, s->description, s->route, s->flag, fc_phase_name(s->phase),
+		"routers = excluded.routers, gates = excluded.gates, checks = excluded.checks, "
+		"compare = excluded.compare",
+		"sssssiiIIIssss", s->name, s->description, s->route, s->flag, fc_phase_name(s->phase),
 		s->bp, s->shadow, s->rev, (long long)s->phase_since, (long long)s->step_since, routers,
-		fc_buf_cstr(&g), fc_buf_cstr(&c));
+		fc_buf_cstr(&g), fc_buf_cstr(&c), cmp ? cmp : "");
 	free(routers);
+	free(cmp);
 	fc_buf_free(&g);
 	fc_buf_free(&c);
 	if (rc < 0)
@@ -635,6 +658,8 @@ cJSON *fc_service_to_json(const fc_service *s)
 	fc_json_add_str(o, "traffic", pct);
 	add_time(o, "traffic_since", s->step_since);
 	fc_json_add_bool(o, "shadow", s->shadow);
+	if (s->compare.sample_bp) /* absent while off: files of plans without compare stay as they were */
+		fc_json_add(o, "compare", fc_compare_to_file(&s->compare));
 	fc_json_add_num(o, "rev", (double)s->rev);
 	for (size_t i = 0; i < s->nresults; i++) {
 		cJSON *r = fc_json_obj();
@@ -764,7 +789,7 @@ int fc_service_load_file(fc_store *st, const char *name, const char *data, size_
 {
 	static const char *keys[] = { "name", "description", "route", "flag", "domains", "needs", "routers",
 				      "gates", "checks", "phase", "phase_since", "traffic", "traffic_since",
-				      "shadow", "rev", "recent_checks", "last_failure", "pins", NULL };
+				      "shadow", "compare", "rev", "recent_checks", "last_failure", "pins", NULL };
 	char *what = fc_asprintf("plan file 'services/%s.json'", name);
 	const char *sname = NULL, *desc = "", *route = "", *flag = NULL, *phase = NULL, *traffic = "0%";
 	const cJSON *c, *res, *fails;
@@ -820,8 +845,13 @@ int fc_service_load_file(fc_store *st, const char *name, const char *data, size_
 	    (rc = get_time(&s.step_since, o, "traffic_since", what)) < 0 ||
 	    (rc = get_names(&s.domains, &s.ndomains, o, "domains", what, "domain")) < 0 ||
 	    (rc = get_names(&s.needs, &s.nneeds, o, "needs", what, "service")) < 0 ||
-	    (rc = get_names(&s.routers, &s.nrouters, o, "routers", what, "router")) < 0)
+	    (rc = get_names(&s.routers, &s.nrouters, o, "routers", what, "router")) < 0 ||
+	    (rc = fc_compare_from_file(&s.compare, cJSON_GetObjectItemCaseSensitive(o, "compare"), what)) < 0)
 		goto done;
+	if (s.compare.sample_bp && !s.shadow) {
+		rc = fc_error_set(FC_EPARSE, "%s: 'compare' needs 'shadow' on", what);
+		goto done;
+	}
 	s.gates = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "gates"), 1);
 	s.checks = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "checks"), 1);
 	if (!s.gates)

@@ -12,6 +12,7 @@
 
 #include "fc_buf.h"
 #include "fc_clock.h"
+#include "fc_compare.h"
 #include "fc_plan.h"
 #include "fc_tenant.h"
 
@@ -66,6 +67,7 @@ typedef struct {
 	fc_phase phase;
 	int bp;
 	int shadow;
+	fc_compare compare;      /* shadow compare (sample_bp 0: off); on only with shadow */
 	long long rev;
 	fc_time phase_since;
 	fc_time step_since;
@@ -137,7 +139,7 @@ int fc_service_names_parse(char ***v, size_t *n, const char *list, const char *k
 /* FC_EPARSE naming `what` when a "checks" object is not name -> {command, timeout}. */
 int fc_service_checks_valid(const cJSON *checks, const char *what);
 
-/* Write the lifecycle columns (phase, bp, shadow, rev, times) of `sv`. */
+/* Write the lifecycle columns (phase, bp, shadow, compare, rev, times) of `sv`. */
 int fc_service_write_state(fc_store *s, const fc_service *sv);
 
 /* A service as its plan-file JSON object (caller deletes). */

@@ -98,6 +98,7 @@ static void describe_pushes(fc_plan *p, fc_outcome *out)
 		v[i].rev = out->flags[i].rev;
 		v[i].npin_in = out->flags[i].npin_in;
 		v[i].npin_out = out->flags[i].npin_out;
+		v[i].compare = out->flags[i].compare;
 	}
 	fc_reconcile_describe(p, v, out->nflags, &out->router_report);
 	free(v);

@@ -45,10 +45,51 @@ static int get_duration(int64_t *out, const cJSON *obj, const char *key, const c
 	return 0;
 }
 
+/*
+ * The shadow gate's settings: shadow_max_mismatch a percentage ("0.1%",
+ * 0.1, or "off"), shadow_min_compared a count (a number or its digits).
+ */
+static int get_shadow(fc_gate_settings *g, const cJSON *obj, const char *what)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "shadow_max_mismatch");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, "shadow_min_compared");
+	double v = -1;
+	char *end = NULL;
+
+	if (cJSON_IsString(m) && (!strcmp(m->valuestring, "off") || !strcmp(m->valuestring, "none"))) {
+		g->shadow_gate = 0;
+	} else if (m) {
+		if (cJSON_IsNumber(m))
+			v = m->valuedouble;
+		else if (cJSON_IsString(m) && *m->valuestring)
+			v = strtod(m->valuestring, &end);
+		if (end && *end == '%')
+			end++;
+		if (v < 0 || v > 100 || v != v || (end && *end))
+			return fc_error_set(FC_EPARSE, "%s: gate 'shadow_max_mismatch' must be a percentage 0..100%% "
+					    "like \"0.1%%\" (or \"off\")", what);
+		g->shadow_gate = 1;
+		g->shadow_max_mismatch = v;
+	}
+	if (n) {
+		long long c = -1;
+		end = NULL;
+		if (cJSON_IsNumber(n) && n->valuedouble == (double)(long long)n->valuedouble)
+			c = (long long)n->valuedouble;
+		else if (cJSON_IsString(n) && *n->valuestring)
+			c = strtoll(n->valuestring, &end, 10);
+		if (c < 1 || c > 1000000000000LL || (end && *end))
+			return fc_error_set(FC_EPARSE, "%s: gate 'shadow_min_compared' must be a count of requests >= 1", what);
+		g->shadow_min_compared = c;
+	}
+	return 0;
+}
+
 int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *what)
 {
 	static const char *keys[] = { "dual_write_min", "reconcile_passes", "reconcile_max_age",
-				      "reconcile_check", "step_soak", "cutover_soak", NULL };
+				      "reconcile_check", "step_soak", "cutover_soak", "shadow_max_mismatch",
+				      "shadow_min_compared", NULL };
 	const cJSON *c;
 	long long n = g->reconcile_passes;
 	const char *check = NULL;
@@ -71,7 +112,8 @@ int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *wh
 	    (rc = get_duration(&g->step_soak, obj, "step_soak", what)) < 0 ||
 	    (rc = get_duration(&g->cutover_soak, obj, "cutover_soak", what)) < 0 ||
 	    (rc = fc_json_get_int(&n, obj, "reconcile_passes", what)) < 0 ||
-	    (rc = fc_json_get_str(&check, obj, "reconcile_check", what)) < 0)
+	    (rc = fc_json_get_str(&check, obj, "reconcile_check", what)) < 0 ||
+	    (rc = get_shadow(g, obj, what)) < 0)
 		return rc;
 	if (n < 0 || n > 20)
 		return fc_error_set(FC_EPARSE, "%s: 'reconcile_passes' must be 0..20 (the recent results kept per check)", what);

@@ -17,6 +17,7 @@
 typedef struct fc_store fc_store;
 
 #define FC_RAMP_MAX 16
+#define FC_SHADOW_MIN_COMPARED 1000
 
 typedef struct {
 	int ramp[FC_RAMP_MAX];    /* basis points, strictly increasing, last 10000 */
@@ -27,6 +28,15 @@ typedef struct {
 	int64_t step_soak;
 	int64_t cutover_soak;
 	char reconcile_check[64]; /* the check name the gates read */
+	/*
+	 * Shadow compare gate of backfill -> read-cutover (zero: no gate):
+	 * the newest 'shadow' result since compare went on has a mismatch
+	 * rate <= shadow_max_mismatch percent over >= shadow_min_compared
+	 * compared requests (0: FC_SHADOW_MIN_COMPARED).
+	 */
+	int shadow_gate;
+	double shadow_max_mismatch;
+	long long shadow_min_compared;
 	/*
 	 * The plan's routers, borrowed from the fc_settings document that
 	 * fc_settings_get() filled (routers_known 1); otherwise the routers

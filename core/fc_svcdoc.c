@@ -494,6 +494,13 @@ void fc_svcdoc_service(fc_buf *b, const fc_service *s, const fc_step *st, int de
 		else
 			jany(b, s->checks, d);
 	}
+	if (s->shadow && s->compare.sample_bp) {
+		/* shadow compare, as the plan file holds it; absent while off */
+		cJSON *cmp = fc_compare_to_file(&s->compare);
+		JKEY(b, d, &first, "compare");
+		jany(b, cmp, d);
+		cJSON_Delete(cmp);
+	}
 	JKEY(b, d, &first, "description");
 	jstr(b, s->description);
 	JKEY(b, d, &first, "domains");

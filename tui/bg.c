@@ -65,6 +65,7 @@ static void snap_free(router_snap *s)
 	if (!s)
 		return;
 	fc_rstate_result_clear(&s->res);
+	fc_shadow_reports_free(s->shadow, s->nshadow);
 	free(s->error);
 	free(s);
 }
@@ -120,6 +121,9 @@ static void *router_main(void *arg)
 			s->rc = rc;
 			if (rc < 0)
 				s->error = fc_strdup(fc_error_last());
+			/* shadow compare counters: read beside the flags, never on the keyboard's time */
+			if (fc_shadow_report_all(p, &s->shadow, &s->nshadow) < 0)
+				fc_error_clear();
 		} else {
 			rc = fc_rreport_status(p, NULL, &s->res);
 			s->rc = rc;

@@ -41,6 +41,7 @@
 #include "fc_map.h"
 #include "fc_order.h"
 #include "fc_plan.h"
+#include "fc_shadow.h"
 #include "fc_session.h"
 #include "fc_router.h"
 #include "fc_service.h"
@@ -296,6 +297,8 @@ typedef struct {
 	int live;            /* 1: read from the routers (verify), 0: recorded state */
 	fc_time at;
 	fc_router_result res;
+	fc_shadow_report *shadow; /* live: the counters of every service comparing */
+	size_t nshadow;
 } router_snap;
 
 typedef enum {

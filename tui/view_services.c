@@ -307,6 +307,53 @@ static void observed_line(const fc_service *sv, rtext *t)
 	fclose(f);
 }
 
+/* Shadow compare: its configuration, and the counters the router thread read. */
+static void shadow_lines(dash *d, const fc_service *sv, rtext *t)
+{
+	const router_snap *s = d->snap;
+	const fc_shadow_report *rep = NULL;
+	const dash_syms *sy = draw_syms();
+	char since[32], *desc;
+
+	if (!sv->shadow || !sv->compare.sample_bp)
+		return;
+	desc = fc_compare_describe(&sv->compare);
+	fc_time_format(since, sizeof(since), sv->compare.since);
+	rt_nl(t);
+	rt_add(t, draw_attr(S_TITLE), "compare ");
+	rt_add(t, A_NORMAL, "%s, since %.16s", desc, since);
+	free(desc);
+	for (size_t i = 0; s && i < s->nshadow && !rep; i++)
+		if (!strcmp(s->shadow[i].service, sv->name))
+			rep = &s->shadow[i];
+	rt_nl(t);
+	if (!rep) {
+		rt_add(t, draw_attr(S_DIM), "        counters: %s%s",
+		       d->opts->readonly ? "not read (--readonly reads no router)" : "reading",
+		       d->opts->readonly ? "" : sy->ellipsis);
+		return;
+	}
+	{
+		fc_buf b = FC_BUF_INIT;
+		fc_compare_counts_format(&b, &rep->k);
+		rt_add(t, draw_attr(rep->k.mismatched ? S_WARN : S_OK), "        %s",
+		       rep->k.mismatched ? sy->warn : sy->open);
+		rt_add(t, A_NORMAL, " %s, %zu/%zu replicas", fc_buf_cstr(&b), rep->nread, rep->nreplicas);
+		fc_buf_free(&b);
+	}
+	if (rep->problem) {
+		rt_nl(t);
+		rt_add(t, draw_attr(S_BAD), "        %s %s", sy->closed, rep->problem);
+	}
+	for (size_t i = 0; i < rep->nrecent && i < 5; i++) {
+		char at[32];
+		fc_time_format(at, sizeof(at), rep->recent[i].at);
+		rt_nl(t);
+		rt_add(t, draw_attr(S_DIM), "        %.8s ", at + 11);
+		rt_add(t, A_NORMAL, "%s  %s", rep->recent[i].path, rep->recent[i].reason);
+	}
+}
+
 void services_detail(dash *d, svc_row *r, rtext *t, int width)
 {
 	const fc_service *sv = model_service_full(d, r);
@@ -397,6 +444,7 @@ void services_detail(dash *d, svc_row *r, rtext *t, int width)
 		       c->pass ? "pass" : "FAIL");
 		rt_add(t, A_NORMAL, " %-10s %.16s %s", c->name, at, c->detail ? c->detail : "");
 	}
+	shadow_lines(d, sv, t);
 	timeline_lines(d, r, t, width);
 	router_lines(d, r, t);
 }

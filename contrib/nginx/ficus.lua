@@ -10,7 +10,8 @@
 --   ficus.log(opts)          log phase: count the request for /metrics
 --   ficus.metrics(opts)      content handler: Prometheus text exposition
 --   ficus.bucket(flag, tenant), ficus.tenant(), ficus.get(flag, dict),
---   ficus.put(flag, bp, shadow, rev, dict)
+--   ficus.put(flag, bp, shadow, rev, dict [, compare])
+--   ficus.compare_answers(old, new, ignore, max_body)   shadow compare rule
 --
 -- Flags live in a lua_shared_dict (default "ficus_flags") as strings
 -- "bp|shadow|rev" under the key "f:<flag>", so every worker sees the same
@@ -307,12 +308,14 @@ local function pins_json(pins)
     return '"pins":{' .. concat(parts, ",") .. "}"
 end
 
-local function flag_json(bp, shadow, rev, pins)
+local compare_json  -- shadow compare section below
+
+-- a flag object of protocol v1: "pins" when it has pins, "compare" when
+-- shadow compare is on
+local function flag_json(bp, shadow, rev, pins, cmp)
     local p = pins_json(pins)
-    if p then
-        return format('{"bp":%d,"shadow":%s,"rev":%d,%s}', bp, shadow and "true" or "false", rev, p)
-    end
-    return format('{"bp":%d,"shadow":%s,"rev":%d}', bp, shadow and "true" or "false", rev)
+    return format('{"bp":%d,"shadow":%s,"rev":%d%s%s}', bp, shadow and "true" or "false", rev,
+                  p and ("," .. p) or "", cmp and (',"compare":' .. compare_json(cmp)) or "")
 end
 
 local function error_json(msg)
@@ -521,8 +524,9 @@ end
 --   -> 500, errmsg
 -- Arguments are assumed validated (see validate_put below).  pins:
 -- { ["in"] = {tenant...}, out = {tenant...} } or nil (no pins); the flag's
--- pins are replaced as a whole.
-function M.put(flag, bp, shadow, rev, dictname, pins)
+-- pins are replaced as a whole.  cmp: the shadow compare (validate_compare)
+-- or nil (off).
+function M.put(flag, bp, shadow, rev, dictname, pins, cmp)
     local d, err = get_dict(dictname)
     if not d then
         return 500, err
@@ -563,8 +567,14 @@ function M.put(flag, bp, shadow, rev, dictname, pins)
         end
         if not ok then
             status, a = 500, "cannot store flag: " .. tostring(serr)
-        elseif crev and crev ~= rev and cpins > 0 then
-            drop_pins(d, flag, crev, M.PIN_GRACE)
+        else
+            if crev and crev ~= rev and cpins > 0 then
+                drop_pins(d, flag, crev, M.PIN_GRACE)
+            end
+            serr = M.compare_store(d, flag, cmp)
+            if serr then
+                status, a = 500, serr
+            end
         end
     end
     d:delete(lk)
@@ -587,7 +597,8 @@ function M.list(dictname)
             end
             if bp then
                 local name = sub(k, #KEY_PREFIX + 1)
-                out[name] = { bp = bp, shadow = sh, rev = rev, npins = np }
+                out[name] = { bp = bp, shadow = sh, rev = rev, npins = np,
+                              compare = M.compare_config(name, dictname) }
                 names[#names + 1] = name
             end
         end
@@ -655,8 +666,16 @@ end
 --               Without mirror_var, shadow is ignored.
 --   dict        lua_shared_dict name (default "ficus_flags")
 --   headers     false to skip the X-Ficus-Side / X-Ficus-Bucket response headers
+--   compare     prefix of the two internal compare locations (e.g.
+--               "/_ficus_compare": "/_ficus_compare_old" and "_new", see
+--               nginx.conf.example); without it, shadow compare is off here
+--   compare_var variable the compare locations proxy to (default "ficus_compare_to")
+--   compare_max_body  bytes of a body compared (default 1 MiB; larger: not compared)
+--   metrics_dict      where compare counts (default "ficus_metrics")
 -- Every variable named here must exist in nginx.conf (`set $name "";`).
 -- Returns side ("new"|"old"), bucket (nil without tenant), mirrored (bool).
+-- A request picked for shadow compare is answered here (from the monolith)
+-- and does not return.
 function M.route(flag, opts)
     opts = opts or {}
     local bp, shadow, rev, npins = 0, false, 0, 0
@@ -700,10 +719,16 @@ function M.route(flag, opts)
     if opts.side_var then
         var[opts.side_var] = side
     end
+    -- shadow compare: a sampled GET/HEAD of the old side goes to both sides
+    local cmp
+    if shadow and side == "old" and pin ~= "o" and opts.compare and opts.new and d then
+        cmp = M.compare_pick(flag, opts.dict)
+    end
     local mirrored = false
     if opts.mirror_var then
-        -- a tenant pinned out stays on the monolith entirely: not mirrored either
-        mirrored = shadow and side == "old" and pin ~= "o" and opts.new ~= nil
+        -- a tenant pinned out stays on the monolith entirely: not mirrored
+        -- (nor compared) either
+        mirrored = shadow and side == "old" and pin ~= "o" and opts.new ~= nil and not cmp
         var[opts.mirror_var] = mirrored and opts.new or ""
     end
     if opts.headers ~= false then
@@ -715,6 +740,9 @@ function M.route(flag, opts)
         if pin == "i" or pin == "o" then
             h["X-Ficus-Pin"] = pin == "i" and "in" or "out"
         end
+    end
+    if cmp then
+        return M.compare_request(flag, cmp, opts)
     end
     return side, bucket, mirrored
 end
@@ -817,6 +845,7 @@ function M.metrics_text(d)
         out[#out + 1] = format("ficus_request_duration_seconds_sum{%s} %s", labels, fmt_num(sum[fs] or 0))
         out[#out + 1] = format("ficus_request_duration_seconds_count{%s} %s", labels, fmt_num(cnt[fs] or 0))
     end
+    M.compare_metrics(d, out)
     return concat(out, "\n") .. "\n"
 end
 
@@ -917,7 +946,370 @@ local function is_int(v, lo, hi)
     return type(v) == "number" and v == floor(v) and v >= lo and v <= hi
 end
 
--- validate_put(body) -> bp, shadow, rev, pins | nil, errmsg
+---------------------------------------------------------------------------
+-- shadow compare (ficus-shadow(1), the "compare" member in ficus-routers(7))
+---------------------------------------------------------------------------
+--
+-- The configuration of a flag lives beside it in the flags dict under
+-- "c:<flag>" as "sample|since|field,field" (field names are
+-- [A-Za-z0-9_-], so neither "|" nor "," occurs in them).  The counters
+-- live in the metrics dict under "cmp:<flag>:<what>", for the compare
+-- whose `since` is "cmp:<flag>:since"; a put with another since starts
+-- them again from zero, and so does a compare turned on after none, or
+-- changed.  The last 20 mismatches are a ring:
+-- "cmp:<flag>:rn" counts them, "cmp:<flag>:r<n mod 20>" = "at\treason\tpath".
+
+local CMP_PREFIX = "c:"
+local CMP_MAX_IGNORE = 32
+local CMP_RECENT = 20
+local CMP_DEFAULT_MAX_BODY = 1048576
+local CMP_COUNTS = { "compared", "matched", "mismatched", "not_compared" }
+
+compare_json = function(cmp)
+    local parts = {}
+    for i, f in ipairs(cmp.ignore_list) do
+        parts[i] = json_string(f)
+    end
+    return format('{"ignore":[%s],"sample":%d,"since":%d}', concat(parts, ","), cmp.sample, cmp.since)
+end
+
+-- validate_compare(obj) -> {sample, since, ignore_list, ignore} | nil, errmsg
+function M.validate_compare(obj)
+    if type(obj) ~= "table" or obj == json_null or getmetatable(obj) == array_mt then
+        return nil, "compare must be a JSON object"
+    end
+    for k in pairs(obj) do
+        if k ~= "sample" and k ~= "since" and k ~= "ignore" then
+            return nil, "compare has an unknown member"
+        end
+    end
+    if not is_int(obj.sample, 1, M.MAX_BP) then
+        return nil, "compare.sample must be an integer 1..10000"
+    end
+    if not is_int(obj.since, 0, M.MAX_REV) then
+        return nil, "compare.since must be an integer 0..9007199254740991"
+    end
+    local list, set = {}, {}
+    local ign = obj.ignore
+    if ign ~= nil then
+        if type(ign) ~= "table" or getmetatable(ign) ~= array_mt or #ign > CMP_MAX_IGNORE then
+            return nil, "compare.ignore must be an array of at most 32 field names"
+        end
+        for i, f in ipairs(ign) do
+            if type(f) ~= "string" or #f > 64 or not find(f, "^[A-Za-z0-9_%-]+$") then
+                return nil, "compare.ignore must hold field names ([A-Za-z0-9_-], 1..64 bytes)"
+            end
+            list[i] = f
+            set[f] = true
+        end
+    end
+    return { sample = obj.sample, since = obj.since, ignore_list = list, ignore = set }
+end
+
+local function decode_compare(v)
+    local sample, since, fields = match(v or "", "^(%d+)|(%d+)|(.*)$")
+    if not sample then
+        return nil
+    end
+    local list, set = {}, {}
+    for f in gmatch(fields, "[^,]+") do
+        list[#list + 1] = f
+        set[f] = true
+    end
+    return { sample = tonumber(sample), since = tonumber(since), ignore_list = list, ignore = set }
+end
+
+local function cmp_dict(name)
+    return ngx.shared[name or DEFAULT_METRICS_DICT]
+end
+
+local function cmp_key(flag, what)
+    return "cmp:" .. flag .. ":" .. what
+end
+
+-- ficus.compare_config(flag [, dict]) -> the flag's compare table, or nil
+function M.compare_config(flag, dictname)
+    local d = get_dict(dictname)
+    return d and decode_compare(d:get(CMP_PREFIX .. flag)) or nil
+end
+
+-- Store (or, cmp nil, remove) the compare of a flag, under the flag's
+-- lock; counters of another since start again.  -> nil | errmsg
+function M.compare_store(d, flag, cmp, metrics_dict)
+    if not cmp then
+        d:delete(CMP_PREFIX .. flag)
+        return nil
+    end
+    local v = format("%d|%d|%s", cmp.sample, cmp.since, concat(cmp.ignore_list, ","))
+    local before = d:get(CMP_PREFIX .. flag)
+    local ok, err = d:safe_set(CMP_PREFIX .. flag, v)
+    if not ok then
+        return "cannot store compare: " .. tostring(err)
+    end
+    -- a compare turned on, or changed: count from zero (the same one
+    -- pushed again, e.g. by a sync, keeps its counts)
+    local m = cmp_dict(metrics_dict)
+    if m and (before ~= v or m:get(cmp_key(flag, "since")) ~= cmp.since) then
+        for _, what in ipairs(CMP_COUNTS) do
+            m:set(cmp_key(flag, what), 0)
+        end
+        for i = 0, CMP_RECENT - 1 do
+            m:delete(cmp_key(flag, "r" .. i))
+        end
+        m:set(cmp_key(flag, "rn"), 0)
+        m:set(cmp_key(flag, "since"), cmp.since)
+    end
+    return nil
+end
+
+local seeded = false
+
+-- The compare of flag when this request is one to compare, else nil.
+function M.compare_pick(flag, dictname)
+    local method = ngx.req.get_method()
+    if method ~= "GET" and method ~= "HEAD" then
+        return nil
+    end
+    local cmp = M.compare_config(flag, dictname)
+    if not cmp then
+        return nil
+    end
+    if cmp.sample < M.MAX_BP then
+        if not seeded then
+            math.randomseed(floor(ngx.now() * 1000) + ngx.worker.pid())
+            seeded = true
+        end
+        if math.random(M.MAX_BP) > cmp.sample then
+            return nil
+        end
+    end
+    return cmp
+end
+
+-- The first path at which two decoded JSON values differ, or nil; keys in
+-- `ignore` are left out at every depth.  Arrays compare in order, objects
+-- by key, numbers by value.
+local function json_diff(a, b, ignore, path)
+    if a == b then
+        return nil
+    end
+    if type(a) ~= "table" or type(b) ~= "table" or a == json_null or b == json_null then
+        return path
+    end
+    local aa, ba = getmetatable(a) == array_mt, getmetatable(b) == array_mt
+    if aa ~= ba then
+        return path
+    end
+    if aa then
+        if #a ~= #b then
+            return path .. "[#]"
+        end
+        for i = 1, #a do
+            local p = json_diff(a[i], b[i], ignore, path .. "[" .. (i - 1) .. "]")
+            if p then
+                return p
+            end
+        end
+        return nil
+    end
+    local keys = {}
+    for k in pairs(a) do
+        keys[#keys + 1] = k
+    end
+    for k in pairs(b) do
+        if a[k] == nil then
+            keys[#keys + 1] = k
+        end
+    end
+    sort(keys)
+    for _, k in ipairs(keys) do
+        if not ignore[k] then
+            if a[k] == nil or b[k] == nil then
+                return path .. "." .. k
+            end
+            local p = json_diff(a[k], b[k], ignore, path .. "." .. k)
+            if p then
+                return p
+            end
+        end
+    end
+    return nil
+end
+
+-- ficus.compare_answers(old, new, ignore, max_body) -> "match" |
+-- "mismatch", reason | "not_compared", reason.  old and new are
+-- {status, body, truncated} (ngx.location.capture's answers); ignore a set
+-- of field names.  The rule: the monolith's answer broken off, or a body
+-- over max_body, is not compared; no complete answer of the new side (a
+-- hang past its timeouts) is a mismatch; else the statuses, then the
+-- bodies: as JSON without the ignored fields when both are JSON, else
+-- byte for byte.
+function M.compare_answers(old, new, ignore, max_body)
+    max_body = max_body or CMP_DEFAULT_MAX_BODY
+    if old.truncated then
+        return "not_compared", "the monolith's answer broke off"
+    end
+    if not new or new.truncated or (new.status or 0) == 0 then
+        -- a hang past the timeouts, a broken connection: the new side failed
+        return "mismatch", "new side: no complete answer"
+    end
+    if old.status ~= new.status then
+        return "mismatch", format("status %d\226\137\160%d", old.status, new.status)
+    end
+    local ob, nb = old.body or "", new.body or ""
+    if #ob > max_body or #nb > max_body then
+        return "not_compared", format("body over %d bytes", max_body)
+    end
+    if ob == nb then
+        return "match"
+    end
+    local oj, nj = json_decode(ob), json_decode(nb)
+    if oj ~= nil and nj ~= nil then
+        local p = json_diff(oj, nj, ignore or {}, "$")
+        if not p then
+            return "match"
+        end
+        return "mismatch", "body differs at " .. p
+    end
+    if oj ~= nil or nj ~= nil then
+        return "mismatch", "body differs (JSON on one side only)"
+    end
+    return "mismatch", format("body differs (bytes, %d vs %d)", #ob, #nb)
+end
+
+local function compare_record(flag, cmp, opts, result, reason)
+    local m = cmp_dict(opts.metrics_dict)
+    -- a put with another since meanwhile: this answer belongs to the old one
+    if not m or m:get(cmp_key(flag, "since")) ~= cmp.since then
+        return
+    end
+    m:incr(cmp_key(flag, result == "match" and "matched" or result == "mismatch" and "mismatched" or "not_compared"), 1, 0)
+    if result == "not_compared" then
+        return
+    end
+    m:incr(cmp_key(flag, "compared"), 1, 0)
+    if result == "mismatch" then
+        local n = m:incr(cmp_key(flag, "rn"), 1, 0) or 1
+        local path = sub(ngx.var.uri or "", 1, 200)
+        m:set(cmp_key(flag, "r" .. ((n - 1) % CMP_RECENT)),
+              format("%d\t%s\t%s", ngx.time(), reason or "", path))
+    end
+end
+
+-- headers not copied to the client: the connection's own (hop-by-hop),
+-- and those proxy_pass hides by default (nginx sets its own Date, Server)
+local HOP = { connection = true, ["keep-alive"] = true, ["transfer-encoding"] = true,
+              te = true, trailer = true, upgrade = true, ["proxy-connection"] = true,
+              date = true, server = true, ["x-pad"] = true, ["x-accel-expires"] = true,
+              ["x-accel-redirect"] = true, ["x-accel-limit-rate"] = true, ["x-accel-buffering"] = true,
+              ["x-accel-charset"] = true }
+
+-- Answer the client from the monolith, then compare with the new side.
+-- Both sides run as subrequests of the compare locations, the new one in
+-- a light thread, so the client waits only for the monolith; the new
+-- side is waited for after ngx.eof(), bounded by its location's proxy
+-- timeouts.  Does not return.
+function M.compare_request(flag, cmp, opts)
+    local method = ngx.req.get_method() == "HEAD" and ngx.HTTP_HEAD or ngx.HTTP_GET
+    local var = opts.compare_var or "ficus_compare_to"
+    local th = ngx.thread.spawn(function()
+        return ngx.location.capture(opts.compare .. "_new", { method = method, vars = { [var] = opts.new } })
+    end)
+    local old = ngx.location.capture(opts.compare .. "_old",
+                                     { method = method, vars = { [var] = opts.old or "monolith" } })
+    if method == ngx.HTTP_HEAD and old.status ~= 0 then
+        -- a HEAD answer has no body: capture reports it as truncated
+        old.truncated = false
+    end
+    if old.truncated then
+        -- the monolith's answer broke off: as a proxied request would
+        ngx.thread.kill(th)
+        compare_record(flag, cmp, opts, "not_compared")
+        return ngx.exit(ngx.HTTP_BAD_GATEWAY)
+    end
+    ngx.status = old.status
+    local h = ngx.header
+    for k, v in pairs(old.header) do
+        if not HOP[string.lower(k)] then
+            h[k] = v
+        end
+    end
+    if old.body and old.body ~= "" then
+        ngx.print(old.body)
+    end
+    ngx.eof()
+    local ok, new = ngx.thread.wait(th)
+    if not ok then
+        new = nil
+    elseif method == ngx.HTTP_HEAD and new and new.status ~= 0 then
+        new.truncated = false
+    end
+    local result, reason = M.compare_answers(old, new, cmp.ignore, opts.compare_max_body)
+    compare_record(flag, cmp, opts, result, reason)
+    return ngx.exit(ngx.HTTP_OK)
+end
+
+-- The counters of a flag's compare as JSON, or nil when it has none.
+function M.shadow_stats_json(flag, dictname, metrics_dict)
+    local cmp = M.compare_config(flag, dictname)
+    local m = cmp_dict(metrics_dict)
+    if not cmp or not m then
+        return nil
+    end
+    local parts = {}
+    for _, what in ipairs(CMP_COUNTS) do
+        parts[#parts + 1] = format('"%s":%d', what, m:get(cmp_key(flag, what)) or 0)
+    end
+    local recent = {}
+    local n = m:get(cmp_key(flag, "rn")) or 0
+    for i = n, math.max(1, n - CMP_RECENT + 1), -1 do
+        local v = m:get(cmp_key(flag, "r" .. ((i - 1) % CMP_RECENT)))
+        local at, reason, path = match(v or "", "^(%d+)\t([^\t]*)\t(.*)$")
+        if at then
+            recent[#recent + 1] = format('{"at":%s,"path":%s,"reason":%s}', at, json_string(path),
+                                         json_string(reason))
+        end
+    end
+    return format('{%s,"since":%d,"sample":%d,"ignore":%s,"recent":[%s]}', concat(parts, ","), cmp.since,
+                  cmp.sample, compare_json(cmp):match('"ignore":(%b[])'), concat(recent, ","))
+end
+
+-- GET P/v1/flags/<flag>/shadow (from ficus.admin, authorized already)
+function M.shadow_stats_handler(flag, opts)
+    local method = ngx.req.get_method()
+    if method ~= "GET" and method ~= "HEAD" then
+        ngx.req.discard_body()
+        return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD" })
+    end
+    local body = valid_flag_name(flag) and M.shadow_stats_json(flag, opts.dict, opts.metrics_dict)
+    if not body then
+        return respond(404, error_json("no shadow compare for this flag"))
+    end
+    return respond(200, body)
+end
+
+-- The compare counters for /metrics, one line each.
+function M.compare_metrics(d, out)
+    local rows = {}
+    for _, k in ipairs(d:get_keys(0)) do
+        local flag, what = match(k, "^cmp:([^:]+):(%a[%a_]*)$")
+        if flag and (what == "matched" or what == "mismatched" or what == "not_compared") then
+            rows[#rows + 1] = { flag, what, d:get(k) or 0 }
+        end
+    end
+    sort(rows, function(a, b)
+        if a[1] ~= b[1] then return a[1] < b[1] end
+        return a[2] < b[2]
+    end)
+    out[#out + 1] = "# HELP ficus_shadow_compare_total Shadow compare results by flag since compare went on: " ..
+                    "matched, mismatched, not_compared."
+    out[#out + 1] = "# TYPE ficus_shadow_compare_total counter"
+    for _, r in ipairs(rows) do
+        out[#out + 1] = format('ficus_shadow_compare_total{flag="%s",result="%s"} %s', r[1], r[2], fmt_num(r[3]))
+    end
+end
+
+-- validate_put(body) -> bp, shadow, rev, pins, cmp | nil, errmsg
 local function validate_put(body)
     if body == "" then
         return nil, "empty body"
@@ -942,7 +1334,17 @@ local function validate_put(body)
     if not pins then
         return nil, perr
     end
-    return obj.bp, obj.shadow, obj.rev, pins
+    local cmp, cerr
+    if obj.compare ~= nil then
+        cmp, cerr = M.validate_compare(obj.compare)
+        if not cmp then
+            return nil, cerr
+        end
+        if not obj.shadow then
+            return nil, "compare needs shadow true"
+        end
+    end
+    return obj.bp, obj.shadow, obj.rev, pins, cmp
 end
 M.validate_put = validate_put
 
@@ -981,6 +1383,10 @@ function M.admin(opts)
         return respond(500, error_json(derr))
     end
 
+    if flag and find(flag, "/shadow$") then
+        return M.shadow_stats_handler(sub(flag, 1, -8), opts)
+    end
+
     if flag == nil then
         if method ~= "GET" and method ~= "HEAD" then
             ngx.req.discard_body()
@@ -991,7 +1397,8 @@ function M.admin(opts)
         for i, name in ipairs(names) do
             local f = flags[name]
             parts[i] = json_string(name) .. ":" .. flag_json(f.bp, f.shadow, f.rev,
-                                                             f.npins > 0 and load_pins(d, name, f.rev) or nil)
+                                                             f.npins > 0 and load_pins(d, name, f.rev) or nil,
+                                                             f.compare)
         end
         return respond(200, '{"flags":{' .. concat(parts, ",") .. '}}')
     end
@@ -1004,7 +1411,7 @@ function M.admin(opts)
         if not bp then
             return respond(404, error_json("unknown flag"))
         end
-        return respond(200, flag_json(bp, sh, rev, M.pins(flag, opts.dict)))
+        return respond(200, flag_json(bp, sh, rev, M.pins(flag, opts.dict), M.compare_config(flag, opts.dict)))
     elseif method ~= "PUT" then
         ngx.req.discard_body()
         return respond(405, error_json("method not allowed"), { Allow = "GET, HEAD, PUT" })
@@ -1021,11 +1428,11 @@ function M.admin(opts)
         end
         return respond(status, error_json(msg))
     end
-    local bp, shadow, rev, pins = validate_put(body)
+    local bp, shadow, rev, pins, cmp = validate_put(body)
     if not bp then
         return respond(400, error_json(shadow))
     end
-    local st, a, b, c, e = M.put(flag, bp, shadow, rev, opts.dict, pins)
+    local st, a, b, c, e = M.put(flag, bp, shadow, rev, opts.dict, pins, cmp)
     if st == 500 then
         ngx.log(ngx.ERR, "ficus: ", a)
         return respond(500, error_json(a))
@@ -1034,7 +1441,7 @@ function M.admin(opts)
         ngx.log(ngx.NOTICE, "ficus: flag ", flag, " bp=", bp, " shadow=", tostring(shadow), " rev=", rev,
                 #pins["in"] + #pins.out > 0 and format(" pins=%d/%d", #pins["in"], #pins.out) or "")
     end
-    return respond(st, flag_json(a, b, c, e))
+    return respond(st, flag_json(a, b, c, e, M.compare_config(flag, opts.dict)))
 end
 
 -- ficus.metrics(opts) from content_by_lua* (e.g. location = /metrics on

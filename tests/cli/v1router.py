@@ -5,7 +5,10 @@
 
 Listens on 127.0.0.1 (a port the kernel picks), writes the port to PORTFILE
 and serves until killed: GET /v1/flags, GET and PUT /v1/flags/<flag>, 409
-for an older revision; tenant pins ("pins") are kept as they are put.  With --fail-echo every request is answered 500 with
+for an older revision; tenant pins ("pins") are kept as they are put; a
+flag's "compare" member is kept, and GET
+/v1/flags/<flag>/shadow answers the compare counters of the file named by
+$V1ROUTER_SHADOW (JSON; its "since" is the flag's), 404 without compare.  With --fail-echo every request is answered 500 with
 a body that repeats the bearer token it was sent, as it is, upper-cased and
 lower-cased (a hostile or careless router).
 """
@@ -43,6 +46,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/v1/flags":
             return self.answer(200, {"flags": FLAGS})
         name = self.path[len("/v1/flags/"):]
+        if self.path.startswith("/v1/flags/") and name.endswith("/shadow"):
+            flag = FLAGS.get(name[:-len("/shadow")], {})
+            if "compare" not in flag:
+                return self.answer(404, {"error": "no shadow compare for this flag"})
+            with open(os.environ["V1ROUTER_SHADOW"]) as f:
+                text = f.read().replace("@SINCE@", str(flag["compare"]["since"]))
+            return self.answer(200, text)
         if self.path.startswith("/v1/flags/") and name in FLAGS:
             return self.answer(200, FLAGS[name])
         return self.answer(404, {"error": "unknown flag"})
@@ -59,6 +69,8 @@ class Handler(BaseHTTPRequestHandler):
         FLAGS[name] = {"bp": doc.get("bp", 0), "shadow": doc.get("shadow", False), "rev": doc.get("rev", 0)}
         if doc.get("pins"):  # tenant pins, kept as they came
             FLAGS[name]["pins"] = doc["pins"]
+        if "compare" in doc:
+            FLAGS[name]["compare"] = doc["compare"]
         return self.answer(200, FLAGS[name])
 
 

@@ -153,6 +153,7 @@ nginx_start() {
             -e "s|@LOAD_MODULES@|$load|" \
             -e "s|@USER_LINE@|$user_line|" \
             -e "s|@LUA_DIR@|$ROUTERS_REPO/contrib/nginx|g" \
+            -e "s|@TEST_LUA_DIR@|$ROUTERS_REPO/tests/lib|g" \
             -e "s|@PORT@|$NGINX_PORT|g" \
             -e "s|@ADMIN_PORT@|$NGINX_ADMIN_PORT|g" \
             -e "s|@OLD_PORT@|$NGINX_OLD_PORT|g" \
