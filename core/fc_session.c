@@ -16,6 +16,8 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_notify.h"
+#include "fc_notify_gate.h"
 #include "fc_repo.h"
 #include "fc_reconcile.h"
 #include "fc_rreport.h"
@@ -45,6 +47,8 @@ int fc_session_open(fc_plan **out, const fc_open_opts *o)
 			fc_plan_free(p);
 			return rc;
 		}
+		/* events an interrupted process left undelivered: in the background */
+		fc_notify_kick(p);
 	}
 	fc_error_clear();
 	*out = p;
@@ -123,6 +127,21 @@ static void push_flags(fc_plan *p, fc_outcome *out)
 	}
 }
 
+/*
+ * After a committed change, outside the lock: a push that failed is an
+ * event too, gates the change opened are, and the deliverer starts in
+ * the background (the change's own event was written with its journal
+ * row).  Never fails or delays the change.
+ */
+static void notify_after(fc_plan *p, const fc_outcome *out, const char *router_error)
+{
+	if (router_error && out->commit[0])
+		fc_notify_emit(fc_plan_store(p), "push-failed", NULL, out->change_id, router_error, NULL);
+	fc_notify_gates(p, NULL);
+	fc_notify_kick(p);
+	fc_error_clear();
+}
+
 int fc_session_finish(fc_change *c, fc_outcome *out)
 {
 	fc_plan *p = fc_change_plan(c);
@@ -148,7 +167,7 @@ int fc_session_finish(fc_change *c, fc_outcome *out)
 	fc_change_applied(p, out->change_id);
 	/* changes an interrupted process committed under our lock: their flags now */
 	fc_session_settle(p);
-	fc_error_clear();
+	notify_after(p, out, router_error);
 	rc = router_error ? fc_error_set(FC_ESYNC, "%s", router_error) : 0;
 	free(router_error);
 	return rc;

@@ -1,0 +1,1 @@
+-- 0009: analysis results (other branch)
