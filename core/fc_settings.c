@@ -286,8 +286,19 @@ void fc_webhook_url_shown(char *buf, size_t size, const char *url)
 	}
 	rest += 3;
 	end = rest + strcspn(rest, "/?#");
-	n = (size_t)(end - url);
-	snprintf(buf, size, "%.*s%s", (int)(n < 200 ? n : 200), url, *end ? "/..." : "");
+	{
+		/* credentials before the host are never shown */
+		const char *at = memchr(rest, '@', (size_t)(end - rest));
+		size_t scheme = (size_t)(rest - url);
+		if (at) {
+			n = (size_t)(end - at - 1);
+			snprintf(buf, size, "%.*s***@%.*s%s", (int)scheme, url, (int)(n < 200 ? n : 200), at + 1,
+				 *end ? "/..." : "");
+		} else {
+			n = (size_t)(end - url);
+			snprintf(buf, size, "%.*s%s", (int)(n < 200 ? n : 200), url, *end ? "/..." : "");
+		}
+	}
 	for (char *p = buf; *p; p++) /* a URL shown is one line of printable text */
 		if ((unsigned char)*p < 0x21 || (unsigned char)*p == 0x7f)
 			*p = '?';
