@@ -65,6 +65,12 @@ int fc_notify_emit(fc_store *s, const char *kind, const char *service, const cha
 	return rc;
 }
 
+int fc_notify_withdraw(fc_store *s, const char *change_id)
+{
+	return fc_store_exec(s, "DELETE FROM notify_event WHERE kind = 'change' AND change_id = ? AND fanned = 0",
+			     "s", change_id);
+}
+
 /* ---- the webhooks of the settings, with their secrets for this run ---- */
 
 typedef struct {

@@ -50,6 +50,13 @@ int fc_notify_emit(fc_store *s, const char *kind, const char *service, const cha
 		   const cJSON *detail);
 
 /*
+ * A change that did not happen after all (it lost a race on the remote and
+ * was set aside): its event is dropped unless a deliverer has already
+ * taken it (a narrow window: the event then names a set-aside commit).
+ */
+int fc_notify_withdraw(fc_store *s, const char *change_id);
+
+/*
  * After a command's work, outside the plan lock: make the delivery rows of
  * new deliverable events (for the webhooks configured now) and, when a
  * delivery is due, start the detached deliverer.  Never fails the caller:

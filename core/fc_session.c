@@ -149,6 +149,13 @@ int fc_session_finish(fc_change *c, fc_outcome *out)
 	char *router_error = NULL;
 	int rc = fc_change_finish(c, out);
 
+	if (rc == FC_ECONFLICT && out->change_id[0] && !out->commit[0]) {
+		/* lost a race on the remote: set aside, never announced */
+		char *msg = fc_strdup(fc_error_last());
+		fc_notify_withdraw(fc_plan_store(p), out->change_id);
+		fc_error_set(rc, "%s", msg);
+		free(msg);
+	}
 	if (rc < 0 || out->noop)
 		return rc;
 	if (out->dry_run) {

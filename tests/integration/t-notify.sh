@@ -10,11 +10,13 @@
 #   (d) a change killed right after its git commit (and one killed before
 #       it) is announced by the next command;
 #   (e) the slack format's body;
-#   plus push-failed (a router that refuses) and gate-open (time moved with
-#   FICUS_NOW).  Waits are deadlines with a wide margin, never sleeps that
+#   plus push-failed (a router that refuses), drift (a real nginx router
+#   whose value was changed behind ficus's back) and gate-open (time moved
+#   with FICUS_NOW).  Waits are deadlines with a wide margin, never sleeps that
 #   assert.
 . "$(dirname "$0")/lib-router.sh"
-need cc git python3 sqlite3
+need cc git python3 sqlite3 nginx curl
+unset FICUS_TEST_TOKEN
 
 cc -std=c99 -D_GNU_SOURCE -O2 -o "$WORK/rx" "$REPO/tests/lib/webhook-rx.c" || { bad "webhook-rx builds"; finish; }
 rx_start() { # rx_start NAME [ANSWERS]: a receiver logging to $WORK/NAME.log; RX_PORT
@@ -223,6 +225,23 @@ check "pf receives push-failed" wait_for 60 nreqs_ge pf 1
 check "push-failed names the commit" test "$(field pf 0 "r['body']['event'] + '|' + r['body']['commit']")" = "push-failed|$F_COMMIT"
 check "and the error" has "$(field pf 0 "r['body']['text']")" "not applied on every router"
 run 0 "router rm" fc router rm web --force -m "test over" -q
+
+echo "# --- drift: router verify finds drift on a real nginx router"
+nginx_start "$WORK/nginx" || { bad "nginx starts"; finish; }
+rx_start dr
+run 0 "notify add dr" fc notify add dr --url "http://127.0.0.1:$RX_PORT/d" --events drift -q
+run 0 "router add web2 (nginx)" fc router add web2 --driver nginx-lua --replica "http://127.0.0.1:$NGINX_ADMIN_PORT" -q
+run 0 "router sync" fc router sync -q
+REV=$(nginx_admin "$NGINX_ADMIN_PORT" GET /v1/flags/billing | sed -n 's/.*"rev":\([0-9]*\).*/\1/p')
+nginx_admin "$NGINX_ADMIN_PORT" PUT /v1/flags/billing "{\"bp\":10000,\"shadow\":false,\"rev\":${REV:-1}}" >/dev/null
+run 6 "router verify finds the drift (exit 6)" fc router verify
+check "dr receives the drift event" wait_for 60 nreqs_ge dr 1
+check "event drift, naming router, flag and service" \
+    test "$(field dr 0 "r['body']['event'] + '|' + r['body']['detail']['flags'][0]['router'] + '|' + r['body']['detail']['flags'][0]['flag'] + '|' + r['body']['detail']['flags'][0]['service']")" = "drift|web2|billing|billing"
+check "its text says what drifted" has "$(field dr 0 "r['body']['text']")" "drift on 1 flag: router 'web2'"
+run 0 "router sync restores the plan's value" fc router sync -q
+run 0 "router verify: no drift" fc router verify
+check "no drift event when there is none" test "$(nreqs dr)" = 1
 
 check "every deliverer has ended" wait_for 90 deliverers_done
 finish
