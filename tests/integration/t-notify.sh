@@ -188,7 +188,8 @@ run 0 "verify" fc verify
 
 echo "# --- (e) slack format"
 rx_start chat
-run 0 "notify add chat --format slack" fc notify add chat --url "http://127.0.0.1:$RX_PORT/services/T1/B2/c3" --format slack --events change -q
+export CHAT_TOKEN=tok-chat-4471
+run 0 "notify add chat --format slack" fc notify add chat --url "http://127.0.0.1:$RX_PORT/services/T1/B2/c3" --format slack --events change --token-env CHAT_TOKEN -q
 run 0 "a change" fc domain add documents -m "documents next" -q
 check "chat receives a message" wait_for 60 nreqs_ge chat 1
 n=$(($(nreqs chat) - 1))
@@ -198,6 +199,9 @@ has "$txt" "add domain 'documents'" && ok "text has the subject" || bad "text ha
 has "$txt" "by Integration Test <it@ficus.invalid>" && ok "text has the actor" || bad "text has the actor: $txt"
 has "$txt" "> documents next" && ok "text has the reason" || bad "text has the reason: $txt"
 has "$txt" "commit $(git -C "$FICUS_PLAN" rev-parse --short=10 HEAD)" && ok "text has the commit" || bad "text has the commit: $txt"
+check "the bearer token is sent" test "$(field chat "$n" "r['headers']['authorization']")" = "Bearer tok-chat-4471"
+check "the token is in no plan file, no commit and not in the database" \
+    test -z "$(git -C "$FICUS_PLAN" log -p --all | grep -F tok-chat-4471; sqlite3 "$FICUS_PLAN/.git/ficus/plan.db" .dump | grep -F tok-chat-4471)"
 run 0 "notify rm chat" fc notify rm chat -q
 
 echo "# --- gate-open: a gate that turns open with time is one event"
