@@ -21,7 +21,9 @@ static const char desc[] =
 	"  - files a killed process left in .git: git locks, ficus work files,\n"
 	"    libgit2 temp files (stale, or held by a live process);\n"
 	"  - an index or work tree that differs from HEAD;\n"
-	"  - webhook events not delivered (ficus notify), with the last answer.\n"
+	"  - webhooks a delivery would trip over (a URL or token file unreadable or\n"
+	"    too widely readable, a token variable unset), and webhook events not\n"
+	"    delivered (ficus notify), with the last answer.\n"
 	"With --repair, push the pending flags' latest values to the routers,\n"
 	"remove the stale leftovers, reset the index and work tree to HEAD, and\n"
 	"try the undelivered events again (once each, now).\n"
@@ -62,6 +64,14 @@ static void check_notify(struct cli *c, fc_plan *p, int repair, cJSON **out, int
 
 	*out = fc_json_arr();
 	if (repair && fc_notify_deliver(p, 1, 1, &report, &failed) == 0 && *report)
+		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n")) {
+			if (c->json)
+				fc_json_push(*out, cJSON_CreateString(l));
+			else
+				printf("notify: %s\n", l);
+		}
+	free(report);
+	if (fc_notify_check_config(fc_plan_store(p), &report, problems) == 0)
 		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n")) {
 			if (c->json)
 				fc_json_push(*out, cJSON_CreateString(l));

@@ -673,6 +673,27 @@ int fc_notify_deliver(fc_plan *p, int retry_failed, int attempts, char **report,
 
 /* ---- what faces show ---- */
 
+int fc_notify_check_config(fc_store *s, char **notes, int *problems)
+{
+	fc_buf b = FC_BUF_INIT;
+	hook_set hs;
+	int rc;
+
+	*notes = NULL;
+	if ((rc = hooks_load(s, &hs)) < 0)
+		return rc;
+	for (size_t i = 0; i < hs.n; i++) {
+		hook_rt *rt = hook_find(&hs, hs.hooks[i].name);
+		if (rt->url && !rt->err[0])
+			continue;
+		fc_buf_printf(&b, "webhook '%s': %s\n", rt->h->name, rt->err[0] ? rt->err : "no URL");
+		(*problems)++;
+	}
+	hooks_free(&hs);
+	*notes = fc_buf_detach(&b);
+	return 0;
+}
+
 int fc_notify_states(fc_store *s, fc_notify_hook_state **out, size_t *n)
 {
 	sqlite3_stmt *q = NULL, *l = NULL;

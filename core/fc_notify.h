@@ -72,6 +72,14 @@ int fc_notify_kick(fc_plan *p);
  */
 int fc_notify_deliver(fc_plan *p, int retry_failed, int attempts, char **report, int *failed);
 
+/*
+ * For 'doctor': webhooks a delivery would trip over (a url_file or token
+ * file unreadable or too widely readable, a token variable unset), one
+ * line each into *notes (caller frees; "" when none), counted in
+ * *problems.  No secret in a line.
+ */
+int fc_notify_check_config(fc_store *s, char **notes, int *problems);
+
 /* One webhook's deliveries, for status, doctor and 'notify list'. */
 typedef struct {
 	char *hook;

@@ -77,6 +77,16 @@ for secret in zzSlackSecretzz T0SECRETXX tok-FILE-SECRET-7781 tok-ENV-SECRET-551
 		test -z "$(grep -rlF "$secret" "$P" 2>/dev/null)"
 done
 
+# ---- doctor names a webhook a delivery would trip over, never its secrets
+chmod 644 "$T/hook.url"
+expect_exit 1 env -u HOOK_TOKEN "$FICUS" doctor
+expect_match "notify: webhook 'ops': .*readable or writable by group or others" "$out" "doctor: url file too open"
+chmod 600 "$T/hook.url"
+expect_exit 1 env -u HOOK_TOKEN "$FICUS" doctor
+expect_match "notify: webhook 'ops': environment variable 'HOOK_TOKEN' \(token_env\) is not set" "$out" \
+	"doctor: token variable unset"
+expect_no_match "zzSlackSecretzz|tok-FILE-SECRET|tok-ENV-SECRET" "$out$err" "doctor shows no secret"
+
 expect_exit 0 ficus notify rm slack
 expect_exit 0 ficus notify rm ops
 
