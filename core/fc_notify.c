@@ -394,8 +394,16 @@ static int due(fc_store *s)
 }
 
 typedef struct {
+	fc_store *s;
+	int attempt, max;
+	fc_buf *report;
+	int *nfailed;
+} run_ctx;
+
+typedef struct {
 	long long event;
 	char hook[64];
+	run_ctx *x;
 	int attempts;
 	int done;
 	int ok;
@@ -503,12 +511,38 @@ static void sleep_ms(int ms)
 		;
 }
 
+/*
+ * One attempt answered (or gave up): recorded at once, so a deliverer
+ * killed while another request still hangs does not send this one again.
+ */
+static void attempt_done(fc_http_req *r, void *ctx)
+{
+	job *j = ctx;
+	run_ctx *x = j->x;
+	char err[256];
+	int retry, last;
+
+	j->attempts++;
+	j->ok = judge(r, j->rt, err, sizeof(err), &retry);
+	last = j->ok || !retry || x->attempt == x->max;
+	record(x->s, j, j->ok ? "delivered" : last ? "failed" : "pending", r->status, err, last);
+	if (!last)
+		return;
+	j->done = 1;
+	if (x->report)
+		fc_buf_printf(x->report, "webhook '%s' (%s): %s event %s: %s%s\n", j->hook, j->rt->shown, j->ev.kind,
+			      j->ev.event_id, j->ok ? "delivered" : "not delivered: ", j->ok ? "" : err);
+	if (!j->ok && x->nfailed)
+		(*x->nfailed)++;
+}
+
 /* Deliver what is due (claimed by this process), recording every attempt. */
 static int deliver_run(fc_store *s, const char *plan_dir, int retry_failed, int max_attempts, fc_buf *report,
 		       int *nfailed)
 {
 	hook_set hs;
 	job *js = NULL;
+	run_ctx x;
 	size_t n = 0, active;
 	int rc;
 
@@ -543,12 +577,19 @@ static int deliver_run(fc_store *s, const char *plan_dir, int retry_failed, int 
 		j->headers[0] = j->header;
 		j->headers[1] = NULL;
 	}
-	for (int a = 1; a <= max_attempts; a++) {
+	x.s = s;
+	x.max = max_attempts;
+	x.report = report;
+	x.nfailed = nfailed;
+	for (x.attempt = 1; x.attempt <= max_attempts; x.attempt++) {
 		fc_http *h = fc_http_new();
 		active = 0;
 		for (size_t i = 0; i < n; i++)
 			if (!js[i].done) {
 				req_setup(&js[i].req, js[i].rt, js[i].body, js[i].headers, ATTEMPT_MS);
+				js[i].req.done = attempt_done;
+				js[i].req.ctx = &js[i];
+				js[i].x = &x;
 				fc_http_add(h, &js[i].req);
 				active++;
 			}
@@ -557,31 +598,12 @@ static int deliver_run(fc_store *s, const char *plan_dir, int retry_failed, int 
 		fc_http_free(h);
 		active = 0;
 		for (size_t i = 0; i < n; i++) {
-			job *j = &js[i];
-			char err[256];
-			int retry, last;
-			if (j->done)
-				continue;
-			j->attempts++;
-			j->ok = judge(&j->req, j->rt, err, sizeof(err), &retry);
-			last = j->ok || !retry || a == max_attempts;
-			record(s, j, j->ok ? "delivered" : last ? "failed" : "pending", j->req.status, err, last);
-			fc_http_req_clear(&j->req);
-			if (last) {
-				j->done = 1;
-				if (report)
-					fc_buf_printf(report, "webhook '%s' (%s): %s event %s: %s%s\n", j->hook, j->rt->shown,
-						      j->ev.kind, j->ev.event_id, j->ok ? "delivered" : "not delivered: ",
-						      j->ok ? "" : err);
-				if (!j->ok && nfailed)
-					(*nfailed)++;
-			} else {
-				active++;
-			}
+			fc_http_req_clear(&js[i].req);
+			active += !js[i].done;
 		}
 		if (!active)
 			break;
-		sleep_ms(backoff_ms[a - 1 < 1 ? 0 : 1]);
+		sleep_ms(backoff_ms[x.attempt - 1 < 1 ? 0 : 1]);
 	}
 	for (size_t i = 0; i < n; i++) {
 		ev_clear(&js[i].ev);

@@ -10,6 +10,8 @@
 #   (d) a change killed right after its git commit (and one killed before
 #       it) is announced by the next command;
 #   (e) the slack format's body;
+#   (f) a deliverer killed while a receiver hangs: the next command sends
+#       the event again (same X-Ficus-Event) and it is delivered;
 #   plus push-failed (a router that refuses), drift (a real nginx router
 #   whose value was changed behind ficus's back) and gate-open (time moved
 #   with FICUS_NOW).  Waits are deadlines with a wide margin, never sleeps that
@@ -185,6 +187,28 @@ kc=$(field main $((k - 1)) "r['body']['commit']")
 check "with its commit id" test "$(git -C "$FICUS_PLAN" log -1 --format=%H --grep='^killed after commit$')" = "$kc"
 check "each once" test "$(reqs main | grep -c '"reason": "killed')" = 2
 run 0 "verify" fc verify
+
+echo "# --- (f) a deliverer killed mid-delivery: the next command sends the event again"
+rx_start again hang,200
+run 0 "notify add again" fc notify add again --url "http://127.0.0.1:$RX_PORT/a" --events change -q
+check "its first event reaches the receiver, which holds it" wait_for 30 nreqs_ge again 1
+owner_of_again() {
+    OWNER=$(sqlite3 "$FICUS_PLAN/.git/ficus/plan.db" \
+        "SELECT owner FROM notify_delivery WHERE hook = 'again' AND state = 'pending' AND owner IS NOT NULL")
+    [ -n "$OWNER" ]
+}
+check "a deliverer is at work on it" wait_for 10 owner_of_again
+kill -KILL "$OWNER" 2>/dev/null
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+check "the deliverer is killed" wait_for 10 pid_gone "$OWNER"
+run 0 "the next command (a reader)" fc status
+again_delivered() {
+    test "$(sqlite3 "$FICUS_PLAN/.git/ficus/plan.db" "SELECT state FROM notify_delivery WHERE hook = 'again'")" = delivered
+}
+check "delivered by the next command's deliverer" wait_for 60 again_delivered
+check "sent twice, the same event (X-Ficus-Event)" \
+    test "$(field again 0 "r['headers']['x-ficus-event']")" = "$(field again 1 "r['headers']['x-ficus-event']")"
+run 0 "notify rm again" fc notify rm again -q
 
 echo "# --- (e) slack format"
 rx_start chat

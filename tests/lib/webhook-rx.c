@@ -18,11 +18,14 @@
  *
  * ANSWERS (default "200") is a comma-separated list of what to answer,
  * one per request in order, the last repeated: an HTTP status ("500"),
- * or "hang" (log the request, never answer, hold the connection 60 s).
- * Runs until killed.
+ * or "hang" (log the request, never answer: a child process holds the
+ * connection 60 s while the receiver goes on accepting).  Runs until
+ * killed; SIGTERM stops those children too.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,38 @@
 #include <unistd.h>
 
 #define MAX_REQ (1 << 20)
+#define MAX_HOLDERS 64
+
+static pid_t holders[MAX_HOLDERS];
+
+static void on_term(int sig)
+{
+	for (int i = 0; i < MAX_HOLDERS; i++)
+		if (holders[i] > 0)
+			kill(holders[i], SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Hold connection c open, silent, for 60 s in a child (remembered for SIGTERM). */
+static void hold(int c)
+{
+	pid_t pid;
+	int i;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	for (i = 0; i < MAX_HOLDERS && holders[i] > 0 && kill(holders[i], 0) == 0; i++)
+		;
+	pid = fork();
+	if (pid == 0) {
+		sleep(60);
+		_exit(0);
+	}
+	if (pid > 0 && i < MAX_HOLDERS)
+		holders[i] = pid;
+	(void)c;
+}
 
 static const char *answer_at(const char *answers, int n, char *buf, size_t size)
 {
@@ -60,6 +95,8 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || s < 0 || !req)
 		return 2;
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
@@ -104,7 +141,7 @@ int main(int argc, char **argv)
 		}
 		answer_at(answers, n - 1, what, sizeof(what));
 		if (!strcmp(what, "hang")) {
-			sleep(60);
+			hold(c);
 		} else {
 			char resp[256];
 			int status = atoi(what);
