@@ -101,7 +101,16 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations.sh
+# the list of migrations, rewritten only when it changes: a removed or
+# renamed migration regenerates migrations.c too (a wildcard prerequisite
+# alone only notices new and newer files)
+$(BUILD)/gen/migrations.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' >$@
+
+FORCE:
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/gen/migrations.list tools/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q)tools/embed-migrations.sh $@ $(MIGRATIONS)

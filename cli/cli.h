@@ -138,6 +138,7 @@ CLI_VERB(check);
 CLI_VERB(tenant);
 CLI_VERB(sync);
 CLI_VERB(router);
+CLI_VERB(notify);
 CLI_VERB(doctor);
 CLI_VERB(rebuild);
 CLI_VERB(verify);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fc_change.h"
 #include "fc_json.h"
+#include "fc_notify.h"
 #include "fc_repo.h"
 #include "fc_router.h"
 
@@ -19,9 +20,13 @@ static const char desc[] =
 	"    readable token file, a missing token variable, TLS verification off;\n"
 	"  - files a killed process left in .git: git locks, ficus work files,\n"
 	"    libgit2 temp files (stale, or held by a live process);\n"
-	"  - an index or work tree that differs from HEAD.\n"
+	"  - an index or work tree that differs from HEAD;\n"
+	"  - webhooks a delivery would trip over (a URL or token file unreadable or\n"
+	"    too widely readable, a token variable unset), and webhook events not\n"
+	"    delivered (ficus notify), with the last answer.\n"
 	"With --repair, push the pending flags' latest values to the routers,\n"
-	"remove the stale leftovers, and reset the index and work tree to HEAD.\n"
+	"remove the stale leftovers, reset the index and work tree to HEAD, and\n"
+	"try the undelivered events again (once each, now).\n"
 	"Exit status 5 when flags are still pending, 1 for a settings problem or\n"
 	"leftovers or differences left, else 0.";
 
@@ -46,6 +51,53 @@ static int check_files(struct cli *c, fc_plan *p, int repair, cJSON **files, int
 	return 0;
 }
 
+/*
+ * Webhook events not delivered: one line per webhook; with repair, each
+ * tried once more now.  Deliveries that gave up count as problems.
+ */
+static void check_notify(struct cli *c, fc_plan *p, int repair, cJSON **out, int *problems)
+{
+	fc_notify_hook_state *st = NULL;
+	size_t n = 0;
+	char *report = NULL;
+	int failed = 0;
+
+	*out = fc_json_arr();
+	if (repair && fc_notify_deliver(p, 1, 1, &report, &failed) == 0 && *report)
+		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n")) {
+			if (c->json)
+				fc_json_push(*out, cJSON_CreateString(l));
+			else
+				printf("notify: %s\n", l);
+		}
+	free(report);
+	if (fc_notify_check_config(fc_plan_store(p), &report, problems) == 0)
+		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n")) {
+			if (c->json)
+				fc_json_push(*out, cJSON_CreateString(l));
+			else
+				printf("notify: %s\n", l);
+		}
+	free(report);
+	if (fc_notify_states(fc_plan_store(p), &st, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *line = fc_notify_state_line(&st[i]);
+		if (!line)
+			continue;
+		if (c->json)
+			fc_json_push(*out, cJSON_CreateString(line));
+		else
+			printf("notify: %s\n", line);
+		*problems += st[i].failed > 0;
+		free(line);
+	}
+	if (!n && !c->json)
+		printf("notify: nothing undelivered\n");
+	fc_notify_states_free(st, n);
+	fc_error_clear();
+}
+
 int cmd_doctor(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
@@ -54,7 +106,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	size_t npending = 0;
 	fc_router_result res = { 0 };
 	fc_plan *p = NULL;
-	cJSON *doc = NULL, *files = NULL;
+	cJSON *doc = NULL, *files = NULL, *notify = NULL;
 	cli_opt opts[] = {
 		{ "repair", 0, NULL, "push the pending flags, remove stale leftovers, reset to HEAD", NULL, &repair, NULL },
 		{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
@@ -121,6 +173,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	} else if (repair && npending && !c->json) {
 		printf("dry run: would push %zu flag%s\n", npending, npending == 1 ? "" : "s");
 	}
+	check_notify(c, p, repair && !c->w.dry_run, &notify, &problems);
 	if (c->json) {
 		cJSON *arr = fc_json_arr(), *narr = fc_json_arr();
 		doc = fc_json_obj();
@@ -135,6 +188,8 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 		fc_json_add_num(doc, "settings_problems", problems);
 		fc_json_add(doc, "files", files);
 		files = NULL;
+		fc_json_add(doc, "notify", notify);
+		notify = NULL;
 		fc_json_add_str(doc, "push_report", res.report ? res.report : "");
 		fc_json_add_bool(doc, "ok", !npending && !problems);
 		cli_json(NULL, doc);
@@ -148,6 +203,7 @@ int cmd_doctor(struct cli *c, int argc, char **argv)
 	}
 done:
 	cJSON_Delete(files);
+	cJSON_Delete(notify);
 	cJSON_Delete(doc);
 	fc_rstate_result_clear(&res);
 	fc_rstate_names_free(pending, npending);

@@ -11,6 +11,8 @@
 #include "fc_json.h"
 #include "fc_life.h"
 #include "fc_name.h"
+#include "fc_notify.h"
+#include "fc_notify_gate.h"
 #include "fc_service.h"
 #include "fc_settings.h"
 #include "fc_svcdoc.h"
@@ -58,16 +60,63 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 		json_flush(o);
 }
 
-static void json_end(json_out *o)
+/* The webhooks with undelivered events: "notify": [...] of status --json. */
+static void json_end(json_out *o, const cJSON *notify)
 {
 	if (!o->n) {
 		fc_buf_puts(&o->b, cli_json_head());
-		fc_buf_puts(&o->b, "  \"services\": []\n}\n");
+		fc_buf_puts(&o->b, "  \"services\": []");
 		cli_json_streamed();
 	} else
-		fc_buf_puts(&o->b, "\n  ]\n}\n");
+		fc_buf_puts(&o->b, "\n  ]");
+	fc_buf_puts(&o->b, ",\n  \"notify\": ");
+	if (notify)
+		fc_json_render_compact(&o->b, notify);
+	else
+		fc_buf_puts(&o->b, "[]");
+	fc_buf_puts(&o->b, "\n}\n");
 	json_flush(o);
 	fc_buf_free(&o->b);
+}
+
+/*
+ * Notifications: gates that turned open since last seen become events
+ * (when the plan lock is free at once: a reader never waits), and the
+ * webhooks with undelivered events are one line each on stderr (text) or
+ * "notify" (--json).
+ */
+static cJSON *notify_report(struct cli *c, fc_plan *p)
+{
+	fc_notify_hook_state *st = NULL;
+	cJSON *arr = fc_json_arr();
+	size_t n = 0;
+
+	if (fc_plan_trylock(p) == 0) {
+		fc_plan_unlock(p);
+		fc_notify_gates(p, NULL);
+	}
+	if (fc_notify_states(fc_plan_store(p), &st, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *line = fc_notify_state_line(&st[i]);
+		cJSON *o;
+		if (!line)
+			continue;
+		if (!c->json)
+			cli_note(c, "notify: %s", line);
+		o = fc_json_obj();
+		fc_json_add_str(o, "webhook", st[i].hook);
+		fc_json_add_num(o, "undelivered", (double)st[i].undelivered);
+		fc_json_add_num(o, "failed", (double)st[i].failed);
+		fc_json_add_num(o, "last_status", (double)st[i].last_status);
+		fc_json_add_str(o, "last_error", st[i].last_error);
+		fc_json_add_str(o, "line", line);
+		fc_json_push(arr, o);
+		free(line);
+	}
+	fc_notify_states_free(st, n);
+	fc_error_clear();
+	return arr;
 }
 
 static void table_row(cli_table *t, const fc_service *s, const fc_step *st)
@@ -139,13 +188,18 @@ static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 	 */
 	rc = fc_service_each(p, 1, status_one, &w);
 	if (c->json) {
-		if (rc == 0)
-			json_end(&out);
+		if (rc == 0) {
+			cJSON *notify = notify_report(c, p);
+			json_end(&out, notify);
+			cJSON_Delete(notify);
+		}
 		else
 			json_flush(&out), fc_buf_free(&out.b);
 	} else {
-		if (rc == 0)
+		if (rc == 0) {
 			cli_table_print(c, w.table);
+			cJSON_Delete(notify_report(c, p));
+		}
 		cli_table_free(w.table);
 	}
 	return rc < 0 ? cli_fail(rc) : 0;
@@ -249,9 +303,11 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	if (c->json) {
 		/* the same document as the plan-wide one: one service in the list, in full */
 		json_out out;
+		cJSON *notify = notify_report(c, p);
 		memset(&out, 0, sizeof(out));
 		json_service(&out, &sv, &step);
-		json_end(&out);
+		json_end(&out, notify);
+		cJSON_Delete(notify);
 	} else {
 		char pct[16], since[32], tsince[32];
 		fc_pct_format(pct, sizeof(pct), sv.bp);
@@ -271,6 +327,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 				free(d);
 			}
 		}
+		cJSON_Delete(notify_report(c, p));
 	}
 	rc = 0;
 done:

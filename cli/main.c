@@ -29,6 +29,7 @@ const cli_cmd cli_commands[] = {
 	{ "log", cmd_log, "show the history of rollout decisions" },
 	{ "dash", cmd_dash, "the terminal dashboard: step services through their phases" },
 	{ "router", cmd_router, "add, remove, list routers; push, verify and show their state" },
+	{ "notify", cmd_notify, "add, remove, list and test the webhooks that hear of changes" },
 	{ "doctor", cmd_doctor, "finish interrupted work: changes, pending router pushes" },
 	{ "rebuild", cmd_rebuild, "recreate the database from the plan repository" },
 	{ "verify", cmd_verify, "check that the database and the plan repository agree" },

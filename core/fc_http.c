@@ -237,6 +237,8 @@ static int start(fc_http *h, fc_http_req *r)
 	} else if (strcmp(r->method, "GET")) {
 		hdrs = curl_slist_append(hdrs, "Content-Type:");
 	}
+	for (const char *const *x = r->headers; x && *x; x++)
+		hdrs = curl_slist_append(hdrs, *x);
 	if (r->token && *r->token) {
 		char *auth = fc_asprintf("Authorization: Bearer %s", r->token);
 		tmp = curl_slist_append(hdrs, auth);

@@ -35,6 +35,7 @@ struct fc_http_req {
 	size_t body_len;
 	const char *content_type;  /* of the body; NULL: application/json */
 	const char *token;         /* bearer token or NULL; never logged */
+	const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
 	const char *ca_file;       /* CA bundle for TLS, NULL: the system's */
 	int tls_verify;            /* 1: verify the peer's certificate and name */
 	long connect_timeout_ms;

@@ -461,7 +461,10 @@ static int copy_local_tables(fc_store *fresh, const char *live_path)
 		return rc;
 	rc = fc_store_exec(fresh,
 		"INSERT INTO main.journal SELECT * FROM live.journal; "
-		"INSERT INTO main.router_state SELECT * FROM live.router_state", NULL);
+		"INSERT INTO main.router_state SELECT * FROM live.router_state; "
+		"INSERT OR IGNORE INTO main.notify_event SELECT * FROM live.notify_event; "
+		"INSERT OR IGNORE INTO main.notify_delivery SELECT * FROM live.notify_delivery; "
+		"INSERT OR IGNORE INTO main.notify_gate SELECT * FROM live.notify_gate", NULL);
 	fc_store_exec(fresh, "DETACH DATABASE live", NULL);
 	return rc;
 }

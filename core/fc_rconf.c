@@ -248,7 +248,7 @@ bad:
 	return rc;
 }
 
-static int valid_env_name(const char *s)
+int fc_rconf_env_name_ok(const char *s)
 {
 	if (!s || !*s || strlen(s) > 128 || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
 		return 0;
@@ -363,7 +363,7 @@ static int conf_parse(fc_router_conf *r, const cJSON *o, const char *what)
 	if ((rc = fc_json_get_str(&s, o, "token_env", what)) < 0)
 		return rc;
 	if (s) {
-		if (!valid_env_name(s))
+		if (!fc_rconf_env_name_ok(s))
 			return fc_error_set(FC_EPARSE, "%s: router '%s': 'token_env' must be an environment variable name",
 					    what, rn);
 		r->token_env = fc_strdup(s);
@@ -495,8 +495,7 @@ static int token_chars_ok(const char *t)
 	return 1;
 }
 
-/* Resolve the token of one router for this run; failures go to token_error. */
-void fc_rconf_resolve_token(fc_router_conf *r)
+int fc_rconf_read_secret(char **out, const char *env, const char *file, const char *what, char *err, size_t errlen)
 {
 	char buf[TOKEN_MAX + 2];
 	struct stat st;
@@ -504,45 +503,41 @@ void fc_rconf_resolve_token(fc_router_conf *r)
 	size_t len = 0;
 	int fd;
 
-	r->token_error[0] = '\0';
-	if (r->token_env) {
-		const char *v = getenv(r->token_env);
+	*out = NULL;
+	err[0] = '\0';
+	if (env) {
+		const char *v = getenv(env);
 		if (v && *v) {
 			if (strlen(v) > TOKEN_MAX || !token_chars_ok(v)) {
-				snprintf(r->token_error, sizeof(r->token_error),
-					 "the token in environment variable '%s' has characters a bearer token cannot hold",
-					 r->token_env);
-				return;
+				snprintf(err, errlen, "the %s in environment variable '%s' has characters it cannot hold",
+					 what, env);
+				return -1;
 			}
-			r->token = fc_strdup(v);
-			return;
+			*out = fc_strdup(v);
+			return 0;
 		}
-		if (!r->token_file) {
-			snprintf(r->token_error, sizeof(r->token_error),
-				 "environment variable '%s' (token_env) is not set", r->token_env);
-			return;
+		if (!file) {
+			snprintf(err, errlen, "environment variable '%s' (%s_env) is not set", env, what);
+			return -1;
 		}
 	}
-	if (!r->token_file)
-		return;
-	fd = open(r->token_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (!file)
+		return 0;
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		snprintf(r->token_error, sizeof(r->token_error), "cannot read token file '%.200s': %s",
-			 r->token_file, strerror(errno));
-		return;
+		snprintf(err, errlen, "cannot read %s file '%.200s': %s", what, file, strerror(errno));
+		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is not a regular file",
-			 r->token_file);
+		snprintf(err, errlen, "%s file '%.200s' is not a regular file", what, file);
 		close(fd);
-		return;
+		return -1;
 	}
 	if (st.st_mode & 077) {
-		snprintf(r->token_error, sizeof(r->token_error),
-			 "token file '%.200s' is readable or writable by group or others (mode %04o): "
-			 "refused; chmod 600 it", r->token_file, (unsigned)(st.st_mode & 07777));
+		snprintf(err, errlen, "%s file '%.200s' is readable or writable by group or others (mode %04o): "
+			 "refused; chmod 600 it", what, file, (unsigned)(st.st_mode & 07777));
 		close(fd);
-		return;
+		return -1;
 	}
 	while (len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)got;
@@ -551,15 +546,26 @@ void fc_rconf_resolve_token(fc_router_conf *r)
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
 		buf[--len] = '\0';
 	if (len == 0)
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is empty", r->token_file);
+		snprintf(err, errlen, "%s file '%.200s' is empty", what, file);
 	else if (len > TOKEN_MAX || !token_chars_ok(buf))
-		snprintf(r->token_error, sizeof(r->token_error),
-			 "token file '%.200s' holds characters a bearer token cannot hold (one line expected)",
-			 r->token_file);
+		snprintf(err, errlen, "%s file '%.200s' holds characters it cannot hold (one line expected)", what, file);
 	else
-		r->token = fc_strdup(buf);
+		*out = fc_strdup(buf);
 	memset(buf, 0, sizeof(buf));
+	return *out ? 0 : -1;
 }
+
+/* Resolve the token of one router for this run; failures go to token_error. */
+void fc_rconf_resolve_token(fc_router_conf *r)
+{
+	fc_rconf_read_secret(&r->token, r->token_env, r->token_file, "token", r->token_error, sizeof(r->token_error));
+}
+
+int fc_rconf_authority_ok(const char *a, size_t len)
+{
+	return check_authority(a, len, 0) == 0;
+}
+
 const fc_router_driver *fc_rconf_driver_at(size_t i)
 {
 	return i < NDRIVERS ? registry[i] : NULL;

@@ -51,6 +51,22 @@ void fc_rconf_free(fc_router_conf *r, size_t n);
 void fc_rconf_resolve_token(fc_router_conf *r);
 
 /*
+ * Read a secret for this run: from environment variable `env` (may be
+ * NULL), else from `file` (may be NULL; a regular file of mode 600 or
+ * stricter, one line).  0 with *out (caller wipes and frees; NULL when
+ * neither is named), or -1 with the reason in err, which names `what`
+ * ("token", "url") and never holds the secret.  The one reader of
+ * secrets: router tokens and webhooks both use it.
+ */
+int fc_rconf_read_secret(char **out, const char *env, const char *file, const char *what, char *err, size_t errlen);
+
+/* 1 when `s` may name an environment variable (token_env). */
+int fc_rconf_env_name_ok(const char *s);
+
+/* 1 when a URL's authority (host, IPv4, [IPv6], optional :port) is well formed. */
+int fc_rconf_authority_ok(const char *a, size_t len);
+
+/*
  * Warm the drivers of the routers that push (load their libraries in a
  * thread) and free the routers.  Returns how many were warmed.
  */

@@ -12,12 +12,38 @@
 #include "fc_error.h"
 #include "fc_json.h"
 #include "fc_name.h"
+#include "fc_notify.h"
 #include "fc_store.h"
 #include "fc_rconf.h"
 #include "fc_rengine.h"
 #include "fc_rreport.h"
 #include "fc_settings.h"
 
+
+/* Drift found: one event for the webhooks that want it, delivered in the background. */
+static void notify_drift(fc_plan *p, const fc_router_result *r, const char *text)
+{
+	cJSON *d = fc_json_obj(), *flags = fc_json_arr();
+
+	for (size_t i = 0; i < r->nflags; i++) {
+		const fc_router_flag_state *f = &r->flags[i];
+		cJSON *o;
+		if (strcmp(f->state, "drift"))
+			continue;
+		o = fc_json_obj();
+		fc_json_add_str(o, "router", f->router);
+		fc_json_add_str(o, "replica", f->replica);
+		fc_json_add_str(o, "flag", f->flag);
+		fc_json_add_str(o, "service", f->service ? f->service : "");
+		fc_json_add_str(o, "error", f->error ? f->error : "");
+		fc_json_push(flags, o);
+	}
+	fc_json_add_str(d, "action", "drift");
+	fc_json_add(d, "flags", flags);
+	fc_notify_emit(fc_plan_store(p), "drift", NULL, NULL, text, d);
+	cJSON_Delete(d);
+	fc_notify_kick(p);
+}
 
 int fc_rreport_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out)
 {
@@ -53,10 +79,13 @@ int fc_rreport_verify(fc_plan *p, const fc_router_opts *o, fc_router_result *out
 	out->report = fc_buf_detach(&rep);
 	if ((rc = fc_rengine_store(fc_plan_store(p), &x, out, 0)) < 0)
 		goto done;
-	if (ndrift)
-		rc = fc_error_set(FC_EDRIFT, "drift on %zu flag%s: router '%s' replica %s: flag '%s': %s", ndrift,
-				  ndrift == 1 ? "" : "s", fd->router, fd->replica, fd->flag, fd->error);
-	else if (nfail)
+	if (ndrift) {
+		char *msg = fc_asprintf("drift on %zu flag%s: router '%s' replica %s: flag '%s': %s", ndrift,
+					ndrift == 1 ? "" : "s", fd->router, fd->replica, fd->flag, fd->error);
+		notify_drift(p, out, msg);
+		rc = fc_error_set(FC_EDRIFT, "%s", msg);
+		free(msg);
+	} else if (nfail)
 		rc = fc_error_set(FC_ESYNC, "router '%s' replica %s could not be read: %s%s", ff->router, ff->replica,
 				  ff->error, nfail > 1 ? " (and more)" : "");
 done:

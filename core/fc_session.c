@@ -16,6 +16,8 @@
 
 #include "fc_buf.h"
 #include "fc_error.h"
+#include "fc_notify.h"
+#include "fc_notify_gate.h"
 #include "fc_repo.h"
 #include "fc_reconcile.h"
 #include "fc_rreport.h"
@@ -45,6 +47,8 @@ int fc_session_open(fc_plan **out, const fc_open_opts *o)
 			fc_plan_free(p);
 			return rc;
 		}
+		/* events an interrupted process left undelivered: in the background */
+		fc_notify_kick(p);
 	}
 	fc_error_clear();
 	*out = p;
@@ -126,6 +130,21 @@ static void push_flags(fc_plan *p, fc_outcome *out)
 	}
 }
 
+/*
+ * After a committed change, outside the lock: a push that failed is an
+ * event too, gates the change opened are, and the deliverer starts in
+ * the background (the change's own event was written with its journal
+ * row).  Never fails or delays the change.
+ */
+static void notify_after(fc_plan *p, const fc_outcome *out, const char *router_error)
+{
+	if (router_error && out->commit[0])
+		fc_notify_emit(fc_plan_store(p), "push-failed", NULL, out->change_id, router_error, NULL);
+	fc_notify_gates(p, NULL);
+	fc_notify_kick(p);
+	fc_error_clear();
+}
+
 int fc_session_finish(fc_change *c, fc_outcome *out)
 {
 	fc_plan *p = fc_change_plan(c);
@@ -133,6 +152,13 @@ int fc_session_finish(fc_change *c, fc_outcome *out)
 	char *router_error = NULL;
 	int rc = fc_change_finish(c, out);
 
+	if (rc == FC_ECONFLICT && out->change_id[0] && !out->commit[0]) {
+		/* lost a race on the remote: set aside, never announced */
+		char *msg = fc_strdup(fc_error_last());
+		fc_notify_withdraw(fc_plan_store(p), out->change_id);
+		fc_error_set(rc, "%s", msg);
+		free(msg);
+	}
 	if (rc < 0 || out->noop)
 		return rc;
 	if (out->dry_run) {
@@ -151,7 +177,7 @@ int fc_session_finish(fc_change *c, fc_outcome *out)
 	fc_change_applied(p, out->change_id);
 	/* changes an interrupted process committed under our lock: their flags now */
 	fc_session_settle(p);
-	fc_error_clear();
+	notify_after(p, out, router_error);
 	rc = router_error ? fc_error_set(FC_ESYNC, "%s", router_error) : 0;
 	free(router_error);
 	return rc;

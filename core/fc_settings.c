@@ -9,8 +9,9 @@
 #include "fc_rconf.h"
 #include "fc_settings.h"
 #include "fc_store.h"
+#include "fc_suggest.h"
 
-static const char *known_top[] = { "version", "ramp", "gates", "routers", "checks", "layout", NULL };
+static const char *known_top[] = { "version", "ramp", "gates", "routers", "checks", "layout", "webhooks", NULL };
 
 cJSON *fc_settings_default(void)
 {
@@ -181,6 +182,14 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	if (checks && !cJSON_IsObject(checks))
 		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);
+	{
+		fc_webhook *hooks = NULL;
+		size_t nhooks = 0;
+		rc = fc_webhooks_parse(&hooks, &nhooks, cJSON_GetObjectItemCaseSensitive(doc, "webhooks"), what);
+		fc_webhooks_free(hooks, nhooks);
+		if (rc < 0)
+			return rc;
+	}
 	c = cJSON_GetObjectItemCaseSensitive(doc, "layout");
 	if (c && (!cJSON_IsString(c) || (strcmp(c->valuestring, "flat") && strcmp(c->valuestring, "fanout"))))
 		return fc_error_set(FC_EPARSE, "%s: 'layout' must be \"flat\" or \"fanout\"", what);
@@ -281,4 +290,231 @@ int fc_settings_load_file(fc_store *s, const char *name, const char *data, size_
 	rc = fc_settings_put(s, doc);
 	cJSON_Delete(doc);
 	return rc < 0 ? fc_error_wrap(rc, "ficus.json") : 0;
+}
+
+/* ---- webhooks ---- */
+
+static const char *const event_names[] = { "change", "gate-open", "push-failed", "drift", "test", NULL };
+
+const char *const *fc_webhook_event_names(void)
+{
+	return event_names;
+}
+
+unsigned fc_webhook_event_bit(const char *name)
+{
+	for (unsigned i = 0; name && event_names[i]; i++)
+		if (!strcmp(event_names[i], name))
+			return 1u << i;
+	return 0;
+}
+
+const char *fc_webhook_event_name(unsigned bit)
+{
+	for (unsigned i = 0; event_names[i]; i++)
+		if (bit == 1u << i)
+			return event_names[i];
+	return "?";
+}
+
+void fc_webhook_url_shown(char *buf, size_t size, const char *url)
+{
+	const char *rest = strstr(url ? url : "", "://"), *end;
+	size_t n;
+
+	if (!rest) {
+		snprintf(buf, size, "%s", "(not a URL)");
+		return;
+	}
+	rest += 3;
+	end = rest + strcspn(rest, "/?#");
+	{
+		/* credentials before the host are never shown */
+		const char *at = memchr(rest, '@', (size_t)(end - rest));
+		size_t scheme = (size_t)(rest - url);
+		if (at) {
+			n = (size_t)(end - at - 1);
+			snprintf(buf, size, "%.*s***@%.*s%s", (int)scheme, url, (int)(n < 200 ? n : 200), at + 1,
+				 *end ? "/..." : "");
+		} else {
+			n = (size_t)(end - url);
+			snprintf(buf, size, "%.*s%s", (int)(n < 200 ? n : 200), url, *end ? "/..." : "");
+		}
+	}
+	for (char *p = buf; *p; p++) /* a URL shown is one line of printable text */
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p == 0x7f)
+			*p = '?';
+}
+
+static void hook_clear(fc_webhook *h)
+{
+	free(h->name);
+	if (h->url) {
+		memset(h->url, 0, strlen(h->url));
+		free(h->url);
+	}
+	free(h->url_file);
+	free(h->token_env);
+	free(h->token_file);
+	memset(h, 0, sizeof(*h));
+}
+
+void fc_webhooks_free(fc_webhook *w, size_t n)
+{
+	for (size_t i = 0; w && i < n; i++)
+		hook_clear(&w[i]);
+	free(w);
+}
+
+int fc_webhook_url_ok(const char *url)
+{
+	const char *rest, *end, *at;
+	size_t n = strlen(url);
+
+	if (n == 0 || n > 2048)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return 0;
+	if (!strncmp(url, "http://", 7))
+		rest = url + 7;
+	else if (!strncmp(url, "https://", 8))
+		rest = url + 8;
+	else
+		return 0;
+	end = rest + strcspn(rest, "/?#");
+	at = memchr(rest, '@', (size_t)(end - rest));
+	return !at && !strchr(url, '#') && fc_rconf_authority_ok(rest, (size_t)(end - rest));
+}
+
+static int hook_parse(fc_webhook *h, const cJSON *o, const char *what)
+{
+	static const char *const keys[] = { "name", "url", "url_file", "token_env", "token_file", "events", "format",
+					    NULL };
+	const char *name = NULL, *s = NULL;
+	const cJSON *c, *ev;
+	char hn[64] = "?", shown[256];
+	int rc, i;
+
+	memset(h, 0, sizeof(*h));
+	if (!cJSON_IsObject(o))
+		return fc_error_set(FC_EPARSE, "%s: each entry of 'webhooks' must be an object", what);
+	if ((rc = fc_json_get_str(&name, o, "name", what)) < 0)
+		return rc;
+	if (!name)
+		return fc_error_set(FC_EPARSE, "%s: a webhook has no 'name'", what);
+	if (fc_name_check("webhook", name) < 0)
+		return fc_error_wrap(FC_EPARSE, "%s", what);
+	snprintf(hn, sizeof(hn), "%s", name);
+	h->name = fc_strdup(name);
+	for (c = o->child; c; c = c->next) {
+		for (i = 0; keys[i] && strcmp(keys[i], c->string); i++)
+			;
+		if (keys[i])
+			continue;
+		if (strstr(c->string, "token") || strstr(c->string, "password") || strstr(c->string, "secret"))
+			return fc_error_set(FC_EPARSE,
+				"%s: webhook '%s': '%.40s' is not allowed: secrets never go into the plan; "
+				"name them with 'token_env' or 'token_file'", what, hn, c->string);
+		return fc_error_set(FC_EPARSE, "%s: webhook '%s': unknown setting '%.40s'", what, hn, c->string);
+	}
+	if ((rc = fc_json_get_str(&s, o, "url", what)) < 0)
+		return rc;
+	if (s) {
+		if (!fc_webhook_url_ok(s)) {
+			fc_webhook_url_shown(shown, sizeof(shown), s);
+			return fc_error_set(FC_EPARSE, "%s: webhook '%s': url '%s' is not an http:// or https:// URL "
+					    "(no credentials, no fragment)", what, hn, shown);
+		}
+		h->url = fc_strdup(s);
+	}
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "url_file", what)) < 0)
+		return rc;
+	if (s) {
+		if (s[0] != '/' || strlen(s) > 1024 || strpbrk(s, "\n\r\t;"))
+			return fc_error_set(FC_EPARSE, "%s: webhook '%s': 'url_file' must be an absolute path", what, hn);
+		h->url_file = fc_strdup(s);
+	}
+	if (!h->url == !h->url_file)
+		return fc_error_set(FC_EPARSE, "%s: webhook '%s' needs exactly one of 'url' and 'url_file'", what, hn);
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "token_env", what)) < 0)
+		return rc;
+	if (s) {
+		if (!fc_rconf_env_name_ok(s))
+			return fc_error_set(FC_EPARSE, "%s: webhook '%s': 'token_env' must be an environment variable name",
+					    what, hn);
+		h->token_env = fc_strdup(s);
+	}
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "token_file", what)) < 0)
+		return rc;
+	if (s) {
+		if (s[0] != '/' || strlen(s) > 1024 || strpbrk(s, "\n\r\t;"))
+			return fc_error_set(FC_EPARSE, "%s: webhook '%s': 'token_file' must be an absolute path", what, hn);
+		h->token_file = fc_strdup(s);
+	}
+	s = NULL;
+	if ((rc = fc_json_get_str(&s, o, "format", what)) < 0)
+		return rc;
+	if (s && strcmp(s, "json") && strcmp(s, "slack"))
+		return fc_error_set(FC_EPARSE, "%s: webhook '%s': 'format' must be \"json\" or \"slack\"", what, hn);
+	h->slack = s && !strcmp(s, "slack");
+	ev = cJSON_GetObjectItemCaseSensitive(o, "events");
+	if (!ev) {
+		h->events = FC_EVENT_DEFAULT;
+		return 0;
+	}
+	if (!cJSON_IsArray(ev) || !cJSON_GetArraySize(ev))
+		return fc_error_set(FC_EPARSE, "%s: webhook '%s': 'events' must be a list of event names", what, hn);
+	cJSON_ArrayForEach(c, ev) {
+		unsigned bit = cJSON_IsString(c) ? fc_webhook_event_bit(c->valuestring) : 0;
+		if (!bit) {
+			char *hint = cJSON_IsString(c) ? fc_suggest_hint(c->valuestring, event_names, 5, NULL)
+						       : fc_strdup("");
+			char *bad = cJSON_IsString(c) ? fc_sanitize(c->valuestring, 0) : fc_strdup("?");
+			rc = fc_error_set(FC_EPARSE, "%s: webhook '%s': unknown event '%.40s'%s "
+					  "(events: change, gate-open, push-failed, drift, test)", what, hn, bad, hint);
+			free(hint);
+			free(bad);
+			return rc;
+		}
+		h->events |= bit;
+	}
+	return 0;
+}
+
+int fc_webhooks_parse(fc_webhook **out, size_t *n, const cJSON *list, const char *what)
+{
+	fc_webhook *hs;
+	const cJSON *c;
+	size_t k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return fc_error_set(FC_EPARSE, "%s: 'webhooks' must be a list", what);
+	if (cJSON_GetArraySize(list) > FC_WEBHOOKS_MAX)
+		return fc_error_set(FC_EPARSE, "%s: more than %d webhooks", what, FC_WEBHOOKS_MAX);
+	hs = fc_calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(*hs));
+	cJSON_ArrayForEach(c, list) {
+		if ((rc = hook_parse(&hs[k], c, what)) < 0) {
+			fc_webhooks_free(hs, k + 1);
+			return rc;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (!strcmp(hs[j].name, hs[k].name)) {
+				rc = fc_error_set(FC_EPARSE, "%s: webhook '%s' is defined twice", what, hs[k].name);
+				fc_webhooks_free(hs, k + 1);
+				return rc;
+			}
+		k++;
+	}
+	*out = hs;
+	*n = k;
+	return 0;
 }

@@ -31,7 +31,15 @@ _ficus() {
 	--plan) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--from) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--strategy) COMPREPLY=($(compgen -W "outside-in blast-radius least-coupled" -- "$cur")); return ;;
-	--format) COMPREPLY=($(compgen -W "text json dot" -- "$cur")); return ;;
+	--format)
+		if [ "$verb" = notify ]; then
+			COMPREPLY=($(compgen -W "json slack" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "text json dot" -- "$cur"))
+		fi
+		return ;;
+	--events) COMPREPLY=($(compgen -W "all change gate-open push-failed drift test" -- "$cur")); return ;;
+	--url-file|--token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "calls reads writes shares-table" -- "$cur")); return ;;
 	--driver) COMPREPLY=($(compgen -W "haproxy nginx-lua http envoy none" -- "$cur")); return ;;
 	--to) COMPREPLY=($(compgen -W "dual-write backfill read-cutover decommission done 1% 10% 50% 100%" -- "$cur")); return ;;
@@ -86,6 +94,12 @@ _ficus() {
 			COMPREPLY=($(compgen -W "$(ficus router list 2>/dev/null | cut -f1)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur"))
+		fi ;;
+	notify)
+		if [ "$prev" = notify ]; then
+			COMPREPLY=($(compgen -W "add rm list test deliver" -- "$cur"))
+		elif [ "$prev" = rm ] || [ "$prev" = test ]; then
+			COMPREPLY=($(compgen -W "$(ficus notify list 2>/dev/null | cut -f1)" -- "$cur"))
 		fi ;;
 	log) COMPREPLY=($(compgen -W "$(_ficus_names service) $(_ficus_names domain)" -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "exit-codes $(ficus --help 2>/dev/null | sed -n '/^verbs:/,/^$/p' | awk 'NF > 1 && $1 != "verbs:" { print $1 }')" -- "$cur")) ;;
