@@ -105,12 +105,15 @@ static int streak_of(const fc_service *sv, const char *check, fc_check_streak *o
 		}
 	if (sv->nstreaks)
 		return 0;
-	for (size_t i = sv->nresults; i-- > 0;) {
+	for (size_t i = sv->nresults, failed = 0; i-- > 0;) {
 		if (strcmp(sv->results[i].name, check))
 			continue;
 		if (!out->kept++)
 			out->newest = sv->results[i].at;
-		if (out->kept == out->streak + 1 && sv->results[i].pass)
+		/* no-data and error neither pass nor fail (migration 0009) */
+		if (sv->results[i].outcome == FC_CHECK_FAIL)
+			failed = 1;
+		else if (!failed && sv->results[i].outcome == FC_CHECK_PASS)
 			out->streak++;
 	}
 	return out->kept > 0;

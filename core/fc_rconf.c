@@ -494,7 +494,7 @@ static int token_chars_ok(const char *t)
 }
 
 /* Resolve the token of one router for this run; failures go to token_error. */
-void fc_rconf_resolve_token(fc_router_conf *r)
+int fc_rconf_read_token(char **token, char *err, size_t errsize, const char *token_env, const char *token_file)
 {
 	char buf[TOKEN_MAX + 2];
 	struct stat st;
@@ -502,45 +502,47 @@ void fc_rconf_resolve_token(fc_router_conf *r)
 	size_t len = 0;
 	int fd;
 
-	r->token_error[0] = '\0';
-	if (r->token_env) {
-		const char *v = getenv(r->token_env);
+	*token = NULL;
+	if (errsize)
+		err[0] = '\0';
+	if (token_env) {
+		const char *v = getenv(token_env);
 		if (v && *v) {
 			if (strlen(v) > TOKEN_MAX || !token_chars_ok(v)) {
-				snprintf(r->token_error, sizeof(r->token_error),
+				snprintf(err, errsize,
 					 "the token in environment variable '%s' has characters a bearer token cannot hold",
-					 r->token_env);
-				return;
+					 token_env);
+				return FC_ERROR;
 			}
-			r->token = fc_strdup(v);
-			return;
+			*token = fc_strdup(v);
+			return 0;
 		}
-		if (!r->token_file) {
-			snprintf(r->token_error, sizeof(r->token_error),
-				 "environment variable '%s' (token_env) is not set", r->token_env);
-			return;
+		if (!token_file) {
+			snprintf(err, errsize,
+				 "environment variable '%s' (token_env) is not set", token_env);
+			return FC_ERROR;
 		}
 	}
-	if (!r->token_file)
-		return;
-	fd = open(r->token_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (!token_file)
+		return 0; /* no token configured */
+	fd = open(token_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		snprintf(r->token_error, sizeof(r->token_error), "cannot read token file '%.200s': %s",
-			 r->token_file, strerror(errno));
-		return;
+		snprintf(err, errsize, "cannot read token file '%.200s': %s",
+			 token_file, strerror(errno));
+		return FC_ERROR;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is not a regular file",
-			 r->token_file);
+		snprintf(err, errsize, "token file '%.200s' is not a regular file",
+			 token_file);
 		close(fd);
-		return;
+		return FC_ERROR;
 	}
 	if (st.st_mode & 077) {
-		snprintf(r->token_error, sizeof(r->token_error),
+		snprintf(err, errsize,
 			 "token file '%.200s' is readable or writable by group or others (mode %04o): "
-			 "refused; chmod 600 it", r->token_file, (unsigned)(st.st_mode & 07777));
+			 "refused; chmod 600 it", token_file, (unsigned)(st.st_mode & 07777));
 		close(fd);
-		return;
+		return FC_ERROR;
 	}
 	while (len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)got;
@@ -549,14 +551,20 @@ void fc_rconf_resolve_token(fc_router_conf *r)
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
 		buf[--len] = '\0';
 	if (len == 0)
-		snprintf(r->token_error, sizeof(r->token_error), "token file '%.200s' is empty", r->token_file);
+		snprintf(err, errsize, "token file '%.200s' is empty", token_file);
 	else if (len > TOKEN_MAX || !token_chars_ok(buf))
-		snprintf(r->token_error, sizeof(r->token_error),
+		snprintf(err, errsize,
 			 "token file '%.200s' holds characters a bearer token cannot hold (one line expected)",
-			 r->token_file);
+			 token_file);
 	else
-		r->token = fc_strdup(buf);
+		*token = fc_strdup(buf);
 	memset(buf, 0, sizeof(buf));
+	return *token ? 0 : FC_ERROR;
+}
+
+void fc_rconf_resolve_token(fc_router_conf *r)
+{
+	fc_rconf_read_token(&r->token, r->token_error, sizeof(r->token_error), r->token_env, r->token_file);
 }
 const fc_router_driver *fc_rconf_driver_at(size_t i)
 {

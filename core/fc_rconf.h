@@ -51,6 +51,14 @@ void fc_rconf_free(fc_router_conf *r, size_t n);
 void fc_rconf_resolve_token(fc_router_conf *r);
 
 /*
+ * The one token reader (routers, analysis checks): from the environment
+ * variable `token_env` when set and non-empty, else from `token_file`
+ * (mode 600 or stricter, one line).  0 with *token (caller frees; NULL
+ * when neither is named); FC_ERROR with the reason in err, never the token.
+ */
+int fc_rconf_read_token(char **token, char *err, size_t errsize, const char *token_env, const char *token_file);
+
+/*
  * Warm the drivers of the routers that push (load their libraries in a
  * thread) and free the routers.  Returns how many were warmed.
  */

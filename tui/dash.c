@@ -684,10 +684,11 @@ void dash_job_done(dash *d, job *j)
 	} else if (j->rc == 0 || (j->rc == FC_ESYNC && j->out.commit[0])) {
 		char extra[256] = "";
 		if (j->kind == JOB_CHECK_RUN) {
-			size_t pass = 0;
+			size_t count[4] = { 0 };
 			for (size_t i = 0; i < j->nrun; i++)
-				pass += j->runres[i].pass != 0;
-			snprintf(extra, sizeof(extra), " (%zu pass, %zu fail)", pass, j->nrun - pass);
+				count[j->runres[i].outcome & 3]++;
+			snprintf(extra, sizeof(extra), " (%zu pass, %zu fail, %zu no-data, %zu error)", count[FC_CHECK_PASS],
+				 count[FC_CHECK_FAIL], count[FC_CHECK_NO_DATA], count[FC_CHECK_ERROR]);
 		}
 		if (j->rc == FC_ESYNC)
 			dash_status(d, 1, "commit %.12s: %s%s; routers not all updated: %s", j->out.commit, j->title, extra,
