@@ -267,7 +267,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
 				char *d = fc_sanitize(sv.results[k].detail, 0);
 				fc_time_format(at, sizeof(at), sv.results[k].at);
 				printf("    %s %-12s %s %s\n", at, sv.results[k].name,
-				       sv.results[k].outcome == FC_CHECK_FAIL ? "FAIL" : fc_check_outcome_name(sv.results[k].outcome), d);
+				       fc_check_result_outcome(&sv.results[k]) == FC_CHECK_FAIL ? "FAIL"
+				       : fc_check_outcome_name(fc_check_result_outcome(&sv.results[k])), d);
 				free(d);
 			}
 		}

@@ -111,9 +111,9 @@ static int streak_of(const fc_service *sv, const char *check, fc_check_streak *o
 		if (!out->kept++)
 			out->newest = sv->results[i].at;
 		/* no-data and error neither pass nor fail (migration 0009) */
-		if (sv->results[i].outcome == FC_CHECK_FAIL)
+		if (fc_check_result_outcome(&sv->results[i]) == FC_CHECK_FAIL)
 			failed = 1;
-		else if (!failed && sv->results[i].outcome == FC_CHECK_PASS)
+		else if (!failed && fc_check_result_outcome(&sv->results[i]) == FC_CHECK_PASS)
 			out->streak++;
 	}
 	return out->kept > 0;
@@ -197,6 +197,112 @@ static void reconcile_clean_gate(fc_step *s, const fc_service *sv, const fc_gate
 		add_gate(s, "reconcile", 1,
 			 fc_asprintf("reconcile: no failure of '%s' since %s", g->reconcile_check, since_what),
 			 fc_asprintf("open (no failure since %s)", since_what));
+	}
+}
+
+/* ---- analysis checks (SPEC section 9) ---- */
+
+/* What the gate read of one analysis check's results since the step began. */
+typedef struct {
+	int passes, failures, future;
+	fc_time newest_pass;
+	char newest[160];  /* the newest pass's measurement, "0.0031 <= 0.01" */
+} analysis_seen;
+
+static void analysis_take(analysis_seen *a, const char *check, int pass, int outcome_null, const char *detail,
+			  fc_time at)
+{
+	size_t n, k = strlen(check);
+
+	if (at > fc_now() + FC_GATE_SKEW) {
+		a->future++; /* evidence from the future never opens a gate */
+		return;
+	}
+	if (pass) {
+		a->passes++;
+		if (at >= a->newest_pass) {
+			a->newest_pass = at;
+			/* "error_rate=0.0031 <= 0.01; query: ..." -> "0.0031 <= 0.01" */
+			if (!strncmp(detail, check, k) && detail[k] == '=')
+				detail += k + 1;
+			n = strcspn(detail, ";");
+			snprintf(a->newest, sizeof(a->newest), "%.*s", (int)(n > 120 ? 120 : n), detail);
+		}
+	} else if (outcome_null) {
+		a->failures++; /* no-data and error neither pass nor fail */
+	}
+}
+
+/* The results of `check` since `since`: from the service when read whole, else from the store. */
+static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv, const char *check, fc_time since)
+{
+	sqlite3_stmt *q = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->newest_pass = -1;
+	if (sv->nresults || !sv->nstreaks || !st) {
+		for (size_t i = 0; i < sv->nresults; i++) {
+			const fc_check_result *r = &sv->results[i];
+			if (!strcmp(r->name, check) && r->at >= since)
+				analysis_take(a, check, fc_check_result_outcome(r) == FC_CHECK_PASS,
+					      fc_check_result_outcome(r) == FC_CHECK_FAIL,
+					      r->detail ? r->detail : "", r->at);
+		}
+		return;
+	}
+	if (fc_store_kept(st, &q, "SELECT pass, outcome IS NULL, detail, at FROM check_result "
+				  "WHERE service = ? AND name = ? AND at >= ?") == 0 &&
+	    sqlite3_bind_text(q, 1, sv->name, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_text(q, 2, check, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int64(q, 3, since) == SQLITE_OK)
+		while (fc_store_step(st, q) == 1)
+			analysis_take(a, check, sqlite3_column_int(q, 0), sqlite3_column_int(q, 1), fc_col_text(q, 2),
+				      sqlite3_column_int64(q, 3));
+	if (q)
+		fc_store_release(q);
+	fc_error_clear();
+}
+
+/*
+ * A ramp step and read-cutover -> decommission: each analysis check of
+ * the service passed at least analysis_passes times since `since` (the
+ * step began) and failed fewer times than its failure_limit.  One gate
+ * per check, named "analysis NAME".
+ */
+static void analysis_gates(fc_step *s, fc_store *st, const fc_service *sv, const fc_gate_settings *g, fc_time since)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, sv->checks) {
+		const cJSON *limit_j = cJSON_GetObjectItemCaseSensitive(c, "failure_limit");
+		int limit = cJSON_IsNumber(limit_j) && limit_j->valuedouble >= 1 ? (int)limit_j->valuedouble : 3;
+		int need = g->analysis_passes;
+		char name[32], extra[64] = "";
+		analysis_seen a;
+
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		snprintf(name, sizeof(name), "analysis %s", c->string);
+		analysis_count(&a, st, sv, c->string, since);
+		if (a.future)
+			snprintf(extra, sizeof(extra), "; %d dated in the future, not trusted", a.future);
+		if (a.failures >= limit)
+			add_gate(s, name, 0,
+				 fc_asprintf("%s: %d failure%s since the step began, failure_limit %d%s", name, a.failures,
+					     a.failures == 1 ? "" : "s", limit, extra),
+				 fc_asprintf("closed (%d fail since step >= limit %d)", a.failures, limit));
+		else if (a.passes < need)
+			add_gate(s, name, 0,
+				 fc_asprintf("%s: %d pass%s since the step began of the %d needed (no-data and error do not "
+					     "count)%s", name, a.passes, a.passes == 1 ? "" : "es", need, extra),
+				 fc_asprintf("closed (%d/%d pass since step)", a.passes, need));
+		else
+			add_gate(s, name, 1,
+				 fc_asprintf("%s: %d pass%s since the step began, %d fail (limit %d)%s%s%s", name, a.passes,
+					     a.passes == 1 ? "" : "es", a.failures, limit, a.newest[0] ? ", newest " : "",
+					     a.newest, extra),
+				 a.newest[0] ? fc_asprintf("open (%d pass since step, newest %s)", a.passes, a.newest)
+					     : fc_asprintf("open (%d pass since step)", a.passes));
 	}
 }
 
@@ -405,6 +511,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 			out->irreversible = 1;
 			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g->cutover_soak);
 			reconcile_clean_gate(out, sv, g, sv->step_since, "100% began", 0);
+			analysis_gates(out, st, sv, g, sv->step_since);
 			break;
 		}
 		out->kind = FC_STEP_RAMP;
@@ -418,6 +525,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 			out->to_bp = next_ramp(g, sv->bp);
 			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g->step_soak);
 			reconcile_clean_gate(out, sv, g, sv->step_since, "the step began", 0);
+			analysis_gates(out, st, sv, g, sv->step_since);
 		}
 		break;
 	case FC_PHASE_DECOMMISSION:

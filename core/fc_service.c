@@ -581,7 +581,7 @@ static int write_results(fc_store *st, const fc_service *s)
 	    (rc = fc_store_exec(st, "DELETE FROM check_state WHERE service = ?", "s", s->name)) < 0)
 		return rc;
 	for (i = 0; i < s->nresults && rc == 0; i++)
-		rc = fc_check_result_insert(st, s->name, s->results[i].name, s->results[i].outcome,
+		rc = fc_check_result_insert(st, s->name, s->results[i].name, fc_check_result_outcome(&s->results[i]),
 					    s->results[i].detail, s->results[i].at, s->results[i].actor);
 	for (i = 0; i < s->nfails && rc == 0; i++)
 		rc = fc_store_exec(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?)",
@@ -632,7 +632,7 @@ cJSON *fc_service_to_json(const fc_service *s)
 		fc_json_add_str(r, "name", s->results[i].name);
 		fc_json_add_bool(r, "pass", s->results[i].pass);
 		/* only where pass alone does not say it: files written before it keep their bytes */
-		if (s->results[i].outcome > FC_CHECK_PASS)
+		if (fc_check_result_outcome(&s->results[i]) > FC_CHECK_PASS)
 			fc_json_add_str(r, "outcome", fc_check_outcome_name(s->results[i].outcome));
 		fc_json_add_str(r, "detail", s->results[i].detail);
 		add_time(r, "at", s->results[i].at);

@@ -44,6 +44,13 @@ typedef enum {
 
 /* "pass", "fail", "no-data", "error". */
 const char *fc_check_outcome_name(int outcome);
+
+/*
+ * The outcome of a result: its no-data or error, else pass or fail by
+ * `pass` (a result made in memory may set only `pass`).
+ */
+#define fc_check_result_outcome(r) \
+	((r)->outcome > FC_CHECK_PASS ? (r)->outcome : (r)->pass ? FC_CHECK_PASS : FC_CHECK_FAIL)
 /* FC_EINVAL for another word. */
 int fc_check_outcome_parse(int *out, const char *s);
 

@@ -433,7 +433,7 @@ static void jresults(fc_buf *b, const fc_service *s, int d)
 		JKEY(b, d + 2, &rfirst, "name");
 		jstr(b, r->name);
 		JKEY(b, d + 2, &rfirst, "outcome");
-		jstr(b, fc_check_outcome_name(r->outcome));
+		jstr(b, fc_check_outcome_name(fc_check_result_outcome(r)));
 		JKEY(b, d + 2, &rfirst, "pass");
 		if (r->pass)
 			PUTS(b, "true");

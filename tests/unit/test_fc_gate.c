@@ -20,6 +20,7 @@ static void add_result(fc_service *sv, const char *name, int pass, fc_time at)
 	fc_check_result *r;
 	sv->results = fc_realloc(sv->results, (sv->nresults + 1) * sizeof(*sv->results));
 	r = &sv->results[sv->nresults++];
+	memset(r, 0, sizeof(*r));
 	r->name = fc_strdup(name);
 	r->pass = pass;
 	r->detail = fc_strdup("");
