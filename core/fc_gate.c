@@ -207,6 +207,9 @@ typedef struct {
 	int passes, failures, future;
 	fc_time newest_pass;
 	char newest[160];  /* the newest pass's measurement, "0.0031 <= 0.01" */
+	int collect;       /* keep the failures' details (the watcher's rollback) */
+	char **fails;
+	size_t nfails;
 } analysis_seen;
 
 static void analysis_take(analysis_seen *a, const char *check, int pass, int outcome_null, const char *detail,
@@ -230,6 +233,12 @@ static void analysis_take(analysis_seen *a, const char *check, int pass, int out
 		}
 	} else if (outcome_null) {
 		a->failures++; /* no-data and error neither pass nor fail */
+		if (a->collect) {
+			char when[32];
+			fc_time_format(when, sizeof(when), at);
+			a->fails = fc_realloc(a->fails, (a->nfails + 1) * sizeof(char *));
+			a->fails[a->nfails++] = fc_asprintf("%s fail at %s: %s", check, when, detail);
+		}
 	}
 }
 
@@ -237,8 +246,10 @@ static void analysis_take(analysis_seen *a, const char *check, int pass, int out
 static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv, const char *check, fc_time since)
 {
 	sqlite3_stmt *q = NULL;
+	int collect = a->collect;
 
 	memset(a, 0, sizeof(*a));
+	a->collect = collect;
 	a->newest_pass = -1;
 	if (sv->nresults || !sv->nstreaks || !st) {
 		for (size_t i = 0; i < sv->nresults; i++) {
@@ -263,6 +274,40 @@ static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv,
 	fc_error_clear();
 }
 
+static int analysis_limit(const cJSON *def)
+{
+	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(def, "failure_limit");
+	return cJSON_IsNumber(limit) && limit->valuedouble >= 1 ? (int)limit->valuedouble : 3;
+}
+
+int fc_gate_analysis_failed(fc_store *st, const fc_service *sv, char ***failed, size_t *n)
+{
+	const cJSON *c;
+	int checks = 0;
+
+	*failed = NULL;
+	*n = 0;
+	cJSON_ArrayForEach(c, sv->checks) {
+		analysis_seen a;
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.collect = 1;
+		analysis_count(&a, st, sv, c->string, sv->step_since);
+		if (a.failures >= analysis_limit(c)) {
+			checks++;
+			*failed = fc_realloc(*failed, (*n + a.nfails + 1) * sizeof(char *));
+			memcpy(*failed + *n, a.fails, a.nfails * sizeof(char *));
+			*n += a.nfails;
+		} else {
+			for (size_t i = 0; i < a.nfails; i++)
+				free(a.fails[i]);
+		}
+		free(a.fails);
+	}
+	return checks;
+}
+
 /*
  * A ramp step and read-cutover -> decommission: each analysis check of
  * the service passed at least analysis_passes times since `since` (the
@@ -274,14 +319,14 @@ static void analysis_gates(fc_step *s, fc_store *st, const fc_service *sv, const
 	const cJSON *c;
 
 	cJSON_ArrayForEach(c, sv->checks) {
-		const cJSON *limit_j = cJSON_GetObjectItemCaseSensitive(c, "failure_limit");
-		int limit = cJSON_IsNumber(limit_j) && limit_j->valuedouble >= 1 ? (int)limit_j->valuedouble : 3;
+		int limit = analysis_limit(c);
 		int need = g->analysis_passes;
 		char name[32], extra[64] = "";
 		analysis_seen a;
 
 		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
 			continue;
+		memset(&a, 0, sizeof(a));
 		snprintf(name, sizeof(name), "analysis %s", c->string);
 		analysis_count(&a, st, sv, c->string, since);
 		if (a.future)

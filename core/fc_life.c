@@ -260,6 +260,11 @@ void fc_ready_free(fc_ready_result *r, size_t n)
 
 int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, size_t *n)
 {
+	return fc_promote_ready_ex(p, w, 0, out, n);
+}
+
+int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_ready_result **out, size_t *n)
+{
 	fc_service *all = NULL;
 	size_t nall = 0, i;
 	fc_settings set;
@@ -299,6 +304,10 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 		} else if (st.irreversible) {
 			r->status = FC_READY_CONFIRM;
 			r->note = fc_asprintf("%s -> %s is irreversible: promote it by hand with --yes", r->from, r->to);
+		} else if (no_resume && st.action && !strcmp(st.action, "resume")) {
+			r->status = FC_READY_CONFIRM;
+			r->note = fc_asprintf("paused at 0%% after a rollback: resume it by hand (ficus promote %s)",
+					      all[i].name);
 		} else {
 			/* promote with CAS on the state the decision was made on */
 			snprintf(expect, sizeof(expect), "%s", r->from);
@@ -322,7 +331,9 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 	return 0;
 }
 
-int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out)
+/* `evidence`: Ficus-Check trailers naming the measurements an automatic rollback acted on. */
+static int rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w,
+		    const char *const *evidence, size_t nevidence, fc_outcome *out)
 {
 	fc_change *c = NULL;
 	fc_service sv;
@@ -431,6 +442,8 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	fc_change_trailer(c, "Ficus-Gates", "none (rollback is never gated)");
 	fc_change_trailer(c, "Ficus-Forced", "%s", w->force ? "yes" : "no");
 	traffic_trailer(c, &sv, from_bp, to_bp);
+	for (size_t i = 0; i < nevidence; i++)
+		fc_change_trailer(c, "Ficus-Check", "%s", evidence[i]);
 	fc_change_flag(c, sv.flag);
 	rc = fc_session_finish(c, out);
 	c = NULL;
@@ -438,6 +451,17 @@ done:
 	fc_change_abort(c);
 	fc_service_clear(&sv);
 	return rc;
+}
+
+int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out)
+{
+	return rollback(p, name, target, w, NULL, 0, out);
+}
+
+int fc_rollback_abort_because(fc_plan *p, const char *name, const fc_write_opts *w, const char *const *evidence,
+			      size_t n, fc_outcome *out)
+{
+	return rollback(p, name, NULL, w, evidence, n, out);
 }
 
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out)

@@ -63,11 +63,26 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 void fc_ready_free(fc_ready_result *r, size_t n);
 
 /*
+ * The same; with `no_resume`, a service paused at 0% after a rollback is
+ * left for a person too (FC_READY_CONFIRM): the watcher never undoes its
+ * own abort.
+ */
+int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_ready_result **out, size_t *n);
+
+/*
  * Roll back: without a target, the flag to 0% when above 0 (the service
  * stays in read-cutover, paused), else one phase back.  Never gated; from
  * decommission only with w->force; never from done.
  */
 int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out);
+
+/*
+ * The abort (fc_rollback without a target) with the measurements it acted
+ * on as Ficus-Check trailers, one per line of `evidence`: the watcher's
+ * automatic rollback.
+ */
+int fc_rollback_abort_because(fc_plan *p, const char *name, const fc_write_opts *w, const char *const *evidence,
+			      size_t n, fc_outcome *out);
 
 /* Shadow traffic on or off (dual-write and backfill only). */
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out);
