@@ -21,8 +21,9 @@ static const char desc[] =
 	"plan ('all'). --needs names services that must serve 100% before this one\n"
 	"enters read-cutover. --gate overrides a gate default for this service\n"
 	"(dual_write_min, reconcile_passes, reconcile_max_age, reconcile_check,\n"
-	"step_soak, cutover_soak; 'KEY=' removes the override). --check configures a\n"
-	"check command run by 'ficus check run' (exit status 0 = pass).";
+	"step_soak, cutover_soak, analysis_passes; 'KEY=' removes the override).\n"
+	"--check configures a check command run by 'ficus check run' (exit status\n"
+	"0 = pass); 'ficus check add' also defines analysis checks.";
 
 static int show(struct cli *c, fc_plan *p, const char *name)
 {

@@ -169,3 +169,52 @@ nginx_admin() {
     [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
     curl -s --max-time 5 -X "$method" "${args[@]}" "http://127.0.0.1:$port$path"
 }
+
+# prometheus_start TARGET_PORT: a real Prometheus (Debian's package) on a
+# free loopback port, scraping 127.0.0.1:TARGET_PORT every second with the
+# shipped recording rules; sets PROM_PORT and PROM_PID (stopped on exit,
+# by pid); returns once it is ready
+prometheus_start() {
+    free_port >/dev/null || return 1
+    PROM_PORT=$FREE_PORT
+    mkdir -p "$WORK/prom"
+    cat >"$WORK/prom/prometheus.yml" <<EOC
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $REPO/contrib/prometheus/ficus.rules.yml
+scrape_configs:
+  - job_name: ficus-router
+    static_configs:
+      - targets: ["127.0.0.1:$1"]
+EOC
+    prometheus --config.file="$WORK/prom/prometheus.yml" --storage.tsdb.path="$WORK/prom/data" \
+        --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom/out.log" 2>&1 &
+    PROM_PID=$!
+    _ROUTERS_EXTRA_PIDS+=("$PROM_PID")
+    for _ in $(seq 1 200); do
+        curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# prom_query PROMQL: the first sample's value from the Prometheus of
+# prometheus_start, "" for none
+prom_query() {
+    curl -s --max-time 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+        sed -n 's/.*"value":\[[0-9.]*,"\([^"]*\)"\].*/\1/p' | head -1
+}
+
+# prom_wait PROMQL VALUE: wait (at most 20 s) until the query answers VALUE
+prom_wait() {
+    local v=""
+    for _ in $(seq 1 100); do
+        v=$(prom_query "$1")
+        [ "$v" = "$2" ] && return 0
+        sleep 0.2
+    done
+    echo "# $1: '$v', waited for '$2'"
+    return 1
+}

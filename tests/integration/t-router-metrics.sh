@@ -59,33 +59,9 @@ check "/metrics is Prometheus text" bash -c 'curl -s -D - -o /dev/null "$1/metri
 run 0 "the router's answers still verify" fc router verify
 
 echo "# --- a real Prometheus scrapes it"
-free_port >/dev/null || { bad "free port"; finish; }
-PROM_PORT=$FREE_PORT
-mkdir -p "$WORK/prom"
-cat >"$WORK/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $REPO/contrib/prometheus/ficus.rules.yml
-scrape_configs:
-  - job_name: ficus-router
-    static_configs:
-      - targets: ["127.0.0.1:$NGINX_ADMIN_PORT"]
-EOF
-prometheus --config.file="$WORK/prom/prometheus.yml" --storage.tsdb.path="$WORK/prom/data" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom/out.log" 2>&1 &
-PROM_PID=$!
-_ROUTERS_EXTRA_PIDS+=("$PROM_PID")
-for _ in $(seq 1 200); do
-    curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+prometheus_start "$NGINX_ADMIN_PORT" || { bad "prometheus starts"; finish; }
 check "prometheus is ready (pid $PROM_PID)" curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
-query() { # query PROMQL: the first sample's value, "" for none
-    curl -s --max-time 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
-        sed -n 's/.*"value":\[[0-9.]*,"\([^"]*\)"\].*/\1/p' | head -1
-}
+query() { prom_query "$@"; }
 # the rate rules need the counters to move between two scrapes: wait for
 # Prometheus to have scraped the router once, then send traffic (failures
 # on the new side every other round) until the recorded error rate answers
