@@ -101,15 +101,15 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--interval '%s' is not a duration from 1s to 1d", interval);
 	if (c->w.force || c->w.yes || c->w.expect)
 		return cli_usage(c, "'watch' takes no --force, --yes or --expect: it never forces a gate");
-	if (c->json)
-		cli_json_streamed(); /* JSON lines, one per event */
 	if ((rc = cli_open(c, &p)))
 		return rc;
 	if ((rc = fc_watch_lock_take(p, &lock)) < 0) {
-		rc = cli_fail(rc);
+		rc = cli_fail(rc); /* the error envelope, as any verb's */
 		fc_plan_free(p);
 		return rc;
 	}
+	if (c->json)
+		cli_json_streamed(); /* from here, JSON lines, one per event */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
