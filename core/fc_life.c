@@ -515,14 +515,14 @@ static int store_result(fc_store *st, const char *service, const char *check, in
 
 	if ((rc = fc_check_result_insert(st, service, check, outcome, detail, at, actor)) < 0)
 		return rc;
-	if ((rc = fc_store_exec(st,
+	if ((rc = fc_store_exec_kept(st,
 		"DELETE FROM check_result WHERE service = ?1 AND name = ?2 AND id NOT IN "
 		"(SELECT id FROM check_result WHERE service = ?1 AND name = ?2 ORDER BY at DESC, id DESC LIMIT ?3)",
 		"ssi", service, check, FC_CHECKS_KEPT)) < 0)
 		return rc;
 	/* no-data and error neither pass nor fail: they are no last failure */
 	if (outcome == FC_CHECK_FAIL)
-		rc = fc_store_exec(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?) "
+		rc = fc_store_exec_kept(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?) "
 				       "ON CONFLICT (service, name) DO UPDATE SET last_fail = excluded.last_fail",
 				   "ssI", service, check, (long long)at);
 	return rc;
@@ -695,17 +695,26 @@ int fc_check_results_record(fc_plan *p, const fc_check_run_result *r, size_t n, 
 		goto done;
 	st = fc_change_store(chg);
 	for (size_t i = 0; i < n; i++) {
-		fc_service again;
-		int first = !i || strcmp(r[i].service, r[i - 1].service);
+		sqlite3_stmt *q = NULL;
+		int first = !i || strcmp(r[i].service, r[i - 1].service), found;
 		/* a service removed while its checks ran: nothing to record against */
-		if ((rc = fc_service_read(st, r[i].service, &again)) == FC_ENOTFOUND) {
-			fc_error_clear();
-			rc = 0;
-			continue;
+		if ((rc = fc_store_kept(st, &q, "SELECT 1 FROM service WHERE name = ?")) < 0)
+			goto done;
+		if (sqlite3_bind_text(q, 1, r[i].service, -1, SQLITE_STATIC) != SQLITE_OK) {
+			fc_store_release(q);
+			rc = fc_store_error(st, "reading a service");
+			goto done;
 		}
-		fc_service_clear(&again);
-		if (rc < 0 || (rc = store_result(st, r[i].service, r[i].check, r[i].outcome, r[i].detail ? r[i].detail : "",
-						 at, actor)) < 0)
+		found = fc_store_step(st, q);
+		fc_store_release(q);
+		if (found < 0) {
+			rc = found;
+			goto done;
+		}
+		if (!found)
+			continue;
+		if ((rc = store_result(st, r[i].service, r[i].check, r[i].outcome, r[i].detail ? r[i].detail : "", at,
+				       actor)) < 0)
 			goto done;
 		count[r[i].outcome & 3]++;
 		kept++;

@@ -874,8 +874,8 @@ int fc_check_result_insert(fc_store *st, const char *service, const char *check,
 	/* pass and fail leave outcome NULL: the meaning rows had before migration 0009 */
 	const char *oc = outcome > FC_CHECK_PASS ? fc_check_outcome_name(outcome) : NULL;
 
-	return fc_store_exec(st, "INSERT INTO check_result (service, name, pass, detail, at, actor, outcome) "
-				 "VALUES (?, ?, ?, ?, ?, ?, ?)", "ssisIss", service, check, outcome == FC_CHECK_PASS,
+	return fc_store_exec_kept(st, "INSERT INTO check_result (service, name, pass, detail, at, actor, outcome) "
+				      "VALUES (?, ?, ?, ?, ?, ?, ?)", "ssisIss", service, check, outcome == FC_CHECK_PASS,
 			     detail, (long long)at, actor, oc);
 }
 

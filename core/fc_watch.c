@@ -194,7 +194,16 @@ static void roll_back(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w
 
 		if (!watched(&all[i]) || !fc_checkdefs_have_analysis(all[i].checks))
 			continue;
-		/* the state now, after this round's results */
+		/* the rule on the state read at the round's start (cheap: one kept query per check) ... */
+		nchecks = fc_gate_analysis_failed(fc_plan_store(p), &all[i], &failed, &nfailed);
+		for (size_t k = 0; k < nfailed; k++)
+			free(failed[k]);
+		free(failed);
+		failed = NULL;
+		nfailed = 0;
+		if (nchecks <= 0)
+			continue;
+		/* ... and again on the state now, which the rollback acts on */
 		if (fc_service_get(p, all[i].name, &sv) < 0) {
 			fc_error_clear();
 			continue;
