@@ -7,7 +7,8 @@ Listens on 127.0.0.1 (a port the kernel picks), writes the port to
 PORTFILE and answers GET /api/v1/query from ANSWERFILE, read at every
 request: a number (a one-sample vector of that value), "empty" (an empty
 vector), "nan" (a sample whose value is NaN) or "error" (503 with a
-Prometheus error body).  Each query asked is appended to ANSWERFILE.log.
+Prometheus error body).  Each query asked is appended to ANSWERFILE.log,
+with the Authorization header it came with, if any, on the line before.
 """
 import json
 import sys
@@ -36,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         q = urllib.parse.parse_qs(url.query).get("query", [""])[0]
         with open(sys.argv[2] + ".log", "a") as f:
+            if self.headers.get("Authorization"):
+                f.write("auth: " + self.headers["Authorization"] + "\n")
             f.write(q + "\n")
         with open(sys.argv[2]) as f:
             want = f.read().strip()

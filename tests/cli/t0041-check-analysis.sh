@@ -129,6 +129,30 @@ expect_match '"outcome": "error"' "$(svc_file tracking)" "the plan file keeps er
 expect_exit 0 ficus check run tracking reconcile
 expect_eq 1 "$(svc_file tracking | grep -c '"err": "')" "one last failure of err"
 
+# ---- tokens: read at use time, refused when the file is open to others, never stored ----
+tok=Sekr3tPromToken77
+printf '%s\n' "$tok" >"$T/prom.token"
+chmod 644 "$T/prom.token"
+must check add tracking tok --prometheus "$PROM" --query up --max 1 --token-file "$T/prom.token"
+expect_exit 0 ficus check run tracking tok
+expect_match 'tok +error .*readable or writable by group or others \(mode 0644\): refused; chmod 600 it' "$out"
+chmod 600 "$T/prom.token"
+echo 0.5 >"$T/answer"
+expect_exit 0 ficus check run tracking tok
+expect_match 'tok +pass .*tok=0.5 <= 1' "$out"
+expect_match "auth: Bearer $tok" "$(cat "$T/answer.log")" "the token from the file is sent"
+export PROM_TOKEN=$tok
+must check set tracking tok --token-env PROM_TOKEN
+expect_exit 0 ficus --json check run tracking tok
+expect_match '"outcome": "pass"' "$out"
+unset PROM_TOKEN
+expect_exit 0 ficus check run tracking tok
+expect_match "environment variable 'PROM_TOKEN' \(token_env\) is not set" "$out"
+all="$(git -C "$FICUS_PLAN" log -p)$(sqlite3 "$FICUS_PLAN/.git/ficus/plan.db" .dump)"
+expect_no_match "$tok" "$all" "the token reaches neither the plan nor the database"
+must check rm tracking tok
+echo 0.003 >"$T/answer"
+
 # ---- rebuild keeps definitions and outcomes ----
 db=$FICUS_PLAN/.git/ficus/plan.db
 q="SELECT name, pass, coalesce(outcome, '-'), detail FROM check_result ORDER BY id"
