@@ -152,6 +152,7 @@ static int edit(fc_plan *p, const char *service, const char *check, const fc_che
 		} else {
 			entry = cJSON_Duplicate(old, 1);
 			analysis = cJSON_GetObjectItemCaseSensitive(entry, "prometheus") != NULL;
+			cJSON_free(entry->string); /* the duplicate's own copy of the key */
 		}
 		entry->string = fc_strdup(check);
 		if ((rc = apply(entry, e, analysis)) < 0)
