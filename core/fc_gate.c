@@ -251,7 +251,8 @@ static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv,
 	memset(a, 0, sizeof(*a));
 	a->collect = collect;
 	a->newest_pass = -1;
-	if (sv->nresults || !sv->nstreaks || !st) {
+	/* a brief read has no results (and no summary of a check never measured when it was read): ask the store */
+	if (sv->nresults || !st) {
 		for (size_t i = 0; i < sv->nresults; i++) {
 			const fc_check_result *r = &sv->results[i];
 			if (!strcmp(r->name, check) && r->at >= since)

@@ -7,6 +7,7 @@
 # (b) the new upstream answers 500 for a share of requests: the watcher
 #     rolls the service back within failure_limit rounds, the commit
 #     carries the failed values, and every tenant goes to the monolith;
+# (b2) a rollback that a paused router cannot confirm: said loudly, exit 5;
 # (c) a query matching nothing: no rollback, no promotion, 'no-data';
 # (d) Prometheus stopped: an error result, nothing rolled back, a
 #     background watcher keeps running, a second one is refused, SIGTERM
@@ -24,7 +25,7 @@ T0=$(date +%s)
 now() { export FICUS_NOW=$((T0 + $1)); }
 
 run 0 "init" fc init -q "$WORK/plan"
-run 0 "router add" fc router add web --driver nginx-lua --replica "$WEB" -q
+run 0 "router add" fc router add web --driver nginx-lua --replica "$WEB" --timeout 2s --retries 0 -q
 run 0 "domain add" fc domain add tracking --rps 100 -q
 run 0 "service add" fc service add tracking --domain tracking --route /api/tracking --gate analysis_passes=2 -q
 for p in dual-write backfill read-cutover 10%; do check "promote to $p" promote_to tracking "$p"; done
@@ -86,6 +87,24 @@ run 0 "the plan says 0%" fc router verify
 predict tracking tracking 0
 sweep nginx "$NGINX_PORT" tracking
 check "every tenant is on the monolith" bash -c '! grep -q " new$" "$1"' _ "$WORK/sweep.out"
+
+echo "# --- (b2) a rollback the router cannot confirm: loud, exit 5"
+run 0 "domain add auth" fc domain add auth -q
+run 0 "service add auth" fc service add auth --domain auth --route /api/auth -q
+for p in dual-write backfill read-cutover 10%; do check "promote auth to $p" promote_to auth "$p"; done
+run 0 "check add (a measurement that always fails)" fc check add auth always --prometheus "$PROM" \
+    --query 'vector(1)' --max 0.01 --interval 1s --failure-limit 1
+router_pause "$NGINX_PID"
+now $((8 * 86400 + 30))
+run 5 "watch --once: rolled back, not confirmed on the paused router" fc watch --once
+router_resume "$NGINX_PID"
+check "it rolled auth back" has "$OUT" "rollback auth: automatic rollback to 0%"
+check "the read-back says NOT CONFIRMED" has "$OUT" "verify   auth: NOT CONFIRMED: web/"
+check "the round says so" has "$OUT" "a rollback NOT CONFIRMED on every replica"
+check "the rollback is committed all the same" \
+    test "$(git -C "$WORK/plan" log -1 --format=%s)" = "auth: rollback 10% -> 0%"
+run 0 "router sync brings the router to the plan" fc router sync
+run 0 "router verify: every replica at the plan's 0%" fc router verify
 
 echo "# --- (c) a query that matches nothing: no-data holds, nothing moves"
 run 0 "domain add docs" fc domain add docs -q
