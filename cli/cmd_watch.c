@@ -118,8 +118,9 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 	if (!c->w.dry_run)
 		fc_watch_state_set(p, "running", started, 0);
 	{
-		char *d = fc_asprintf("watching every %llds%s%s", (long long)every, promote ? ", promoting" : "",
-				      once ? ", one round" : "");
+		char *d = fc_asprintf("watching every %llds%s%s%s", (long long)every, promote ? ", promoting" : "",
+				      once ? ", one round" : "",
+				      c->w.dry_run ? "; dry run: what it would record and do, nothing changed" : "");
 		log_line(c, "start", FC_WATCH_INFO, d);
 		free(d);
 	}

@@ -63,16 +63,19 @@ static fc_time newest_of(const fc_service *sv, const char *check)
 }
 
 /* Measure every due analysis check of every watched service in one parallel call, and record. */
+/* The round's results (*out, *nout: the caller frees with fc_check_run_free). */
 static void measure(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, fc_service *all, size_t nall,
-		    fc_watch_summary *sum)
+		    fc_watch_summary *sum, fc_check_run_result **out, size_t *nout)
 {
 	fc_check_target *t = NULL;
 	fc_check_run_result *r = NULL;
 	size_t nt = 0, cap = 0;
 	fc_time now = fc_now();
-	fc_outcome out = { 0 };
+	fc_outcome rec = { 0 };
 	int rc;
 
+	*out = NULL;
+	*nout = 0;
 	for (size_t i = 0; i < nall; i++) {
 		const cJSON *c;
 		if (!watched(&all[i]))
@@ -115,18 +118,19 @@ static void measure(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, 
 			emit(o, "check", r[i].outcome == FC_CHECK_PASS ? FC_WATCH_INFO : FC_WATCH_WARN, r[i].service,
 			     r[i].check, oc, r[i].detail, NULL);
 	}
-	rc = fc_check_results_record(p, r, nt, w, &out);
+	rc = fc_check_results_record(p, r, nt, w, &rec);
 	if (rc < 0 && rc != FC_ESYNC) {
 		sum->failed = 1;
 		emit(o, "error", FC_WATCH_ALERT, NULL, NULL, NULL, fc_error_last(), NULL);
-	} else if (!out.noop) {
+	} else if (!rec.noop) {
 		char *d = fc_asprintf("%zu results recorded (%zu pass, %zu fail, %zu no-data, %zu error)", nt, sum->passes,
 				      sum->failures, sum->no_data, sum->errors);
-		emit(o, "record", FC_WATCH_INFO, NULL, NULL, NULL, d, out.commit[0] ? out.commit : NULL);
+		emit(o, "record", FC_WATCH_INFO, NULL, NULL, NULL, d, rec.commit[0] ? rec.commit : NULL);
 		free(d);
 	}
-	fc_outcome_clear(&out);
-	fc_check_run_free(r, nt);
+	fc_outcome_clear(&rec);
+	*out = r;
+	*nout = nt;
 	free(t);
 }
 
@@ -183,8 +187,30 @@ done:
 }
 
 /* Roll back every watched service whose analysis reached its failure limit since its step began. */
+/*
+ * A dry run recorded nothing: the service as the store has it, with this
+ * round's results added in memory, is what the rule would see.
+ */
+static void add_round(fc_service *sv, const fc_check_run_result *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fc_check_result *c;
+		if (strcmp(r[i].service, sv->name))
+			continue;
+		sv->results = fc_realloc(sv->results, (sv->nresults + 1) * sizeof(*sv->results));
+		c = &sv->results[sv->nresults++];
+		memset(c, 0, sizeof(*c));
+		c->name = fc_strdup(r[i].check);
+		c->outcome = r[i].outcome;
+		c->pass = r[i].outcome == FC_CHECK_PASS;
+		c->detail = fc_strdup(r[i].detail ? r[i].detail : "");
+		c->actor = fc_strdup("");
+		c->at = fc_now();
+	}
+}
+
 static void roll_back(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, fc_service *all, size_t nall,
-		      fc_watch_summary *sum)
+		      const fc_check_run_result *round, size_t nround, fc_watch_summary *sum)
 {
 	for (size_t i = 0; i < nall && !stopping(o); i++) {
 		fc_service sv;
@@ -195,19 +221,23 @@ static void roll_back(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w
 		if (!watched(&all[i]) || !fc_checkdefs_have_analysis(all[i].checks))
 			continue;
 		/* the rule on the state read at the round's start (cheap: one kept query per check) ... */
-		nchecks = fc_gate_analysis_failed(fc_plan_store(p), &all[i], &failed, &nfailed);
-		for (size_t k = 0; k < nfailed; k++)
-			free(failed[k]);
-		free(failed);
-		failed = NULL;
-		nfailed = 0;
-		if (nchecks <= 0)
-			continue;
+		if (!w->dry_run) {
+			nchecks = fc_gate_analysis_failed(fc_plan_store(p), &all[i], &failed, &nfailed);
+			for (size_t k = 0; k < nfailed; k++)
+				free(failed[k]);
+			free(failed);
+			failed = NULL;
+			nfailed = 0;
+			if (nchecks <= 0)
+				continue;
+		}
 		/* ... and again on the state now, which the rollback acts on */
 		if (fc_service_get(p, all[i].name, &sv) < 0) {
 			fc_error_clear();
 			continue;
 		}
+		if (w->dry_run)
+			add_round(&sv, round, nround);
 		nchecks = fc_gate_analysis_failed(fc_plan_store(p), &sv, &failed, &nfailed);
 		if (nchecks > 0 && (sv.bp > 0 || sv.shadow)) {
 			fc_write_opts wo = *w;
@@ -279,7 +309,8 @@ static void promote(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, 
 int fc_watch_round(fc_plan *p, const fc_watch_opts *o, fc_watch_summary *sum)
 {
 	fc_service *all = NULL;
-	size_t nall = 0;
+	fc_check_run_result *round = NULL;
+	size_t nall = 0, nround = 0;
 	fc_write_opts w = FC_WRITE_OPTS_INIT;
 	int rc;
 
@@ -292,12 +323,13 @@ int fc_watch_round(fc_plan *p, const fc_watch_opts *o, fc_watch_summary *sum)
 	w.yes = 0;
 	if ((rc = fc_service_list_brief(p, &all, &nall)) < 0)
 		return rc;
-	measure(p, o, &w, all, nall, sum);
+	measure(p, o, &w, all, nall, sum, &round, &nround);
 	if (!stopping(o))
-		roll_back(p, o, &w, all, nall, sum);
+		roll_back(p, o, &w, all, nall, round, nround, sum);
 	if (o->promote && !stopping(o))
 		promote(p, o, &w, sum);
 	sum->stopped = stopping(o);
+	fc_check_run_free(round, nround);
 	fc_services_free(all, nall);
 	return 0;
 }

@@ -7,23 +7,9 @@
 # and fewer failures than failure_limit, and no-data counts for neither.
 . "$(dirname "$0")/lib.sh"
 
-start_prom() {
-	local i
-	echo 0.003 >"$T/answer"
-	python3 "$FICUS_SRC/tests/cli/fakeprom.py" "$T/prom.port" "$T/answer" &
-	cleanup_pids+=("$!")
-	for i in $(seq 200); do
-		[ -s "$T/prom.port" ] && break
-		sleep 0.05
-	done
-	port=$(cat "$T/prom.port" 2>/dev/null)
-	[ -n "$port" ] || { fail "the Prometheus stand-in did not start"; exit 1; }
-}
-
 new_plan
 now_at +0s
-start_prom
-PROM="http://127.0.0.1:$port"
+start_prom 0.003
 Q='sum(rate(ficus_requests_total{flag="{{flag}}",side="new",class="5xx"}[{{step_since}}]))'
 must domain add tracking --rps 100
 fast_service tracking tracking
