@@ -12,6 +12,10 @@
  *   PUT /v1/flags/<flag>      {"bp":N,"shadow":B,"rev":N} -> 200 and the stored
  *                             object, or 409 and the stored object when the
  *                             stored revision is newer
+ *   GET /api/v1/query?...     a Prometheus instant-query answer: a one-sample
+ *                             vector of 0.001, whatever the query (the
+ *                             watcher's bench: analysis checks against one
+ *                             loopback Prometheus)
  *
  * One process, one thread, poll(), HTTP/1.1 keep-alive, Content-Length
  * bodies.  Flags live in memory.  Not a server for anything but the bench.
@@ -129,6 +133,12 @@ static void handle(conn *c, const char *method, const char *path, const char *bo
 {
 	char obj[160];
 
+	if (!strcmp(method, "GET") && !strncmp(path, "/api/v1/query", 13)) {
+		static const char v[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+					"[{\"metric\":{\"job\":\"bench\"},\"value\":[1790000000,\"0.001\"]}]}}";
+		reply(c, 200, "OK", v, sizeof(v) - 1);
+		return;
+	}
 	if (!strcmp(method, "GET") && !strcmp(path, "/v1/flags")) {
 		if (!list_cache)
 			build_list();

@@ -102,8 +102,9 @@ gen_plan L "$L_DOMAINS" "$L_DEPS" "$L_SERVICES" "$L_COMMITS"
 gen_plan S 50 200 50 1000
 gen_plan H100 50 200 50 100
 gen_plan H100K 50 200 50 100000
+gen_plan W1K 1000 2000 1000 2000
 if [ $GEN_ONLY = 1 ]; then
-	for n in L S H100 H100K; do
+	for n in L S H100 H100K W1K; do
 		eval "d=\$PLAN_$n"
 		echo "$n: $(cat "$d/gen.txt") [$(cat "$d/seconds")s on $(cat "$d/when")]"
 	done
@@ -471,6 +472,48 @@ row "router sync FLAG, 20 replicas (whole process)" "-" "$(wallcpu "$p20" "$p20c
 r=$(ratio "$p20" "$p1")
 row "push 20 replicas / 1 replica" "< 2x" "${r}x" "$(judge "$r" '<' 2)"
 
+# ---- one watcher round ----
+
+# 1,000 services, each in read-cutover with one analysis check against one
+# loopback Prometheus-like answer (bench/flagd's /api/v1/query).  The
+# checks go in as a reviewed pull request would: plan files edited and
+# committed with git, adopted by ficus.  Each run is one 'watch --once' a
+# minute after the last (FICUS_NOW), so every check is due: 1,000 queries
+# in parallel, 1,000 results in one commit, the rollback rule read for
+# 1,000 services.
+log "one watcher round over 1,000 services' analysis checks"
+W=$(copy watch W1K)
+start_flagd prom
+python3 - "$W" "$prom" <<'EOP' || exit 1
+import json, os, sys
+plan, prom = sys.argv[1], sys.argv[2]
+files = sorted(os.path.join(r, f) for r, _, fs in os.walk(os.path.join(plan, "services")) for f in fs
+               if f.endswith(".json"))
+for p in files:
+    s = json.load(open(p))
+    if s["phase"] not in ("dual-write", "backfill", "read-cutover"):
+        s["phase"] = "read-cutover"
+        s["traffic"] = "10%"
+    s["checks"]["error_rate"] = {"prometheus": prom, "interval": "1m", "failure_limit": 3, "no_data": "hold",
+        "max": 0.01, "query": 'ficus:error_rate:ratio_rate1m{flag="{{flag}}",side="new"}'}
+    with open(p, "w") as o:
+        json.dump(s, o, indent=2, sort_keys=True)
+        o.write("\n")
+EOP
+git -C "$W" commit -qam "bench: an analysis check for every service" || exit 1
+"$FICUS" --plan "$W" -q verify >/dev/null 2>&1 || log "the watcher plan does not verify after its adoption"
+echo 0 >"$work/watch.n"
+cat >"$work/watch-once.sh" <<EOS
+#!/bin/bash
+n=\$(cat "$work/watch.n"); echo \$((n + 1)) >"$work/watch.n"
+FICUS_NOW=\$(($END + (n + 1) * 60)) exec "$FICUS" --plan "$W" -q watch --once
+EOS
+chmod +x "$work/watch-once.sh"
+measure watch "$work/watch-once.sh"
+wr=$M wrc=$C
+measured=$(git -C "$W" log -1 --format=%s | sed -n 's/^checks of \([0-9]*\) services.*/\1/p')
+row "watcher round, ${measured:-?} services x 1 analysis check (one loopback Prometheus; whole process)" "< 2000 ms" "$(wallcpu "$wr" "$wrc")" "$(judge "$wr" '<' 2000)"
+
 # ---- the table ----
 
 echo
@@ -478,7 +521,7 @@ echo "ficus $("$FICUS" --version | awk '{ print $2 }') benchmarks: median of $RU
 echo "(cpu: user + system time of the same runs, which other load on a shared machine disturbs less)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $machine"
-for n in L S H100 H100K; do
+for n in L S H100 H100K W1K; do
 	eval "d=\$PLAN_$n"
 	echo "plan $n: $(sed 's/^generated: //' "$d/gen.txt"); generated in $(cat "$d/seconds")s on $(cat "$d/when")"
 done

@@ -135,6 +135,7 @@ CLI_VERB(promote);
 CLI_VERB(rollback);
 CLI_VERB(shadow);
 CLI_VERB(check);
+CLI_VERB(watch);
 CLI_VERB(tenant);
 CLI_VERB(sync);
 CLI_VERB(router);

@@ -11,8 +11,9 @@ void cli_exit_codes(FILE *f)
 	      "  1  error (bad input file, unknown name, not a plan, I/O)\n"
 	      "  2  usage: wrong command line, invalid name, percentage or duration\n"
 	      "  3  a gate is closed; nothing changed\n"
-	      "  4  conflict: --expect mismatch, lock timeout, the remote moved\n"
-	      "  5  the change is committed but not applied on every router (sync pending)\n"
+	      "  4  conflict: --expect mismatch, lock timeout, the remote moved, another watcher\n"
+	      "  5  the change is committed but not applied on every router (sync pending);\n"
+	      "     watch --once: a rolled-back replica was not confirmed at 0%\n"
 	      "  6  drift: the routers or the database disagree with the plan\n", f);
 }
 

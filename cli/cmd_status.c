@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fc_watch.h"
 #include "cli_step.h"
 #include "fc_clock.h"
 #include "fc_json.h"
@@ -38,7 +39,56 @@ typedef struct {
 	fc_buf b;
 	size_t n;
 	int brief;
+	char *watcher;  /* the "watcher" member, written before the services */
 } json_out;
+
+/*
+ * The plan's watcher (ficus watch) as the local state has it:
+ * "watcher": {"last_round": ..., "pid": N, "started": ..., "state": "running"}
+ * ("state": "none" when no watcher ever ran here).
+ */
+static char *watcher_json(fc_plan *p)
+{
+	fc_watch_state ws;
+	cJSON *o = fc_json_obj();
+	fc_buf b = FC_BUF_INIT;
+	char t[32];
+
+	if (fc_watch_state_get(p, &ws) < 0)
+		fc_error_clear();
+	if (ws.last_round) {
+		fc_time_format(t, sizeof(t), ws.last_round);
+		fc_json_add_str(o, "last_round", t);
+	} else {
+		fc_json_add(o, "last_round", cJSON_CreateNull());
+	}
+	if (ws.known)
+		fc_json_add_num(o, "pid", (double)ws.pid);
+	if (ws.started) {
+		fc_time_format(t, sizeof(t), ws.started);
+		fc_json_add_str(o, "started", t);
+	}
+	fc_json_add_str(o, "state", ws.state);
+	fc_json_render_compact(&b, o);
+	cJSON_Delete(o);
+	return fc_buf_detach(&b);
+}
+
+/* "watcher: running (pid 4242), last round 2026-01-01T00:00:00Z" for the header */
+static void watcher_line(fc_plan *p)
+{
+	fc_watch_state ws;
+	char t[32] = "none yet";
+
+	if (fc_watch_state_get(p, &ws) < 0 || !ws.known) {
+		fc_error_clear();
+		printf("watcher: none\n");
+		return;
+	}
+	if (ws.last_round)
+		fc_time_format(t, sizeof(t), ws.last_round);
+	printf("watcher: %s (pid %lld), last round %s\n", ws.state, ws.pid, t);
+}
 
 static void json_flush(json_out *o)
 {
@@ -50,6 +100,7 @@ static void json_service(json_out *o, const fc_service *s, const fc_step *st)
 {
 	if (!o->n) {
 		fc_buf_puts(&o->b, cli_json_head());
+		fc_buf_printf(&o->b, "  \"watcher\": %s,\n", o->watcher);
 		fc_buf_puts(&o->b, "  \"services\": [");
 		cli_json_streamed();
 	}
@@ -65,6 +116,7 @@ static void json_end(json_out *o, const cJSON *notify)
 {
 	if (!o->n) {
 		fc_buf_puts(&o->b, cli_json_head());
+		fc_buf_printf(&o->b, "  \"watcher\": %s,\n", o->watcher);
 		fc_buf_puts(&o->b, "  \"services\": []");
 		cli_json_streamed();
 	} else
@@ -77,6 +129,7 @@ static void json_end(json_out *o, const cJSON *notify)
 	fc_buf_puts(&o->b, "\n}\n");
 	json_flush(o);
 	fc_buf_free(&o->b);
+	free(o->watcher);
 }
 
 /*
@@ -176,9 +229,12 @@ static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 	if (c->json) {
 		memset(&out, 0, sizeof(out));
 		out.brief = 1;
+		out.watcher = watcher_json(p);
 		fc_buf_grow(&out.b, 1u << 16);
 		w.json = &out;
 	} else {
+		if (c->tty)
+			watcher_line(p);
 		w.table = cli_table_new(6, hdr);
 	}
 	/*
@@ -194,7 +250,7 @@ static int status_all(struct cli *c, fc_plan *p, const fc_settings *set)
 			cJSON_Delete(notify);
 		}
 		else
-			json_flush(&out), fc_buf_free(&out.b);
+			json_flush(&out), fc_buf_free(&out.b), free(out.watcher);
 	} else {
 		if (rc == 0) {
 			cli_table_print(c, w.table);
@@ -305,6 +361,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		json_out out;
 		cJSON *notify = notify_report(c, p);
 		memset(&out, 0, sizeof(out));
+		out.watcher = watcher_json(p);
 		json_service(&out, &sv, &step);
 		json_end(&out, notify);
 		cJSON_Delete(notify);
@@ -323,7 +380,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
 				char *d = fc_sanitize(sv.results[k].detail, 0);
 				fc_time_format(at, sizeof(at), sv.results[k].at);
 				printf("    %s %-12s %s %s\n", at, sv.results[k].name,
-				       sv.results[k].pass ? "pass" : "FAIL", d);
+				       fc_check_result_outcome(&sv.results[k]) == FC_CHECK_FAIL ? "FAIL"
+				       : fc_check_outcome_name(fc_check_result_outcome(&sv.results[k])), d);
 				free(d);
 			}
 		}

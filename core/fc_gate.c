@@ -105,12 +105,15 @@ static int streak_of(const fc_service *sv, const char *check, fc_check_streak *o
 		}
 	if (sv->nstreaks)
 		return 0;
-	for (size_t i = sv->nresults; i-- > 0;) {
+	for (size_t i = sv->nresults, failed = 0; i-- > 0;) {
 		if (strcmp(sv->results[i].name, check))
 			continue;
 		if (!out->kept++)
 			out->newest = sv->results[i].at;
-		if (out->kept == out->streak + 1 && sv->results[i].pass)
+		/* no-data and error neither pass nor fail (migration 0009) */
+		if (fc_check_result_outcome(&sv->results[i]) == FC_CHECK_FAIL)
+			failed = 1;
+		else if (!failed && fc_check_result_outcome(&sv->results[i]) == FC_CHECK_PASS)
 			out->streak++;
 	}
 	return out->kept > 0;
@@ -272,6 +275,158 @@ static void shadow_gate(fc_step *s, const fc_service *sv, const fc_gate_settings
 		 fc_asprintf("%s (%lld/%lld mismatched, %.2f%% %s)", pass ? "open" : "closed", k.mismatched, k.compared,
 			     fc_compare_rate(&k), why));
 	free(why);
+}
+
+/* ---- analysis checks (SPEC section 9) ---- */
+
+/* What the gate read of one analysis check's results since the step began. */
+typedef struct {
+	int passes, failures, future;
+	fc_time newest_pass;
+	char newest[160];  /* the newest pass's measurement, "0.0031 <= 0.01" */
+	int collect;       /* keep the failures' details (the watcher's rollback) */
+	char **fails;
+	size_t nfails;
+} analysis_seen;
+
+static void analysis_take(analysis_seen *a, const char *check, int pass, int outcome_null, const char *detail,
+			  fc_time at)
+{
+	size_t n, k = strlen(check);
+
+	if (at > fc_now() + FC_GATE_SKEW) {
+		a->future++; /* evidence from the future never opens a gate */
+		return;
+	}
+	if (pass) {
+		a->passes++;
+		if (at >= a->newest_pass) {
+			a->newest_pass = at;
+			/* "error_rate=0.0031 <= 0.01; query: ..." -> "0.0031 <= 0.01" */
+			if (!strncmp(detail, check, k) && detail[k] == '=')
+				detail += k + 1;
+			n = strcspn(detail, ";");
+			snprintf(a->newest, sizeof(a->newest), "%.*s", (int)(n > 120 ? 120 : n), detail);
+		}
+	} else if (outcome_null) {
+		a->failures++; /* no-data and error neither pass nor fail */
+		if (a->collect) {
+			char when[32];
+			fc_time_format(when, sizeof(when), at);
+			a->fails = fc_realloc(a->fails, (a->nfails + 1) * sizeof(char *));
+			a->fails[a->nfails++] = fc_asprintf("%s fail at %s: %s", check, when, detail);
+		}
+	}
+}
+
+/* The results of `check` since `since`: from the service when read whole, else from the store. */
+static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv, const char *check, fc_time since)
+{
+	sqlite3_stmt *q = NULL;
+	int collect = a->collect;
+
+	memset(a, 0, sizeof(*a));
+	a->collect = collect;
+	a->newest_pass = -1;
+	/* a brief read has no results (and no summary of a check never measured when it was read): ask the store */
+	if (sv->nresults || !st) {
+		for (size_t i = 0; i < sv->nresults; i++) {
+			const fc_check_result *r = &sv->results[i];
+			if (!strcmp(r->name, check) && r->at >= since)
+				analysis_take(a, check, fc_check_result_outcome(r) == FC_CHECK_PASS,
+					      fc_check_result_outcome(r) == FC_CHECK_FAIL,
+					      r->detail ? r->detail : "", r->at);
+		}
+		return;
+	}
+	if (fc_store_kept(st, &q, "SELECT pass, outcome IS NULL, detail, at FROM check_result "
+				  "WHERE service = ? AND name = ? AND at >= ?") == 0 &&
+	    sqlite3_bind_text(q, 1, sv->name, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_text(q, 2, check, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int64(q, 3, since) == SQLITE_OK)
+		while (fc_store_step(st, q) == 1)
+			analysis_take(a, check, sqlite3_column_int(q, 0), sqlite3_column_int(q, 1), fc_col_text(q, 2),
+				      sqlite3_column_int64(q, 3));
+	if (q)
+		fc_store_release(q);
+	fc_error_clear();
+}
+
+static int analysis_limit(const cJSON *def)
+{
+	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(def, "failure_limit");
+	return cJSON_IsNumber(limit) && limit->valuedouble >= 1 ? (int)limit->valuedouble : 3;
+}
+
+int fc_gate_analysis_failed(fc_store *st, const fc_service *sv, char ***failed, size_t *n)
+{
+	const cJSON *c;
+	int checks = 0;
+
+	*failed = NULL;
+	*n = 0;
+	cJSON_ArrayForEach(c, sv->checks) {
+		analysis_seen a;
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.collect = 1;
+		analysis_count(&a, st, sv, c->string, sv->step_since);
+		if (a.failures >= analysis_limit(c)) {
+			checks++;
+			*failed = fc_realloc(*failed, (*n + a.nfails + 1) * sizeof(char *));
+			memcpy(*failed + *n, a.fails, a.nfails * sizeof(char *));
+			*n += a.nfails;
+		} else {
+			for (size_t i = 0; i < a.nfails; i++)
+				free(a.fails[i]);
+		}
+		free(a.fails);
+	}
+	return checks;
+}
+
+/*
+ * A ramp step and read-cutover -> decommission: each analysis check of
+ * the service passed at least analysis_passes times since `since` (the
+ * step began) and failed fewer times than its failure_limit.  One gate
+ * per check, named "analysis NAME".
+ */
+static void analysis_gates(fc_step *s, fc_store *st, const fc_service *sv, const fc_gate_settings *g, fc_time since)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, sv->checks) {
+		int limit = analysis_limit(c);
+		int need = g->analysis_passes;
+		char name[32], extra[64] = "";
+		analysis_seen a;
+
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		memset(&a, 0, sizeof(a));
+		snprintf(name, sizeof(name), "analysis %s", c->string);
+		analysis_count(&a, st, sv, c->string, since);
+		if (a.future)
+			snprintf(extra, sizeof(extra), "; %d dated in the future, not trusted", a.future);
+		if (a.failures >= limit)
+			add_gate(s, name, 0,
+				 fc_asprintf("%s: %d failure%s since the step began, failure_limit %d%s", name, a.failures,
+					     a.failures == 1 ? "" : "s", limit, extra),
+				 fc_asprintf("closed (%d fail since step >= limit %d)", a.failures, limit));
+		else if (a.passes < need)
+			add_gate(s, name, 0,
+				 fc_asprintf("%s: %d pass%s since the step began of the %d needed (no-data and error do not "
+					     "count)%s", name, a.passes, a.passes == 1 ? "" : "es", need, extra),
+				 fc_asprintf("closed (%d/%d pass since step)", a.passes, need));
+		else
+			add_gate(s, name, 1,
+				 fc_asprintf("%s: %d pass%s since the step began, %d fail (limit %d)%s%s%s", name, a.passes,
+					     a.passes == 1 ? "" : "es", a.failures, limit, a.newest[0] ? ", newest " : "",
+					     a.newest, extra),
+				 a.newest[0] ? fc_asprintf("open (%d pass since step, newest %s)", a.passes, a.newest)
+					     : fc_asprintf("open (%d pass since step)", a.passes));
+	}
 }
 
 static void needs_gate(fc_step *s, fc_store *st, const fc_service *sv)
@@ -480,6 +635,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 			out->irreversible = 1;
 			time_gate(out, "cutover_soak", "the flag has been at 100% for", sv->step_since, g->cutover_soak);
 			reconcile_clean_gate(out, sv, g, sv->step_since, "100% began", 0);
+			analysis_gates(out, st, sv, g, sv->step_since);
 			break;
 		}
 		out->kind = FC_STEP_RAMP;
@@ -493,6 +649,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 			out->to_bp = next_ramp(g, sv->bp);
 			time_gate(out, "step_soak", "the step has soaked", sv->step_since, g->step_soak);
 			reconcile_clean_gate(out, sv, g, sv->step_since, "the step began", 0);
+			analysis_gates(out, st, sv, g, sv->step_since);
 		}
 		break;
 	case FC_PHASE_DECOMMISSION:

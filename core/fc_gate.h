@@ -85,6 +85,15 @@ int fc_gate_step(fc_step *out, fc_store *st, const fc_service *sv, const fc_gate
  */
 int fc_gate_shadow_judge(const fc_gate_settings *g, const fc_compare_counts *k, char **why);
 
+/*
+ * The watcher's rollback rule (SPEC section 9): how many of the service's
+ * analysis checks failed at least their failure_limit times since the
+ * current step began (no-data and error are no failures).  *failed gets
+ * one line per failed measurement of those checks, "err fail at TIME:
+ * err=0.5 > 0.01; query: ..." (caller frees each and the array).
+ */
+int fc_gate_analysis_failed(fc_store *st, const fc_service *sv, char ***failed, size_t *n);
+
 /* The gates joined for a trailer: "step_soak open (7d2h >= 7d); reconcile open (3/3 pass)". */
 char *fc_step_gates_line(const fc_step *s);
 /* Names of the closed gates: "step_soak, reconcile". */

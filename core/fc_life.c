@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fc_change.h"
+#include "fc_checkdef.h"
 #include "fc_clock.h"
 #include "fc_error.h"
 #include "fc_exec.h"
@@ -262,6 +263,11 @@ void fc_ready_free(fc_ready_result *r, size_t n)
 
 int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, size_t *n)
 {
+	return fc_promote_ready_ex(p, w, 0, out, n);
+}
+
+int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_ready_result **out, size_t *n)
+{
 	fc_service *all = NULL;
 	size_t nall = 0, i;
 	fc_settings set;
@@ -301,6 +307,10 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 		} else if (st.irreversible) {
 			r->status = FC_READY_CONFIRM;
 			r->note = fc_asprintf("%s -> %s is irreversible: promote it by hand with --yes", r->from, r->to);
+		} else if (no_resume && st.action && !strcmp(st.action, "resume")) {
+			r->status = FC_READY_CONFIRM;
+			r->note = fc_asprintf("paused at 0%% after a rollback: resume it by hand (ficus promote %s)",
+					      all[i].name);
 		} else {
 			/* promote with CAS on the state the decision was made on */
 			snprintf(expect, sizeof(expect), "%s", r->from);
@@ -324,7 +334,9 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 	return 0;
 }
 
-int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out)
+/* `evidence`: Ficus-Check trailers naming the measurements an automatic rollback acted on. */
+static int rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w,
+		    const char *const *evidence, size_t nevidence, fc_outcome *out)
 {
 	fc_change *c = NULL;
 	fc_service sv;
@@ -433,6 +445,8 @@ int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write
 	fc_change_trailer(c, "Ficus-Gates", "none (rollback is never gated)");
 	fc_change_trailer(c, "Ficus-Forced", "%s", w->force ? "yes" : "no");
 	traffic_trailer(c, &sv, from_bp, to_bp);
+	for (size_t i = 0; i < nevidence; i++)
+		fc_change_trailer(c, "Ficus-Check", "%s", evidence[i]);
 	fc_change_flag(c, sv.flag);
 	rc = fc_session_finish(c, out);
 	c = NULL;
@@ -440,6 +454,17 @@ done:
 	fc_change_abort(c);
 	fc_service_clear(&sv);
 	return rc;
+}
+
+int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out)
+{
+	return rollback(p, name, target, w, NULL, 0, out);
+}
+
+int fc_rollback_abort_because(fc_plan *p, const char *name, const fc_write_opts *w, const char *const *evidence,
+			      size_t n, fc_outcome *out)
+{
+	return rollback(p, name, NULL, w, evidence, n, out);
 }
 
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out)
@@ -570,22 +595,21 @@ done:
 }
 
 /* Store one result: keep the last FC_CHECKS_KEPT per name, note failures. */
-static int store_result(fc_store *st, const char *service, const char *check, int pass, const char *detail,
+static int store_result(fc_store *st, const char *service, const char *check, int outcome, const char *detail,
 			fc_time at, const char *actor)
 {
 	int rc;
 
-	if ((rc = fc_store_exec(st, "INSERT INTO check_result (service, name, pass, detail, at, actor) "
-				    "VALUES (?, ?, ?, ?, ?, ?)", "ssisIs", service, check, pass, detail,
-				(long long)at, actor)) < 0)
+	if ((rc = fc_check_result_insert(st, service, check, outcome, detail, at, actor)) < 0)
 		return rc;
-	if ((rc = fc_store_exec(st,
+	if ((rc = fc_store_exec_kept(st,
 		"DELETE FROM check_result WHERE service = ?1 AND name = ?2 AND id NOT IN "
 		"(SELECT id FROM check_result WHERE service = ?1 AND name = ?2 ORDER BY at DESC, id DESC LIMIT ?3)",
 		"ssi", service, check, FC_CHECKS_KEPT)) < 0)
 		return rc;
-	if (!pass)
-		rc = fc_store_exec(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?) "
+	/* no-data and error neither pass nor fail: they are no last failure */
+	if (outcome == FC_CHECK_FAIL)
+		rc = fc_store_exec_kept(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?) "
 				       "ON CONFLICT (service, name) DO UPDATE SET last_fail = excluded.last_fail",
 				   "ssI", service, check, (long long)at);
 	return rc;
@@ -615,7 +639,8 @@ int fc_check_record(fc_plan *p, const char *name, const char *check, int pass, c
 		goto done;
 	if ((rc = fc_service_read(fc_change_store(c), name, &sv)) < 0 ||
 	    (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0 ||
-	    (rc = store_result(fc_change_store(c), name, check, pass, clean, fc_now(), actor)) < 0)
+	    (rc = store_result(fc_change_store(c), name, check, pass ? FC_CHECK_PASS : FC_CHECK_FAIL, clean, fc_now(),
+			       actor)) < 0)
 		goto done;
 	fc_service_touch(c, name);
 	fc_change_subject(c, "%s: check %s %s", name, check, pass ? "passed" : "FAILED");
@@ -636,8 +661,10 @@ done:
 void fc_check_run_free(fc_check_run_result *r, size_t n)
 {
 	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].service);
 		free(r[i].check);
 		free(r[i].detail);
+		free(r[i].query);
 	}
 	free(r);
 }
@@ -656,10 +683,249 @@ static int shadow_check(fc_plan *p, const fc_service *sv, const fc_settings *set
 	r = &(*results)[0];
 	if ((rc = fc_shadow_measure(p, sv, &g, &r->pass, &r->detail)) < 0)
 		return (int)rc;
+	r->service = fc_strdup(sv->name);
 	r->check = fc_strdup("shadow");
+	r->outcome = r->pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
 	r->seconds = (double)(fc_http_now_ms() - t0) / 1000.0;
 	*n = 1;
 	return 0;
+}
+
+/* The detail an analysis result records: what was measured, against what, by which query. */
+static char *analysis_detail(const fc_analysis_result *a, int no_data_fail)
+{
+	char *d;
+	size_t qlen = a->query ? strlen(a->query) : 0;
+
+	d = fc_asprintf("%s%s; query: %.*s%s", a->detail ? a->detail : "",
+			no_data_fail && a->outcome == FC_ANALYSIS_NO_DATA ? " (no_data: fail)" : "",
+			qlen > 600 ? 600 : (int)qlen, a->query ? a->query : "", qlen > 600 ? "..." : "");
+	if (strlen(d) > 1000)
+		d[1000] = '\0';
+	return d;
+}
+
+int fc_check_eval_analysis(fc_check_run_result *out, const fc_check_target *t, size_t n)
+{
+	fc_analysis_spec *specs = fc_calloc(n + 1, sizeof(*specs));
+	fc_prom_vars *vars = fc_calloc(n + 1, sizeof(*vars));
+	fc_analysis_result *res = fc_calloc(n + 1, sizeof(*res));
+	fc_checkdef *defs = fc_calloc(n + 1, sizeof(*defs));
+	char **tokens = fc_calloc(n + 1, sizeof(char *));
+	char **errs = fc_calloc(n + 1, sizeof(char *));
+	size_t *idx = fc_calloc(n + 1, sizeof(size_t)), k = 0;
+	fc_time now = fc_now();
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		fc_check_run_result *r = &out[i];
+		memset(r, 0, sizeof(*r));
+		r->service = fc_strdup(t[i].sv->name);
+		r->check = fc_strdup(t[i].def->string);
+		r->outcome = FC_CHECK_ERROR;
+		if (fc_checkdef_parse(&defs[i], t[i].def, "service") < 0 || defs[i].kind != FC_CHECKDEF_ANALYSIS) {
+			errs[i] = fc_strdup(fc_error_last());
+			continue;
+		}
+		r->failure_limit = defs[i].failure_limit;
+		if (fc_checkdef_spec(&specs[k], &tokens[k], &defs[i]) < 0) {
+			errs[i] = fc_strdup(fc_error_last());
+			continue;
+		}
+		vars[k].service = t[i].sv->name;
+		vars[k].flag = t[i].sv->flag;
+		vars[k].route = t[i].sv->route;
+		vars[k].step_since_s = now > t[i].sv->step_since ? now - t[i].sv->step_since : 0;
+		idx[k++] = i;
+	}
+	fc_error_clear();
+	if (k && (rc = fc_analysis_run(res, specs, vars, k)) < 0) {
+		/* nothing was asked: every check an error, with the reason */
+		for (size_t j = 0; j < k; j++)
+			errs[idx[j]] = fc_strdup(fc_error_last());
+		k = 0;
+		rc = 0;
+	}
+	for (size_t j = 0; j < k; j++) {
+		fc_check_run_result *r = &out[idx[j]];
+		const fc_checkdef *d = &defs[idx[j]];
+		switch (res[j].outcome) {
+		case FC_ANALYSIS_PASS: r->outcome = FC_CHECK_PASS; break;
+		case FC_ANALYSIS_FAIL: r->outcome = FC_CHECK_FAIL; break;
+		case FC_ANALYSIS_NO_DATA: r->outcome = d->no_data_fail ? FC_CHECK_FAIL : FC_CHECK_NO_DATA; break;
+		default: r->outcome = FC_CHECK_ERROR; break;
+		}
+		r->pass = r->outcome == FC_CHECK_PASS;
+		r->has_value = res[j].has_value;
+		r->value = res[j].value;
+		r->query = fc_strdup(res[j].query ? res[j].query : "");
+		r->detail = analysis_detail(&res[j], d->no_data_fail);
+		r->analysis = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!errs[i])
+			continue;
+		out[i].analysis = 1;
+		out[i].detail = fc_asprintf("%s: error: %.900s", out[i].check, errs[i]);
+		free(errs[i]);
+	}
+	for (size_t j = 0; j < n; j++) {
+		fc_analysis_result_clear(&res[j]);
+		if (tokens[j]) {
+			memset(tokens[j], 0, strlen(tokens[j]));
+			free(tokens[j]);
+		}
+	}
+	free(specs);
+	free(vars);
+	free(res);
+	free(defs);
+	free(tokens);
+	free(errs);
+	free(idx);
+	return rc;
+}
+
+int fc_check_results_record(fc_plan *p, const fc_check_run_result *r, size_t n, const fc_write_opts *w,
+			    fc_outcome *out)
+{
+	fc_change *chg = NULL;
+	char *actor = NULL, *email = NULL;
+	const char *one = n ? r[0].service : NULL;
+	size_t count[4] = { 0 }, kept = 0, nserv = 0;
+	fc_time at = fc_now();
+	fc_store *st;
+	int rc;
+
+	for (size_t i = 1; i < n && one; i++)
+		if (strcmp(r[i].service, one))
+			one = NULL;
+	if ((rc = fc_change_begin(&chg, p, w)) < 0 || (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0)
+		goto done;
+	st = fc_change_store(chg);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *q = NULL;
+		int first = !i || strcmp(r[i].service, r[i - 1].service), found;
+		/* a service removed while its checks ran: nothing to record against */
+		if ((rc = fc_store_kept(st, &q, "SELECT 1 FROM service WHERE name = ?")) < 0)
+			goto done;
+		if (sqlite3_bind_text(q, 1, r[i].service, -1, SQLITE_STATIC) != SQLITE_OK) {
+			fc_store_release(q);
+			rc = fc_store_error(st, "reading a service");
+			goto done;
+		}
+		found = fc_store_step(st, q);
+		fc_store_release(q);
+		if (found < 0) {
+			rc = found;
+			goto done;
+		}
+		if (!found)
+			continue;
+		if ((rc = store_result(st, r[i].service, r[i].check, r[i].outcome, r[i].detail ? r[i].detail : "", at,
+				       actor)) < 0)
+			goto done;
+		count[r[i].outcome & 3]++;
+		kept++;
+		if (first) {
+			nserv++;
+			fc_service_touch(chg, r[i].service);
+			fc_change_trailer(chg, "Ficus-Service", "%s", r[i].service);
+		}
+	}
+	if (!kept) {
+		fc_change_noop(chg, "no check result to record: the services are gone");
+		rc = fc_session_finish(chg, out);
+		chg = NULL;
+		goto done;
+	}
+	if (one && n == 1)
+		fc_change_subject(chg, "%s: check %s %s", one, r[0].check,
+				  r[0].outcome == FC_CHECK_PASS ? "passed" : r[0].outcome == FC_CHECK_FAIL ? "FAILED"
+				  : fc_check_outcome_name(r[0].outcome));
+	else if (one)
+		fc_change_subject(chg, "%s: checks %zu of %zu passed%s", one, count[FC_CHECK_PASS], kept,
+				  count[FC_CHECK_NO_DATA] + count[FC_CHECK_ERROR] ? " (some had no verdict)" : "");
+	else
+		fc_change_subject(chg, "checks of %zu services: %zu pass, %zu fail, %zu no-data, %zu error", nserv,
+				  count[FC_CHECK_PASS], count[FC_CHECK_FAIL], count[FC_CHECK_NO_DATA], count[FC_CHECK_ERROR]);
+	fc_change_trailer(chg, "Ficus-Action", "check");
+	for (size_t i = 0; i < n; i++)
+		fc_change_trailer(chg, "Ficus-Check", "%s%s%s %s%s%s", one ? "" : r[i].service, one ? "" : "/", r[i].check,
+				  fc_check_outcome_name(r[i].outcome), r[i].detail && *r[i].detail ? ": " : "",
+				  r[i].detail ? r[i].detail : "");
+	rc = fc_session_finish(chg, out);
+	chg = NULL;
+done:
+	fc_change_abort(chg);
+	free(actor);
+	free(email);
+	return rc;
+}
+
+/* The checks that apply to `sv`: the plan's, overridden by the service's own of the same name. */
+static cJSON *checks_of(const fc_service *sv, const fc_settings *set)
+{
+	cJSON *all = fc_json_obj();
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(set->doc, "checks"))
+		fc_json_add(all, c->string, cJSON_Duplicate(c, 1));
+	cJSON_ArrayForEach(c, sv->checks) {
+		cJSON_DeleteItemFromObjectCaseSensitive(all, c->string);
+		fc_json_add(all, c->string, cJSON_Duplicate(c, 1));
+	}
+	return all;
+}
+
+int fc_check_unknown(const cJSON *checks, const char *service, const char *check)
+{
+	const char *names[64];
+	size_t k = 0;
+	const cJSON *c;
+	char *hint;
+	int rc;
+
+	cJSON_ArrayForEach(c, checks)
+		if (k < 64)
+			names[k++] = c->string;
+	hint = fc_suggest_hint(check, names, k, NULL);
+	rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured%s", service, check, hint);
+	free(hint);
+	return rc;
+}
+
+static void run_command(fc_check_run_result *r, const fc_service *sv, const fc_checkdef *d, int *rc)
+{
+	fc_exec_result er;
+	char pct[16];
+	char *env[6];
+
+	fc_pct_format(pct, sizeof(pct), sv->bp);
+	env[0] = fc_asprintf("FICUS_SERVICE=%s", sv->name);
+	env[1] = fc_asprintf("FICUS_FLAG=%s", sv->flag);
+	env[2] = fc_asprintf("FICUS_PHASE=%s", fc_phase_name(sv->phase));
+	env[3] = fc_asprintf("FICUS_PERCENT=%s", pct);
+	env[4] = fc_asprintf("FICUS_CHECK=%s", d->name);
+	env[5] = NULL;
+	*rc = fc_exec(&er, d->command, (const char *const *)env, d->timeout_s);
+	for (int k = 0; k < 5; k++)
+		free(env[k]);
+	if (*rc < 0)
+		return;
+	r->service = fc_strdup(sv->name);
+	r->check = fc_strdup(d->name);
+	r->pass = !er.timed_out && er.exit_status == 0;
+	r->outcome = r->pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
+	r->seconds = er.seconds;
+	if (er.timed_out)
+		r->detail = fc_asprintf("timed out after %s%s%s", d->timeout ? d->timeout : "5m",
+					*er.last_line ? ": " : "", er.last_line);
+	else if (!r->pass && !*er.last_line)
+		r->detail = fc_asprintf("exit status %d", er.exit_status);
+	else
+		r->detail = fc_strdup(er.last_line);
+	fc_exec_result_clear(&er);
 }
 
 int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write_opts *w,
@@ -667,131 +933,72 @@ int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write
 {
 	fc_service sv;
 	fc_settings set;
-	cJSON *cmds = fc_json_obj(), *c;
-	fc_change *chg = NULL;
-	char *actor = NULL, *email = NULL;
-	fc_time at = fc_now();
+	cJSON *cmds = NULL, *c;
+	fc_check_target *targets = NULL;
+	size_t *slot = NULL, nt = 0, total;
 	int rc;
 
 	*results = NULL;
 	*n = 0;
 	memset(&set, 0, sizeof(set));
 	if ((rc = fc_name_check("service", name)) < 0 || (check && (rc = fc_name_check("check", check)) < 0) ||
-	    (rc = fc_service_get(p, name, &sv)) < 0) {
-		cJSON_Delete(cmds);
+	    (rc = fc_service_get(p, name, &sv)) < 0)
 		return rc;
-	}
 	if ((rc = fc_settings_get(fc_plan_store(p), &set)) < 0)
 		goto done;
-	/* plan-wide checks, overridden by the service's own of the same name */
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(set.doc, "checks"))
-		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
-	cJSON_ArrayForEach(c, sv.checks) {
-		cJSON_DeleteItemFromObjectCaseSensitive(cmds, c->string);
-		fc_json_add(cmds, c->string, cJSON_Duplicate(c, 1));
-	}
+	cmds = checks_of(&sv, &set);
 	if (check && !strcmp(check, "shadow") && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
-		/* the shadow compare counters of the routers, unless a command named so is configured */
-		if ((rc = shadow_check(p, &sv, &set, results, n)) < 0)
-			goto done;
-		goto record;
+		/* the shadow compare counters of the routers, unless a check named so is configured */
+		if ((rc = shadow_check(p, &sv, &set, results, n)) == 0)
+			rc = fc_check_results_record(p, *results, *n, w, out);
+		goto done;
 	}
 	if (check && !cJSON_GetObjectItemCaseSensitive(cmds, check)) {
-		const char *names[64];
-		size_t k = 0;
-		char *hint;
-		cJSON_ArrayForEach(c, cmds)
-			if (k < 64)
-				names[k++] = c->string;
-		hint = fc_suggest_hint(check, names, k, NULL);
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no check '%s' configured%s", name, check, hint);
-		free(hint);
+		rc = fc_check_unknown(cmds, name, check);
 		goto done;
 	}
 	if (!cmds->child) {
-		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no checks configured (ficus service set %s --check NAME=COMMAND)",
+		rc = fc_error_set(FC_ENOTFOUND, "service '%s' has no checks configured (ficus check add %s NAME ...)",
 				  name, name);
 		goto done;
 	}
-	*results = fc_calloc((size_t)cJSON_GetArraySize(cmds) + 1, sizeof(fc_check_run_result));
-	/* run outside the plan lock: checks may take minutes */
+	total = (size_t)cJSON_GetArraySize(cmds);
+	*results = fc_calloc(total + 1, sizeof(fc_check_run_result));
+	targets = fc_calloc(total + 1, sizeof(*targets));
+	slot = fc_calloc(total + 1, sizeof(size_t));
+	/* run outside the plan lock: checks may take minutes; analysis checks all at once */
 	cJSON_ArrayForEach(c, cmds) {
-		const char *cmd = NULL, *timeout = NULL;
-		int64_t secs = 300;
-		fc_exec_result er;
-		char pct[16];
-		char *env[6];
-		fc_check_run_result *r;
-
+		fc_checkdef d;
 		if (check && strcmp(check, c->string))
 			continue;
-		fc_json_get_str(&cmd, c, "command", "check");
-		fc_json_get_str(&timeout, c, "timeout", "check");
-		if (timeout)
-			fc_duration_parse(&secs, timeout);
-		fc_pct_format(pct, sizeof(pct), sv.bp);
-		env[0] = fc_asprintf("FICUS_SERVICE=%s", sv.name);
-		env[1] = fc_asprintf("FICUS_FLAG=%s", sv.flag);
-		env[2] = fc_asprintf("FICUS_PHASE=%s", fc_phase_name(sv.phase));
-		env[3] = fc_asprintf("FICUS_PERCENT=%s", pct);
-		env[4] = fc_asprintf("FICUS_CHECK=%s", c->string);
-		env[5] = NULL;
-		rc = fc_exec(&er, cmd ? cmd : "false", (const char *const *)env, secs);
-		for (int k = 0; k < 5; k++)
-			free(env[k]);
+		if ((rc = fc_checkdef_parse(&d, c, "service")) < 0)
+			goto done;
+		if (d.kind == FC_CHECKDEF_ANALYSIS) {
+			targets[nt].sv = &sv;
+			targets[nt].def = c;
+			slot[nt++] = (*n)++;
+			continue;
+		}
+		run_command(&(*results)[*n], &sv, &d, &rc);
 		if (rc < 0)
 			goto done;
-		r = &(*results)[(*n)++];
-		r->check = fc_strdup(c->string);
-		r->pass = !er.timed_out && er.exit_status == 0;
-		r->seconds = er.seconds;
-		if (er.timed_out)
-			r->detail = fc_asprintf("timed out after %s%s%s", timeout ? timeout : "5m",
-						*er.last_line ? ": " : "", er.last_line);
-		else if (!r->pass && !*er.last_line)
-			r->detail = fc_asprintf("exit status %d", er.exit_status);
-		else
-			r->detail = fc_strdup(er.last_line);
-		fc_exec_result_clear(&er);
+		(*n)++;
 	}
-record:
-	if ((rc = fc_change_begin(&chg, p, w)) < 0 || (rc = fc_plan_author(p, w->actor, &actor, &email)) < 0)
-		goto done;
-	{
-		fc_service again;
-		if ((rc = fc_service_read(fc_change_store(chg), name, &again)) < 0)
+	if (nt) {
+		fc_check_run_result *ar = fc_calloc(nt, sizeof(*ar));
+		rc = fc_check_eval_analysis(ar, targets, nt);
+		for (size_t i = 0; i < nt; i++)
+			(*results)[slot[i]] = ar[i];
+		free(ar);
+		if (rc < 0)
 			goto done;
-		fc_service_clear(&again);
 	}
-	{
-		int passed = 0;
-		for (size_t i = 0; i < *n; i++) {
-			if ((rc = store_result(fc_change_store(chg), name, (*results)[i].check, (*results)[i].pass,
-					       (*results)[i].detail, at, actor)) < 0)
-				goto done;
-			passed += (*results)[i].pass;
-		}
-		fc_service_touch(chg, name);
-		if (*n == 1)
-			fc_change_subject(chg, "%s: check %s %s", name, (*results)[0].check,
-					  (*results)[0].pass ? "passed" : "FAILED");
-		else
-			fc_change_subject(chg, "%s: checks %d of %zu passed", name, passed, *n);
-		fc_change_trailer(chg, "Ficus-Service", "%s", name);
-		fc_change_trailer(chg, "Ficus-Action", "check");
-		for (size_t i = 0; i < *n; i++)
-			fc_change_trailer(chg, "Ficus-Check", "%s %s%s%s", (*results)[i].check,
-					  (*results)[i].pass ? "pass" : "fail", *(*results)[i].detail ? ": " : "",
-					  (*results)[i].detail);
-	}
-	rc = fc_session_finish(chg, out);
-	chg = NULL;
+	rc = fc_check_results_record(p, *results, *n, w, out);
 done:
-	fc_change_abort(chg);
+	free(targets);
+	free(slot);
 	cJSON_Delete(cmds);
 	fc_settings_clear(&set);
 	fc_service_clear(&sv);
-	free(actor);
-	free(email);
 	return rc;
 }

@@ -63,11 +63,26 @@ int fc_promote_ready(fc_plan *p, const fc_write_opts *w, fc_ready_result **out, 
 void fc_ready_free(fc_ready_result *r, size_t n);
 
 /*
+ * The same; with `no_resume`, a service paused at 0% after a rollback is
+ * left for a person too (FC_READY_CONFIRM): the watcher never undoes its
+ * own abort.
+ */
+int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_ready_result **out, size_t *n);
+
+/*
  * Roll back: without a target, the flag to 0% when above 0 (the service
  * stays in read-cutover, paused), else one phase back.  Never gated; from
  * decommission only with w->force; never from done.
  */
 int fc_rollback(fc_plan *p, const char *name, const char *target, const fc_write_opts *w, fc_outcome *out);
+
+/*
+ * The abort (fc_rollback without a target) with the measurements it acted
+ * on as Ficus-Check trailers, one per line of `evidence`: the watcher's
+ * automatic rollback.
+ */
+int fc_rollback_abort_because(fc_plan *p, const char *name, const fc_write_opts *w, const char *const *evidence,
+			      size_t n, fc_outcome *out);
 
 /* Shadow traffic on or off (dual-write and backfill only), without compare. */
 int fc_shadow(fc_plan *p, const char *name, int on, const fc_write_opts *w, fc_outcome *out);
@@ -95,20 +110,57 @@ int fc_check_record(fc_plan *p, const char *name, const char *check, int pass, c
 		    const fc_write_opts *w, fc_outcome *out);
 
 typedef struct {
+	char *service;
 	char *check;
-	int pass;
-	char *detail;
+	int pass;            /* outcome == FC_CHECK_PASS */
+	int outcome;         /* fc_check_outcome: no-data and error neither pass nor fail */
+	char *detail;        /* what was measured against what (analysis: and the resolved query) */
 	double seconds;
+	int analysis;        /* an analysis check (Prometheus) */
+	int has_value;       /* analysis: the value measured */
+	double value;
+	char *query;         /* analysis: the resolved query */
+	int failure_limit;   /* analysis: failures since the step began that roll back (ficus watch) */
 } fc_check_run_result;
 
 /*
- * Run the configured check commands of a service (all, or `check`), each
- * with its timeout, outside the plan lock; then record all results in one
- * commit.  Exit status 0 is a pass; the last line of output is the detail.
+ * Run the configured checks of a service (all, or `check`): commands one
+ * by one, each with its timeout, and analysis checks all at once (one
+ * parallel fc_analysis_run), outside the plan lock; then record all
+ * results in one commit.  A command's exit status 0 is a pass, its last
+ * line of output the detail.  FC_ENOTFOUND ("did you mean") for an
+ * unknown check.
  */
 int fc_check_run(fc_plan *p, const char *name, const char *check, const fc_write_opts *w,
 		 fc_check_run_result **results, size_t *n, fc_outcome *out);
 void fc_check_run_free(fc_check_run_result *r, size_t n);
+
+/* One analysis check of one service to evaluate (both borrowed). */
+typedef struct {
+	const fc_service *sv;
+	const cJSON *def;    /* the "checks" entry; its ->string is the name */
+} fc_check_target;
+
+/*
+ * Evaluate n analysis checks, of any services, in one parallel
+ * fc_analysis_run; fills out[0..n-1] (the caller clears each through
+ * fc_check_run_free's logic: free the array with fc_check_run_free(out, n)).
+ * A token that cannot be read or Prometheus unreachable is an "error"
+ * result, not a failure of the call.  Reads no plan state, takes no lock.
+ */
+int fc_check_eval_analysis(fc_check_run_result *out, const fc_check_target *t, size_t n);
+
+/*
+ * Record results (of one service or many) in one commit: subject and one
+ * Ficus-Check trailer per result ("NAME no-data: detail", prefixed
+ * "SERVICE/" when the commit holds several services).  Results of a
+ * service removed meanwhile are dropped.
+ */
+int fc_check_results_record(fc_plan *p, const fc_check_run_result *r, size_t n, const fc_write_opts *w,
+			    fc_outcome *out);
+
+/* FC_ENOTFOUND for a check name `checks` does not hold, with "did you mean". */
+int fc_check_unknown(const cJSON *checks, const char *service, const char *check);
 
 /* Parse --expect: "10%", "read-cutover", "read-cutover 10%" or "read-cutover@10%". */
 int fc_expect_parse(const char *s, int *has_phase, fc_phase *phase, int *has_bp, int *bp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_checkdef.h"
 #include "fc_error.h"
 #include "fc_json.h"
 #include "fc_map.h"
@@ -335,7 +336,7 @@ static int walk_open(walk *w, fc_store *st, const char *one, int brief)
 			return rc;
 	}
 	return brief ? 0 : fc_store_prepare(st, &w->results,
-		"SELECT name, pass, detail, at, actor FROM check_result WHERE service = ? ORDER BY at, id");
+		"SELECT name, pass, detail, at, actor, outcome FROM check_result WHERE service = ? ORDER BY at, id");
 }
 
 /* The rows of each kind that belong to `s` (rows of a service not in the table are passed over). */
@@ -386,6 +387,9 @@ static int read_results(walk *w, fc_service *s)
 		r = &s->results[s->nresults++];
 		r->name = fc_strdup(fc_col_text(q, 0));
 		r->pass = sqlite3_column_int(q, 1);
+		r->outcome = r->pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
+		if (sqlite3_column_type(q, 5) == SQLITE_TEXT)
+			fc_check_outcome_parse(&r->outcome, fc_col_text(q, 5));
 		r->detail = fc_strdup(fc_col_text(q, 2));
 		r->at = sqlite3_column_int64(q, 3);
 		r->actor = fc_strdup(fc_col_text(q, 4));
@@ -611,10 +615,8 @@ static int write_results(fc_store *st, const fc_service *s)
 	    (rc = fc_store_exec(st, "DELETE FROM check_state WHERE service = ?", "s", s->name)) < 0)
 		return rc;
 	for (i = 0; i < s->nresults && rc == 0; i++)
-		rc = fc_store_exec(st, "INSERT INTO check_result (service, name, pass, detail, at, actor) "
-				       "VALUES (?, ?, ?, ?, ?, ?)", "ssisIs", s->name, s->results[i].name,
-				   s->results[i].pass, s->results[i].detail, (long long)s->results[i].at,
-				   s->results[i].actor);
+		rc = fc_check_result_insert(st, s->name, s->results[i].name, fc_check_result_outcome(&s->results[i]),
+					    s->results[i].detail, s->results[i].at, s->results[i].actor);
 	for (i = 0; i < s->nfails && rc == 0; i++)
 		rc = fc_store_exec(st, "INSERT INTO check_state (service, name, last_fail) VALUES (?, ?, ?)",
 				   "ssI", s->name, s->fail_names[i], (long long)s->fail_at[i]);
@@ -665,6 +667,9 @@ cJSON *fc_service_to_json(const fc_service *s)
 		cJSON *r = fc_json_obj();
 		fc_json_add_str(r, "name", s->results[i].name);
 		fc_json_add_bool(r, "pass", s->results[i].pass);
+		/* only where pass alone does not say it: files written before it keep their bytes */
+		if (fc_check_result_outcome(&s->results[i]) > FC_CHECK_PASS)
+			fc_json_add_str(r, "outcome", fc_check_outcome_name(s->results[i].outcome));
 		fc_json_add_str(r, "detail", s->results[i].detail);
 		add_time(r, "at", s->results[i].at);
 		fc_json_add_str(r, "actor", s->results[i].actor);
@@ -867,11 +872,12 @@ int fc_service_load_file(fc_store *st, const char *name, const char *data, size_
 		goto done;
 	}
 	cJSON_ArrayForEach(c, res) {
-		const char *cn = NULL, *detail = "", *actor = "";
-		int pass = 0;
+		const char *cn = NULL, *detail = "", *actor = "", *oc = NULL;
+		int pass = 0, outcome;
 		fc_check_result *r;
 		if ((rc = fc_json_get_str(&cn, c, "name", what)) < 0 ||
 		    (rc = fc_json_get_bool(&pass, c, "pass", what)) < 0 ||
+		    (rc = fc_json_get_str(&oc, c, "outcome", what)) < 0 ||
 		    (rc = fc_json_get_str(&detail, c, "detail", what)) < 0 ||
 		    (rc = fc_json_get_str(&actor, c, "actor", what)) < 0)
 			goto done;
@@ -879,11 +885,18 @@ int fc_service_load_file(fc_store *st, const char *name, const char *data, size_
 			rc = fc_error_set(FC_EPARSE, "%s: a recent check has no valid 'name'", what);
 			goto done;
 		}
+		outcome = pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
+		if (oc && (fc_check_outcome_parse(&outcome, oc) < 0 || (outcome == FC_CHECK_PASS) != pass)) {
+			rc = fc_error_set(FC_EPARSE, "%s: recent check '%s': 'outcome' must be pass, fail, no-data or "
+					  "error and agree with 'pass'", what, cn);
+			goto done;
+		}
 		s.results = fc_realloc(s.results, (s.nresults + 1) * sizeof(*s.results));
 		r = &s.results[s.nresults++];
 		memset(r, 0, sizeof(*r));
 		r->name = fc_strdup(cn);
 		r->pass = pass;
+		r->outcome = outcome;
 		r->detail = fc_strdup(detail);
 		r->actor = fc_strdup(actor);
 		if ((rc = get_time(&r->at, c, "at", what)) < 0)
@@ -920,24 +933,36 @@ done:
 
 int fc_service_checks_valid(const cJSON *checks, const char *what)
 {
-	const cJSON *c;
-
 	if (!cJSON_IsObject(checks))
 		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);
-	cJSON_ArrayForEach(c, checks) {
-		const char *cmd = NULL, *timeout = NULL;
-		int64_t secs;
-		if (fc_name_check("check", c->string) < 0)
-			return fc_error_wrap(FC_EPARSE, "%s", what);
-		if (!cJSON_IsObject(c) || fc_json_get_str(&cmd, c, "command", what) < 0 || !cmd || !*cmd ||
-		    fc_json_get_str(&timeout, c, "timeout", what) < 0 ||
-		    (timeout && (fc_duration_parse(&secs, timeout) < 0 || secs < 1)))
-			return fc_error_set(FC_EPARSE, "%s: check '%s' needs a 'command' and an optional 'timeout' duration",
-					    what, c->string);
-		if (strlen(cmd) > FC_TEXT_MAX)
-			return fc_error_set(FC_ELIMIT, "%s: check '%s' command is too long", what, c->string);
-	}
-	return 0;
+	return fc_checkdefs_valid(checks, what);
+}
+
+const char *fc_check_outcome_name(int outcome)
+{
+	static const char *const names[] = { "fail", "pass", "no-data", "error" };
+	return outcome >= 0 && outcome <= FC_CHECK_ERROR ? names[outcome] : "error";
+}
+
+int fc_check_outcome_parse(int *out, const char *s)
+{
+	for (int i = 0; i <= FC_CHECK_ERROR; i++)
+		if (!strcmp(s, fc_check_outcome_name(i))) {
+			*out = i;
+			return 0;
+		}
+	return fc_error_set(FC_EINVAL, "'%.40s' is not a check outcome (pass, fail, no-data, error)", s);
+}
+
+int fc_check_result_insert(fc_store *st, const char *service, const char *check, int outcome, const char *detail,
+			   fc_time at, const char *actor)
+{
+	/* pass and fail leave outcome NULL: the meaning rows had before migration 0009 */
+	const char *oc = outcome > FC_CHECK_PASS ? fc_check_outcome_name(outcome) : NULL;
+
+	return fc_store_exec_kept(st, "INSERT INTO check_result (service, name, pass, detail, at, actor, outcome) "
+				      "VALUES (?, ?, ?, ?, ?, ?, ?)", "ssisIss", service, check, outcome == FC_CHECK_PASS,
+			     detail, (long long)at, actor, oc);
 }
 
 int fc_service_names_parse(char ***v, size_t *n, const char *list, const char *kind)

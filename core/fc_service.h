@@ -33,9 +33,33 @@ int fc_phase_parse(fc_phase *out, const char *s);
 /* Recent results kept per check name (older ones live in history). */
 #define FC_CHECKS_KEPT 20
 
+/*
+ * What a check result says (migration 0009).  A no-data or an error result
+ * neither passes nor fails: no gate counts it either way.
+ */
+typedef enum {
+	FC_CHECK_FAIL = 0,
+	FC_CHECK_PASS = 1,
+	FC_CHECK_NO_DATA = 2,
+	FC_CHECK_ERROR = 3
+} fc_check_outcome;
+
+/* "pass", "fail", "no-data", "error". */
+const char *fc_check_outcome_name(int outcome);
+
+/*
+ * The outcome of a result: its no-data or error, else pass or fail by
+ * `pass` (a result made in memory may set only `pass`).
+ */
+#define fc_check_result_outcome(r) \
+	((r)->outcome > FC_CHECK_PASS ? (r)->outcome : (r)->pass ? FC_CHECK_PASS : FC_CHECK_FAIL)
+/* FC_EINVAL for another word. */
+int fc_check_outcome_parse(int *out, const char *s);
+
 typedef struct {
 	char *name;
-	int pass;
+	int pass;                /* outcome == FC_CHECK_PASS */
+	int outcome;             /* fc_check_outcome */
 	char *detail;
 	fc_time at;
 	char *actor;
@@ -136,8 +160,15 @@ int fc_service_write(fc_store *st, const fc_service *s);
  */
 int fc_service_names_parse(char ***v, size_t *n, const char *list, const char *kind);
 
-/* FC_EPARSE naming `what` when a "checks" object is not name -> {command, timeout}. */
+/* FC_EPARSE naming `what` when a "checks" object is not valid check definitions (fc_checkdef.h). */
 int fc_service_checks_valid(const cJSON *checks, const char *what);
+
+/*
+ * Insert one check result row (the outcome stored the way migration 0009
+ * reads it).  Keeping the last few per name is the caller's.
+ */
+int fc_check_result_insert(fc_store *st, const char *service, const char *check, int outcome, const char *detail,
+			   fc_time at, const char *actor);
 
 /* Write the lifecycle columns (phase, bp, shadow, compare, rev, times) of `sv`. */
 int fc_service_write_state(fc_store *s, const fc_service *sv);

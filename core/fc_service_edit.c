@@ -140,7 +140,7 @@ static int apply_edit(fc_store *st, fc_service *s, const fc_service_edit *e)
 		trial = cJSON_Duplicate(s->gates, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(trial, key);
 		if (eq[1]) {
-			if (!strcmp(key, "reconcile_passes"))
+			if (!strcmp(key, "reconcile_passes") || !strcmp(key, "analysis_passes"))
 				fc_json_add_num(trial, key, atof(eq + 1));
 			else
 				fc_json_add_str(trial, key, eq + 1);

@@ -7,6 +7,7 @@
 #include "fc_json.h"
 #include "fc_name.h"
 #include "fc_rconf.h"
+#include "fc_checkdef.h"
 #include "fc_settings.h"
 #include "fc_store.h"
 #include "fc_suggest.h"
@@ -89,10 +90,10 @@ static int get_shadow(fc_gate_settings *g, const cJSON *obj, const char *what)
 int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *what)
 {
 	static const char *keys[] = { "dual_write_min", "reconcile_passes", "reconcile_max_age",
-				      "reconcile_check", "step_soak", "cutover_soak", "shadow_max_mismatch",
+				      "reconcile_check", "step_soak", "cutover_soak", "analysis_passes", "shadow_max_mismatch",
 				      "shadow_min_compared", NULL };
 	const cJSON *c;
-	long long n = g->reconcile_passes;
+	long long n = g->reconcile_passes, an = g->analysis_passes;
 	const char *check = NULL;
 	int rc, i;
 
@@ -114,8 +115,12 @@ int fc_gate_settings_apply(fc_gate_settings *g, const cJSON *obj, const char *wh
 	    (rc = get_duration(&g->cutover_soak, obj, "cutover_soak", what)) < 0 ||
 	    (rc = fc_json_get_int(&n, obj, "reconcile_passes", what)) < 0 ||
 	    (rc = fc_json_get_str(&check, obj, "reconcile_check", what)) < 0 ||
+	    (rc = fc_json_get_int(&an, obj, "analysis_passes", what)) < 0 ||
 	    (rc = get_shadow(g, obj, what)) < 0)
 		return rc;
+	if (an < 0 || an > 20)
+		return fc_error_set(FC_EPARSE, "%s: 'analysis_passes' must be 0..20 (the recent results kept per check)", what);
+	g->analysis_passes = (int)an;
 	if (n < 0 || n > 20)
 		return fc_error_set(FC_EPARSE, "%s: 'reconcile_passes' must be 0..20 (the recent results kept per check)", what);
 	g->reconcile_passes = (int)n;
@@ -136,6 +141,7 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	memset(out, 0, sizeof(*out));
 	out->dual_write_min = 14 * 86400;
 	out->reconcile_passes = 3;
+	out->analysis_passes = 3;
 	out->reconcile_max_age = 24 * 3600;
 	out->step_soak = 7 * 86400;
 	out->cutover_soak = 7 * 86400;
@@ -180,8 +186,8 @@ int fc_settings_parse(fc_gate_settings *out, const cJSON *doc, const char *what)
 	if ((rc = fc_rconf_check(routers, what)) < 0)
 		return rc;
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
-	if (checks && !cJSON_IsObject(checks))
-		return fc_error_set(FC_EPARSE, "%s: 'checks' must be an object", what);
+	if ((rc = fc_checkdefs_valid(checks, what)) < 0)
+		return rc;
 	{
 		fc_webhook *hooks = NULL;
 		size_t nhooks = 0;

@@ -24,6 +24,7 @@ typedef struct {
 	size_t nramp;
 	int64_t dual_write_min;   /* seconds */
 	int reconcile_passes;
+	int analysis_passes;      /* passes of each analysis check since the step began */
 	int64_t reconcile_max_age;
 	int64_t step_soak;
 	int64_t cutover_soak;

@@ -19,7 +19,7 @@ struct fc_store {
 	struct {
 		const char *sql;  /* the caller's literal: compared by address */
 		sqlite3_stmt *q;
-	} kept[8];               /* statements asked for per service (fc_store_kept) */
+	} kept[16];              /* statements asked for per service (fc_store_kept) */
 };
 
 int fc_store_schema_version(void)
@@ -356,6 +356,16 @@ int fc_store_preparef(fc_store *s, sqlite3_stmt **out, const char *sql, const ch
 	return rc;
 }
 
+/* Bind and step `st` to its end (its rows, if any, are passed over). */
+static int vexec(fc_store *s, sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int rc = vbind(s, st, types, ap);
+
+	while (rc == 0 && (rc = fc_store_step(s, st)) == 1)
+		rc = 0;
+	return rc < 0 ? rc : 0;
+}
+
 int fc_store_exec(fc_store *s, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st = NULL;
@@ -365,12 +375,25 @@ int fc_store_exec(fc_store *s, const char *sql, const char *types, ...)
 	if ((rc = fc_store_prepare(s, &st, sql)) < 0)
 		return rc;
 	va_start(ap, types);
-	rc = vbind(s, st, types, ap);
+	rc = vexec(s, st, types, ap);
 	va_end(ap);
-	while (rc == 0 && (rc = fc_store_step(s, st)) == 1)
-		rc = 0;
 	sqlite3_finalize(st);
-	return rc < 0 ? rc : 0;
+	return rc;
+}
+
+int fc_store_exec_kept(fc_store *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+
+	if ((rc = fc_store_kept(s, &st, sql)) < 0)
+		return rc;
+	va_start(ap, types);
+	rc = vexec(s, st, types, ap);
+	va_end(ap);
+	fc_store_release(st);
+	return rc;
 }
 
 int fc_store_step(fc_store *s, sqlite3_stmt *st)

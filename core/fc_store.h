@@ -101,10 +101,13 @@ int fc_store_error(fc_store *s, const char *what);
  * A statement prepared once and kept for the life of the connection, for
  * queries asked once per service: `sql` must be a string literal (it is
  * told apart by its address).  Bind and step it, then fc_store_release()
- * it; never finalize it.  Up to 8 per connection.
+ * it; never finalize it.  Up to 16 per connection.
  */
 int fc_store_kept(fc_store *s, sqlite3_stmt **out, const char *sql);
 void fc_store_release(sqlite3_stmt *q);
+
+/* fc_store_exec through a kept statement (`sql` a string literal): for a write made once per service. */
+int fc_store_exec_kept(fc_store *s, const char *sql, const char *types, ...);
 
 char *fc_store_setting(fc_store *s, const char *key);
 int fc_store_set_setting(fc_store *s, const char *key, const char *value);

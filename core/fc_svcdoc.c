@@ -432,6 +432,8 @@ static void jresults(fc_buf *b, const fc_service *s, int d)
 		jstr(b, r->detail);
 		JKEY(b, d + 2, &rfirst, "name");
 		jstr(b, r->name);
+		JKEY(b, d + 2, &rfirst, "outcome");
+		jstr(b, fc_check_outcome_name(fc_check_result_outcome(r)));
 		JKEY(b, d + 2, &rfirst, "pass");
 		if (r->pass)
 			PUTS(b, "true");

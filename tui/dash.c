@@ -223,6 +223,19 @@ static void draw_header(dash *d)
 	col += draw_str(0, 1, right - 2, head | A_BOLD, "ficus");
 	col += 1;
 	routers_summary(d, routers, sizeof(routers), &bad);
+	if (d->m.watch.known) {
+		/* the watcher, once one ran here: running, stopped, or dead (its row says running, its process is gone) */
+		char last[32] = "no round yet";
+		size_t len = strlen(routers);
+		if (d->m.watch.last_round) {
+			fc_time_format(last, sizeof(last), d->m.watch.last_round);
+			memmove(last, last + 11, 9); /* HH:MM:SS */
+			last[8] = '\0';
+		}
+		snprintf(routers + len, sizeof(routers) - len, "  watch: %s, %s", d->m.watch.state, last);
+		if (!strcmp(d->m.watch.state, "dead"))
+			bad = 1;
+	}
 	plan = fc_asprintf("  plan: %s", d->plan_dir);
 	remote = fc_asprintf("  remote: %s", d->m.remote ? d->m.remote : "-");
 	{
@@ -684,10 +697,16 @@ void dash_job_done(dash *d, job *j)
 	} else if (j->rc == 0 || (j->rc == FC_ESYNC && j->out.commit[0])) {
 		char extra[256] = "";
 		if (j->kind == JOB_CHECK_RUN) {
-			size_t pass = 0;
+			size_t count[4] = { 0 };
 			for (size_t i = 0; i < j->nrun; i++)
-				pass += j->runres[i].pass != 0;
-			snprintf(extra, sizeof(extra), " (%zu pass, %zu fail)", pass, j->nrun - pass);
+				count[j->runres[i].outcome & 3]++;
+			if (count[FC_CHECK_NO_DATA] + count[FC_CHECK_ERROR])
+				snprintf(extra, sizeof(extra), " (%zu pass, %zu fail, %zu no-data, %zu error)",
+					 count[FC_CHECK_PASS], count[FC_CHECK_FAIL], count[FC_CHECK_NO_DATA],
+					 count[FC_CHECK_ERROR]);
+			else
+				snprintf(extra, sizeof(extra), " (%zu pass, %zu fail)", count[FC_CHECK_PASS],
+					 count[FC_CHECK_FAIL]);
 		}
 		if (j->rc == FC_ESYNC)
 			dash_status(d, 1, "commit %.12s: %s%s; routers not all updated: %s", j->out.commit, j->title, extra,

@@ -174,6 +174,8 @@ done:
 		m->remote_read = 1;
 	}
 	model_head(d, m->head);
+	if (fc_watch_state_get(d->p, &m->watch) < 0)
+		memset(&m->watch, 0, sizeof(m->watch));
 	m->loaded = 1;
 	m->loaded_at = fc_now();
 	/* the map and the history follow HEAD: read again when needed */

@@ -46,6 +46,7 @@
 #include "fc_router.h"
 #include "fc_service.h"
 #include "fc_settings.h"
+#include "fc_watch.h"
 
 #include "dash.h"
 
@@ -272,6 +273,7 @@ typedef struct {
 	char head[41];
 	char *remote;       /* sanitized, credentials removed; NULL when none */
 	int remote_read;
+	fc_watch_state watch; /* the plan's watcher (ficus watch), as this clone last saw it */
 	fc_time loaded_at;
 } dash_model;
 

@@ -440,8 +440,11 @@ void services_detail(dash *d, svc_row *r, rtext *t, int width)
 		fc_time_format(at, sizeof(at), c->at);
 		if (shown)
 			rt_nl(t), rt_add(t, A_NORMAL, "        ");
-		rt_add(t, draw_attr(c->pass ? S_OK : S_BAD), "%s %s", c->pass ? sy->open : sy->closed,
-		       c->pass ? "pass" : "FAIL");
+		if (fc_check_result_outcome(c) > FC_CHECK_PASS)
+			rt_add(t, draw_attr(S_DIM), "? %s", fc_check_outcome_name(fc_check_result_outcome(c)));
+		else
+			rt_add(t, draw_attr(c->pass ? S_OK : S_BAD), "%s %s", c->pass ? sy->open : sy->closed,
+			       c->pass ? "pass" : "FAIL");
 		rt_add(t, A_NORMAL, " %-10s %.16s %s", c->name, at, c->detail ? c->detail : "");
 	}
 	shadow_lines(d, sv, t);

@@ -45,6 +45,8 @@ _ficus() {
 	--to) COMPREPLY=($(compgen -W "dual-write backfill read-cutover decommission done 1% 10% 50% 100%" -- "$cur")); return ;;
 	--domain) COMPREPLY=($(compgen -W "$(_ficus_names domain)" -- "$cur")); return ;;
 	--needs) COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur")); return ;;
+	--no-data) COMPREPLY=($(compgen -W "hold fail" -- "$cur")); return ;;
+	--token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 
 	if [ -z "$verb" ]; then
@@ -83,7 +85,7 @@ _ficus() {
 	map) [ "$prev" = map ] && COMPREPLY=($(compgen -W "import export show" -- "$cur")) ;;
 	check)
 		if [ "$prev" = check ]; then
-			COMPREPLY=($(compgen -W "record run" -- "$cur"))
+			COMPREPLY=($(compgen -W "record run add set rm" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ficus_names service)" -- "$cur"))
 		fi ;;

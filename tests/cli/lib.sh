@@ -341,3 +341,20 @@ promote_n() {
 		must promote "$1" --yes || return 1
 	done
 }
+
+# start_prom [ANSWER]: a loopback Prometheus stand-in (tests/cli/fakeprom.py)
+# answering instant queries from $T/answer (first ANSWER, default 0.003:
+# a number, empty, nan or error); its base URL in PROM, the queries it was
+# asked in $T/answer.log
+start_prom() {
+	local i
+	echo "${1:-0.003}" >"$T/answer"
+	python3 "$FICUS_SRC/tests/cli/fakeprom.py" "$T/prom.port" "$T/answer" &
+	cleanup_pids+=("$!")
+	for i in $(seq 200); do
+		[ -s "$T/prom.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/prom.port" ] || { fail "the Prometheus stand-in did not start"; exit 1; }
+	PROM="http://127.0.0.1:$(cat "$T/prom.port")"
+}

@@ -183,3 +183,16 @@ nginx_admin() {
     [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
     curl -s --max-time 5 -X "$method" "${args[@]}" "http://127.0.0.1:$port$path"
 }
+
+# (Prometheus itself: prom_start, prom_query and prom_stop in tests/lib/routers.sh)
+# prom_wait PROMQL VALUE: wait (at most 20 s) until the query answers VALUE
+prom_wait() {
+    local v=""
+    for _ in $(seq 1 100); do
+        v=$(prom_query "$1")
+        [ "$v" = "$2" ] && return 0
+        sleep 0.2
+    done
+    echo "# $1: '$v', waited for '$2'"
+    return 1
+}

@@ -20,6 +20,7 @@ static void add_result(fc_service *sv, const char *name, int pass, fc_time at)
 	fc_check_result *r;
 	sv->results = fc_realloc(sv->results, (sv->nresults + 1) * sizeof(*sv->results));
 	r = &sv->results[sv->nresults++];
+	memset(r, 0, sizeof(*r));
 	r->name = fc_strdup(name);
 	r->pass = pass;
 	r->detail = fc_strdup("");
@@ -434,6 +435,111 @@ static void test_fc_gate__routers_from_settings_or_store(void **state)
 	fc_settings_clear(&set);
 }
 
+/* An analysis result with its outcome and detail, as 'check run' records it. */
+static void add_analysis(fc_service *sv, const char *name, int outcome, const char *detail, fc_time at)
+{
+	fc_check_result *r;
+	add_result(sv, name, outcome == FC_CHECK_PASS, at);
+	r = &sv->results[sv->nresults - 1];
+	r->outcome = outcome;
+	free(r->detail);
+	r->detail = fc_strdup(detail);
+}
+
+static void analysis_check(fc_service *sv, int failure_limit)
+{
+	cJSON *c = fc_json_obj();
+	fc_json_add_str(c, "prometheus", "http://127.0.0.1:9090");
+	fc_json_add_str(c, "query", "up");
+	fc_json_add_num(c, "max", 0.01);
+	fc_json_add_num(c, "failure_limit", failure_limit);
+	fc_json_add(sv->checks, "err", c);
+}
+
+static void test_fc_gate__ramp_needs_analysis_passes_since_the_step(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 1000;
+	c->sv.step_since = UNIT_NOW;
+	c->g.step_soak = 0;
+	analysis_check(&c->sv, 2);
+	/* passes before the step do not count, nor do no-data and error */
+	add_analysis(&c->sv, "err", FC_CHECK_PASS, "err=0.001 <= 0.01; query: up", UNIT_NOW - 60);
+	add_analysis(&c->sv, "err", FC_CHECK_PASS, "err=0.002 <= 0.01; query: up", UNIT_NOW + 10);
+	add_analysis(&c->sv, "err", FC_CHECK_NO_DATA, "err: no data; query: up", UNIT_NOW + 20);
+	add_analysis(&c->sv, "err", FC_CHECK_ERROR, "err: error; query: up", UNIT_NOW + 30);
+	add_analysis(&c->sv, "err", FC_CHECK_PASS, "err=0.003 <= 0.01; query: up", UNIT_NOW + 40);
+	unit_clock_at(UNIT_NOW + 50);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_string_equal(gate(&s, "analysis err")->evidence, "closed (2/3 pass since step)");
+	assert_true(s.opens_at < 0); /* waits for evidence, not time */
+	fc_step_clear(&s);
+	add_analysis(&c->sv, "err", FC_CHECK_PASS, "err=0.004 <= 0.01; query: up", UNIT_NOW + 60);
+	unit_clock_at(UNIT_NOW + 70);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_string_equal(gate(&s, "analysis err")->evidence, "open (3 pass since step, newest 0.004 <= 0.01)");
+	fc_step_clear(&s);
+	/* failures since the step reach the limit: closed whatever the passes; the rollback rule says so too */
+	add_analysis(&c->sv, "err", FC_CHECK_FAIL, "err=0.5 > 0.01; query: up", UNIT_NOW + 80);
+	{
+		char **failed;
+		size_t n;
+		assert_int_equal(fc_gate_analysis_failed(c->st, &c->sv, &failed, &n), 0);
+		assert_int_equal(n, 0);
+		free(failed);
+		add_analysis(&c->sv, "err", FC_CHECK_FAIL, "err=0.7 > 0.01; query: up", UNIT_NOW + 90);
+		assert_int_equal(fc_gate_analysis_failed(c->st, &c->sv, &failed, &n), 1);
+		assert_int_equal(n, 2);
+		assert_contains(failed[1], "err fail at ");
+		assert_contains(failed[1], "err=0.7 > 0.01");
+		for (size_t i = 0; i < n; i++)
+			free(failed[i]);
+		free(failed);
+	}
+	unit_clock_at(UNIT_NOW + 100);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_string_equal(gate(&s, "analysis err")->evidence, "closed (2 fail since step >= limit 2)");
+	fc_step_clear(&s);
+	/* a new step starts the count again */
+	c->sv.bp = 5000;
+	c->sv.step_since = UNIT_NOW + 100;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_string_equal(gate(&s, "analysis err")->evidence, "closed (0/3 pass since step)");
+	fc_step_clear(&s);
+	/* evidence from the future is not trusted */
+	add_analysis(&c->sv, "err", FC_CHECK_PASS, "err=0 <= 0.01; query: up", UNIT_NOW + 100 + 3 * FC_GATE_SKEW);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_contains(gate(&s, "analysis err")->reason, "1 dated in the future, not trusted");
+	fc_step_clear(&s);
+}
+
+static void test_fc_gate__no_analysis_checks_no_analysis_gate(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 1000;
+	c->g.step_soak = 0;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	for (size_t i = 0; i < s.ngates; i++)
+		assert_true(strncmp(s.gates[i].name, "analysis", 8) != 0);
+	fc_step_clear(&s);
+	/* a paused service resumes without analysis: at 0% there is nothing to measure */
+	analysis_check(&c->sv, 3);
+	c->sv.bp = 0;
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	fc_step_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +555,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_gate__targets_never_skip_a_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__future_evidence_opens_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__opens_at_says_when, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__ramp_needs_analysis_passes_since_the_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__no_analysis_checks_no_analysis_gate, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

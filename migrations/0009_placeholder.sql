@@ -1,1 +1,0 @@
--- placeholder for a migration of another branch (the lead drops it when merging)
