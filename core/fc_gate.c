@@ -282,6 +282,8 @@ static void shadow_gate(fc_step *s, const fc_service *sv, const fc_gate_settings
 /* What the gate read of one analysis check's results since the step began. */
 typedef struct {
 	int passes, failures, future;
+	fc_time newest_at;  /* the newest measurement of any outcome (-1: none) */
+	int newest_fail;    /* ... and whether it was a failure */
 	fc_time newest_pass;
 	char newest[160];  /* the newest pass's measurement, "0.0031 <= 0.01" */
 	int collect;       /* keep the failures' details (the watcher's rollback) */
@@ -297,6 +299,10 @@ static void analysis_take(analysis_seen *a, const char *check, int pass, int out
 	if (at > fc_now() + FC_GATE_SKEW) {
 		a->future++; /* evidence from the future never opens a gate */
 		return;
+	}
+	if (at >= a->newest_at) {
+		a->newest_at = at;
+		a->newest_fail = !pass && outcome_null;
 	}
 	if (pass) {
 		a->passes++;
@@ -328,6 +334,7 @@ static void analysis_count(analysis_seen *a, fc_store *st, const fc_service *sv,
 	memset(a, 0, sizeof(*a));
 	a->collect = collect;
 	a->newest_pass = -1;
+	a->newest_at = -1;
 	/* a brief read has no results (and no summary of a check never measured when it was read): ask the store */
 	if (sv->nresults || !st) {
 		for (size_t i = 0; i < sv->nresults; i++) {
@@ -356,6 +363,41 @@ static int analysis_limit(const cJSON *def)
 {
 	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(def, "failure_limit");
 	return cJSON_IsNumber(limit) && limit->valuedouble >= 1 ? (int)limit->valuedouble : 3;
+}
+
+/*
+ * The resume after a rollback (read-cutover at 0%): no analysis check's
+ * newest measurement since the pause began is a failure.  At 0% the new
+ * side has no traffic, so its checks soon answer no-data; a failure still
+ * being measured (a rate window that holds the errors that caused the
+ * rollback) means the evidence is fresh: not yet.  One gate per check.
+ */
+static void analysis_resume_gates(fc_step *s, fc_store *st, const fc_service *sv, fc_time since)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, sv->checks) {
+		char name[32], when[32];
+		analysis_seen a;
+
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		memset(&a, 0, sizeof(a));
+		snprintf(name, sizeof(name), "analysis %s", c->string);
+		analysis_count(&a, st, sv, c->string, since);
+		if (a.newest_at >= 0 && a.newest_fail) {
+			fc_time_format(when, sizeof(when), a.newest_at);
+			add_gate(s, name, 0,
+				 fc_asprintf("%s: its newest measurement since the pause began (%s) is a failure: "
+					     "the new service still fails", name, when),
+				 fc_asprintf("closed (newest since the pause: fail at %s)", when));
+		} else {
+			add_gate(s, name, 1,
+				 fc_asprintf("%s: no failure in its newest measurement since the pause began", name),
+				 fc_asprintf("open (newest since the pause: %s)",
+					     a.newest_at < 0 ? "none" : "not a failure"));
+		}
+	}
 }
 
 int fc_gate_analysis_failed(fc_store *st, const fc_service *sv, char ***failed, size_t *n)
@@ -644,6 +686,7 @@ static void natural_step(fc_step *out, fc_store *st, const fc_service *sv, const
 			out->action = "resume";
 			out->to_bp = first_ramp(g);
 			reconcile_clean_gate(out, sv, g, sv->step_since, "the pause began", 1);
+			analysis_resume_gates(out, st, sv, sv->step_since);
 		} else {
 			out->action = "ramp";
 			out->to_bp = next_ramp(g, sv->bp);

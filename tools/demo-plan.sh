@@ -1,13 +1,20 @@
 #!/bin/bash
 # Create the demo plan: the logistics platform of the strangler-fig story,
 # with a few months of history (time moved with FICUS_NOW, no sleeping).
+# The story ends on 2026-10-04 09:00 UTC; with FICUS_DEMO_LIVE=1 every date
+# moves by the same amount so that it ends now (the live demo, whose
+# watcher needs a clock that runs).
 # Usage: tools/demo-plan.sh DIR   (DIR must not exist)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 F=${FICUS:-$top/ficus}
 dir=$1
 export FICUS_ACTOR="Dana Okafor <dana@logistics.example>"
-at() { export FICUS_NOW="$1"; }
+shift=0
+if [ "${FICUS_DEMO_LIVE:-}" = 1 ]; then
+	shift=$(($(date +%s) - $(date -u -d 2026-10-04T09:00:00Z +%s)))
+fi
+at() { export FICUS_NOW=$(($(date -u -d "$1" +%s) + shift)); }
 
 at 2026-09-01T09:00:00Z
 "$F" init -q "$dir" >/dev/null

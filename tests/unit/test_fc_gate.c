@@ -519,6 +519,40 @@ static void test_fc_gate__ramp_needs_analysis_passes_since_the_step(void **state
 	fc_step_clear(&s);
 }
 
+/* After a rollback: the resume waits while the newest measurement since the pause is a failure. */
+static void test_fc_gate__resume_waits_while_analysis_still_fails(void **state)
+{
+	ctx *c = *state;
+	fc_step s;
+
+	c->sv.phase = FC_PHASE_READ_CUTOVER;
+	c->sv.bp = 0;
+	c->sv.step_since = UNIT_NOW;
+	analysis_check(&c->sv, 3);
+	/* the failures that caused the rollback came before the pause: not this gate's */
+	add_analysis(&c->sv, "err", FC_CHECK_FAIL, "err=0.4 > 0.01; query: up", UNIT_NOW - 10);
+	unit_clock_at(UNIT_NOW + 5);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_string_equal(s.action, "resume");
+	assert_true(s.open);
+	assert_string_equal(gate(&s, "analysis err")->evidence, "open (newest since the pause: none)");
+	fc_step_clear(&s);
+	/* the rate window still holds the errors: measured failing after the pause */
+	add_analysis(&c->sv, "err", FC_CHECK_FAIL, "err=1 > 0.01; query: up", UNIT_NOW + 10);
+	unit_clock_at(UNIT_NOW + 15);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_false(s.open);
+	assert_contains(gate(&s, "analysis err")->reason, "the new service still fails");
+	fc_step_clear(&s);
+	/* no traffic at 0%: no data, which is no failure */
+	add_analysis(&c->sv, "err", FC_CHECK_NO_DATA, "err: no data; query: up", UNIT_NOW + 70);
+	unit_clock_at(UNIT_NOW + 75);
+	assert_ok(fc_gate_step(&s, c->st, &c->sv, &c->g, NULL));
+	assert_true(s.open);
+	assert_string_equal(gate(&s, "analysis err")->evidence, "open (newest since the pause: not a failure)");
+	fc_step_clear(&s);
+}
+
 static void test_fc_gate__no_analysis_checks_no_analysis_gate(void **state)
 {
 	ctx *c = *state;
@@ -556,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fc_gate__future_evidence_opens_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__opens_at_says_when, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__ramp_needs_analysis_passes_since_the_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fc_gate__resume_waits_while_analysis_still_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fc_gate__no_analysis_checks_no_analysis_gate, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
