@@ -5,6 +5,7 @@
  * timeline from history, router state per replica).  The next step and
  * its gates are fc_gate_step()'s answer, cached in the model.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,93 @@ static void shadow_lines(dash *d, const fc_service *sv, rtext *t)
 	}
 }
 
+/*
+ * The measured value of an analysis result: its detail begins
+ * "NAME=VALUE ..." ("error-rate=0.0031 <= 0.01; query: ...").  0 when it
+ * holds none (no-data, error).
+ */
+static int analysis_value(const fc_check_result *c, double *v)
+{
+	size_t k = strlen(c->name);
+	char *end;
+
+	if (!c->detail || strncmp(c->detail, c->name, k) || c->detail[k] != '=')
+		return 0;
+	*v = strtod(c->detail + k + 1, &end);
+	return end != c->detail + k + 1 && isfinite(*v);
+}
+
+/*
+ * One line per analysis check of the service (SPEC section 9): its recent
+ * values, oldest first, as a sparkline scaled from 0 (or the lower bound)
+ * to twice the upper bound or the highest value, each bar coloured by its
+ * outcome, no-data and error as a gap; then the bounds and the newest.
+ */
+static void analysis_lines(const fc_service *sv, rtext *t)
+{
+	const dash_syms *sy = draw_syms();
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, sv->checks) {
+		const cJSON *mn = cJSON_GetObjectItemCaseSensitive(c, "min");
+		const cJSON *mx = cJSON_GetObjectItemCaseSensitive(c, "max");
+		double lo = 0, hi = 0, v;
+		size_t idx[24], n = 0;
+		int have = 0;
+
+		if (!cJSON_GetObjectItemCaseSensitive(c, "prometheus"))
+			continue;
+		for (size_t k = sv->nresults; k-- > 0 && n < 24;)
+			if (!strcmp(sv->results[k].name, c->string))
+				idx[n++] = k;
+		if (cJSON_IsNumber(mn))
+			lo = mn->valuedouble < 0 ? mn->valuedouble : 0;
+		if (cJSON_IsNumber(mx))
+			hi = mx->valuedouble * 2;
+		for (size_t i = 0; i < n; i++)
+			if (analysis_value(&sv->results[idx[i]], &v)) {
+				have = 1;
+				if (v > hi)
+					hi = v;
+				if (v < lo)
+					lo = v;
+			}
+		rt_nl(t);
+		rt_add(t, draw_attr(S_TITLE), "analysis");
+		rt_add(t, A_NORMAL, " %-10s ", c->string);
+		if (!n) {
+			rt_add(t, draw_attr(S_DIM), "not measured yet");
+			continue;
+		}
+		for (size_t i = n; i-- > 0;) {
+			const fc_check_result *r = &sv->results[idx[i]];
+			int lvl;
+			if (!analysis_value(r, &v)) {
+				rt_add(t, draw_attr(S_DIM), "%s", sy->spark[0]);
+				continue;
+			}
+			lvl = hi > lo ? 1 + (int)((v - lo) / (hi - lo) * 7.0 + 0.5) : 1;
+			if (lvl > 8)
+				lvl = 8;
+			rt_add(t, draw_attr(fc_check_result_outcome(r) == FC_CHECK_PASS ? S_OK : S_BAD), "%s", sy->spark[lvl]);
+		}
+		rt_add(t, draw_attr(S_DIM), " ");
+		if (cJSON_IsNumber(mn))
+			rt_add(t, draw_attr(S_DIM), "min %g ", mn->valuedouble);
+		if (cJSON_IsNumber(mx))
+			rt_add(t, draw_attr(S_DIM), "max %g ", mx->valuedouble);
+		{
+			const fc_check_result *r = &sv->results[idx[0]];
+			int out = fc_check_result_outcome(r);
+			if (have && analysis_value(r, &v))
+				rt_add(t, draw_attr(out == FC_CHECK_PASS ? S_OK : S_BAD), " newest %g %s", v,
+				       out == FC_CHECK_PASS ? "pass" : "FAIL");
+			else
+				rt_add(t, draw_attr(S_DIM), " newest %s", fc_check_outcome_name(out));
+		}
+	}
+}
+
 void services_detail(dash *d, svc_row *r, rtext *t, int width)
 {
 	const fc_service *sv = model_service_full(d, r);
@@ -429,6 +517,7 @@ void services_detail(dash *d, svc_row *r, rtext *t, int width)
 			rt_add(t, draw_attr(S_DIM), "  [evidence: %s]", g->evidence);
 		}
 	}
+	analysis_lines(sv, t);
 	/* recent checks, newest first */
 	rt_nl(t);
 	rt_add(t, draw_attr(S_TITLE), "checks  ");
