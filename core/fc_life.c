@@ -299,6 +299,11 @@ int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_re
 		if (st.kind == FC_STEP_NONE) {
 			r->status = FC_READY_NONE;
 			r->note = fc_strdup(st.why_none);
+		} else if (no_resume && st.action && !strcmp(st.action, "resume")) {
+			/* a paused service is a person's to resume, whatever its gates say */
+			r->status = FC_READY_CONFIRM;
+			r->note = fc_asprintf("paused at 0%% after a rollback: resume it by hand (ficus promote %s)%s",
+					      all[i].name, st.open ? "" : " once its gates open");
 		} else if (!st.open) {
 			r->status = FC_READY_CLOSED;
 			for (size_t g = 0; g < st.ngates && !r->note; g++)
@@ -307,10 +312,6 @@ int fc_promote_ready_ex(fc_plan *p, const fc_write_opts *w, int no_resume, fc_re
 		} else if (st.irreversible) {
 			r->status = FC_READY_CONFIRM;
 			r->note = fc_asprintf("%s -> %s is irreversible: promote it by hand with --yes", r->from, r->to);
-		} else if (no_resume && st.action && !strcmp(st.action, "resume")) {
-			r->status = FC_READY_CONFIRM;
-			r->note = fc_asprintf("paused at 0%% after a rollback: resume it by hand (ficus promote %s)",
-					      all[i].name);
 		} else {
 			/* promote with CAS on the state the decision was made on */
 			snprintf(expect, sizeof(expect), "%s", r->from);

@@ -20,24 +20,7 @@
 need cc git python3 sqlite3 nginx curl
 unset FICUS_TEST_TOKEN
 
-cc -std=c99 -D_GNU_SOURCE -O2 -o "$WORK/rx" "$REPO/tests/lib/webhook-rx.c" || { bad "webhook-rx builds"; finish; }
-rx_start() { # rx_start NAME [ANSWERS]: a receiver logging to $WORK/NAME.log; RX_PORT
-    rm -f "$WORK/$1.port"
-    "$WORK/rx" "$WORK/$1.port" "$WORK/$1.log" "${2:-200}" &
-    _ROUTERS_EXTRA_PIDS+=("$!")
-    for _ in $(seq 1 100); do [ -s "$WORK/$1.port" ] && break; sleep 0.05; done
-    RX_PORT=$(cat "$WORK/$1.port")
-    touch "$WORK/$1.log"
-}
-# wait_for SECONDS CMD...: until CMD succeeds or the deadline passes
-wait_for() {
-    local end=$(($(date +%s) + $1))
-    shift
-    until "$@"; do
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.2
-    done
-}
+rx_build || { bad "webhook-rx builds"; finish; }
 # reqs NAME: the requests NAME received, as JSON lines {"headers": {...}, "body": ...}
 reqs() {
     python3 - "$WORK/$1.log" <<'PY'

@@ -60,6 +60,10 @@ check "its gates name the analysis it trusted" \
 check "the watcher is the author" test "$(git -C "$WORK/plan" log -1 --format=%an)" = "ficus watch"
 
 echo "# --- (b) the new upstream fails a share of requests: rollback within failure_limit rounds"
+# a loopback webhook receiver hears of the watcher's changes
+rx_build || { bad "webhook-rx builds"; finish; }
+rx_start hook
+run 0 "notify add (change events)" fc notify add ops --url "http://127.0.0.1:$RX_PORT/ficus" --events change -q
 predict tracking tracking 5000
 new_tenants=$(awk '$2 == "new" { print $1 }' "$WORK/predict.tracking" | head -30)
 fails=0
@@ -83,6 +87,11 @@ check "the rollback commit: actor ficus watch, 50% -> 0%" has "$log" "ficus watc
 check "its reason says automatic rollback" has "$log" "automatic rollback: analysis failed its failure limit"
 nfail=$(git -C "$WORK/plan" log -1 --format=%B | git interpret-trailers --parse | grep -c '^Ficus-Check: err fail at .*: err=0\.[0-9]* > 0.01; query: ')
 check "its trailers carry the two failed measurements ($nfail)" test "$nfail" = 2
+rb_commit=$(git -C "$WORK/plan" rev-parse HEAD)
+hook_has() { grep -q "$1" "$WORK/hook.log"; }
+check "the webhook got the automatic rollback's event" wait_for 30 hook_has "$rb_commit"
+check "the event names the actor ficus watch and the automatic rollback" \
+    bash -c 'grep "$1" "$2" | grep "\"actor\":\"ficus watch" | grep -q "automatic rollback"' _ "$rb_commit" "$WORK/hook.log"
 run 0 "the plan says 0%" fc router verify
 predict tracking tracking 0
 sweep nginx "$NGINX_PORT" tracking
