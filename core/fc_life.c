@@ -670,24 +670,35 @@ void fc_check_run_free(fc_check_run_result *r, size_t n)
 	free(r);
 }
 
-/* The 'shadow' check: the routers' compare counters, judged by the gate's rule (fc_shadow.c). */
+int fc_check_eval_shadow(fc_check_run_result *out, fc_plan *p, const fc_service *sv, const fc_settings *set)
+{
+	fc_gate_settings g = set->gates;
+	int64_t t0 = fc_http_now_ms();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0 ||
+	    (rc = fc_shadow_measure(p, sv, &g, &out->pass, &out->detail)) < 0) {
+		free(out->detail);
+		out->detail = NULL;
+		return rc;
+	}
+	out->service = fc_strdup(sv->name);
+	out->check = fc_strdup("shadow");
+	out->outcome = out->pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
+	out->seconds = (double)(fc_http_now_ms() - t0) / 1000.0;
+	return 0;
+}
+
+/* The 'shadow' check of 'check run': the routers' compare counters, judged by the gate's rule (fc_shadow.c). */
 static int shadow_check(fc_plan *p, const fc_service *sv, const fc_settings *set, fc_check_run_result **results,
 			size_t *n)
 {
-	fc_gate_settings g = set->gates;
-	fc_check_run_result *r;
-	int64_t t0 = fc_http_now_ms(), rc;
+	int rc;
 
-	if ((rc = fc_gate_settings_apply(&g, sv->gates, "service gates")) < 0)
-		return (int)rc;
 	*results = fc_calloc(2, sizeof(fc_check_run_result));
-	r = &(*results)[0];
-	if ((rc = fc_shadow_measure(p, sv, &g, &r->pass, &r->detail)) < 0)
-		return (int)rc;
-	r->service = fc_strdup(sv->name);
-	r->check = fc_strdup("shadow");
-	r->outcome = r->pass ? FC_CHECK_PASS : FC_CHECK_FAIL;
-	r->seconds = (double)(fc_http_now_ms() - t0) / 1000.0;
+	if ((rc = fc_check_eval_shadow(&(*results)[0], p, sv, set)) < 0)
+		return rc;
 	*n = 1;
 	return 0;
 }

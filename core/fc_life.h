@@ -151,6 +151,14 @@ typedef struct {
 int fc_check_eval_analysis(fc_check_run_result *out, const fc_check_target *t, size_t n);
 
 /*
+ * Measure the 'shadow' check of `sv` (shadow compare on): every replica's
+ * compare counters, judged by the gate's rule, into *out (cleared like
+ * fc_check_eval_analysis's).  A negative code when nothing was measured.
+ * Takes no lock.
+ */
+int fc_check_eval_shadow(fc_check_run_result *out, fc_plan *p, const fc_service *sv, const fc_settings *set);
+
+/*
  * Record results (of one service or many) in one commit: subject and one
  * Ficus-Check trailer per result ("NAME no-data: detail", prefixed
  * "SERVICE/" when the commit holds several services).  Results of a

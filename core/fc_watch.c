@@ -32,6 +32,8 @@
 #include "fc_watch.h"
 
 #define WATCH_ACTOR "ficus watch"
+/* how often a round reads the routers' shadow compare counters (the 'shadow' check) */
+#define WATCH_SHADOW_EVERY 60
 
 static void emit(const fc_watch_opts *o, const char *event, fc_watch_level level, const char *service,
 		 const char *check, const char *outcome, const char *detail, const char *commit)
@@ -69,7 +71,8 @@ static void measure(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, 
 {
 	fc_check_target *t = NULL;
 	fc_check_run_result *r = NULL;
-	size_t nt = 0, cap = 0;
+	fc_service **shadow = NULL;
+	size_t nt = 0, cap = 0, ns = 0;
 	fc_time now = fc_now();
 	fc_outcome rec = { 0 };
 	int rc;
@@ -97,12 +100,44 @@ static void measure(fc_plan *p, const fc_watch_opts *o, const fc_write_opts *w, 
 		}
 	}
 	fc_error_clear();
-	if (!nt) {
+	/* shadow compare on: the routers' counters, the 'shadow' check the backfill gate reads */
+	for (size_t i = 0; i < nall; i++) {
+		fc_time newest;
+		if ((all[i].phase != FC_PHASE_DUAL_WRITE && all[i].phase != FC_PHASE_BACKFILL) || !all[i].shadow ||
+		    !all[i].compare.sample_bp)
+			continue;
+		newest = newest_of(&all[i], "shadow");
+		if (newest >= 0 && now - newest < WATCH_SHADOW_EVERY)
+			continue;
+		shadow = fc_realloc(shadow, (ns + 1) * sizeof(*shadow));
+		shadow[ns++] = &all[i];
+	}
+	if (!nt && !ns) {
 		free(t);
 		return;
 	}
-	r = fc_calloc(nt, sizeof(*r));
-	fc_check_eval_analysis(r, t, nt);
+	r = fc_calloc(nt + ns, sizeof(*r));
+	if (nt)
+		fc_check_eval_analysis(r, t, nt);
+	if (ns) {
+		fc_settings set;
+		memset(&set, 0, sizeof(set));
+		rc = fc_settings_get(fc_plan_store(p), &set);
+		for (size_t j = 0; j < ns && !stopping(o); j++) {
+			fc_check_run_result *x = &r[nt + j];
+			if (rc < 0 || fc_check_eval_shadow(x, p, shadow[j], &set) < 0) {
+				memset(x, 0, sizeof(*x));
+				x->service = fc_strdup(shadow[j]->name);
+				x->check = fc_strdup("shadow");
+				x->outcome = FC_CHECK_ERROR;
+				x->detail = fc_asprintf("shadow: error: %.900s", fc_error_last());
+			}
+		}
+		fc_settings_clear(&set);
+		fc_error_clear();
+		nt += ns;
+	}
+	free(shadow);
 	for (size_t i = 0; i < nt; i++) {
 		const char *oc = fc_check_outcome_name(r[i].outcome);
 		sum->measured++;

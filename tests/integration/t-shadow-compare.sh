@@ -127,6 +127,16 @@ check "eta ignored now: field requests match ($stats)" has "$stats" '"compared":
 run 3 "the gate does not trust the counts of the earlier compare" fc promote tracking
 check "it says why" has "$ERR" "no 'shadow' result since compare went on"
 
+echo "# --- the watcher reads the counters too (the 'shadow' check, once a minute)"
+at 240
+run 0 "watch --once" fc watch --once
+check "it measured the shadow check" has "$OUT" "check    tracking shadow fail: mismatch 0.00% (0/2 compared"
+check "a shadow check never rolls back" hasnt "$OUT" "rollback"
+check "the round's commit carries it" has "$(git -C "$FICUS_PLAN" log -1 --format=%B)" "Ficus-Check: shadow fail: mismatch 0.00% (0/2"
+at 270
+run 0 "watch --once, 30 s later" fc watch --once
+check "the shadow check is not due yet" hasnt "$OUT" "tracking shadow"
+
 echo "# --- (d) the new side hangs: the client does not wait for it"
 # p50/p99 of the client's time for N requests of PATH, in ms
 lat() {
