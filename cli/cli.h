@@ -87,10 +87,8 @@ int cli_bad_subverb(struct cli *c, const char *verb, const char *word, const cha
 
 /* Open the plan named by the global options; prints the error itself. */
 int cli_open(struct cli *c, fc_plan **out);
-/* The same, for a verb that will likely push to the routers (their libraries
- * start loading beside the opening, unless --dry-run). */
-int cli_open_push(struct cli *c, fc_plan **out);
-/* The same, for a verb that only reads (libgit2 is not warmed up for it). */
+/* The same, for a verb that only reads: a database this user cannot write
+ * is opened read-only. */
 int cli_open_read(struct cli *c, fc_plan **out);
 
 /* Print the outcome of a writing verb (text or JSON) and return its status. */

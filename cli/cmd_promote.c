@@ -117,7 +117,7 @@ int cmd_promote(struct cli *c, int argc, char **argv)
 	if (want_ready) {
 		if (npos || to)
 			return cli_usage(c, "--ready takes no SERVICE and no --to");
-		if ((rc = cli_open_push(c, &p)))
+		if ((rc = cli_open(c, &p)))
 			return rc;
 		rc = ready(c, p);
 		fc_plan_free(p);
@@ -125,7 +125,7 @@ int cmd_promote(struct cli *c, int argc, char **argv)
 	}
 	if (npos != 1)
 		return cli_usage(c, "which service? (or --ready)");
-	if ((rc = cli_open_push(c, &p)))
+	if ((rc = cli_open(c, &p)))
 		return rc;
 	rc = fc_promote(p, pos[0], to, &c->w, &st, &o);
 	if (rc == FC_ECONFIRM && c->w.interactive && !c->json && confirm(pos[0])) {

@@ -31,7 +31,7 @@ int cmd_rollback(struct cli *c, int argc, char **argv)
 	}
 	if (npos != 1)
 		return cli_usage(c, "which service?");
-	if ((rc = cli_open_push(c, &p)))
+	if ((rc = cli_open(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_rollback(p, pos[0], to, &c->w, &o), &o);
 	if (rc == 0 || rc == EXIT_SYNC)

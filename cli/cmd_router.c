@@ -461,7 +461,7 @@ int cmd_router(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (take_over) {
-		if ((rc = cli_open_push(c, &p)))
+		if ((rc = cli_open(c, &p)))
 			goto done;
 		rc = fc_router_take_over(p, take_over, &c->w, &o);
 		rc = cli_outcome(c, rc, &o);
@@ -486,7 +486,7 @@ int cmd_router(struct cli *c, int argc, char **argv)
 	ro.flags = npos > 1 ? pos + 1 : NULL;
 	ro.nflags = (size_t)(npos - 1);
 	ro.router = router;
-	if ((rc = strcmp(sub, "status") ? cli_open_push(c, &p) : cli_open(c, &p)))
+	if ((rc = cli_open(c, &p)))
 		goto done;
 	if (!strcmp(sub, "status"))
 		rc = do_status(c, p, &ro);

@@ -47,7 +47,7 @@ int cmd_shadow(struct cli *c, int argc, char **argv)
 	if (compare && strcmp(pos[1], "on"))
 		return cli_usage(c, "--compare goes with 'on' ('off' ends shadow and compare)");
 	so.compare = compare;
-	if ((rc = cli_open_push(c, &p)))
+	if ((rc = cli_open(c, &p)))
 		return rc;
 	rc = cli_outcome(c, fc_shadow_set(p, pos[0], !strcmp(pos[1], "on"), &so, &c->w, &o), &o);
 	if (rc == 0 || rc == EXIT_SYNC)

@@ -249,11 +249,6 @@ int cli_open(struct cli *c, fc_plan **out)
 	return 0;
 }
 
-int cli_open_push(struct cli *c, fc_plan **out)
-{
-	return cli_open(c, out);
-}
-
 int cli_open_read(struct cli *c, fc_plan **out)
 {
 	c->open.read_only = 1;

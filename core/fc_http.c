@@ -53,24 +53,6 @@ static void global_init(void)
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
-/*
- * The warm-up is gone: libcurl is linked and initialised by the first
- * session.  These stay as no-ops until the routers' warm calls
- * (fc_router.c, fc_router_http.c, fc_router_envoy.c) stop calling them.
- */
-void fc_http_warm(void)
-{
-}
-
-void fc_http_warm_join(void)
-{
-}
-
-int fc_http_warming(void)
-{
-	return 0;
-}
-
 int64_t fc_http_now_ms(void)
 {
 	struct timespec ts;

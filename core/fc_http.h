@@ -71,14 +71,6 @@ struct fc_http_req {
 /* Monotonic milliseconds, the clock of deadline_ms. */
 int64_t fc_http_now_ms(void);
 
-/*
- * No-ops kept for the routers' warm-up calls until those go (libcurl is
- * linked, and initialised by the first fc_http_new()).
- */
-void fc_http_warm(void);
-void fc_http_warm_join(void);
-int fc_http_warming(void);
-
 /* A session; aborts on allocation failure. */
 fc_http *fc_http_new(void);
 void fc_http_free(fc_http *h);

@@ -45,7 +45,6 @@ _Static_assert(NDRIVERS <= FC_RCONF_MAX_DRIVERS, "the registry outgrew FC_RCONF_
 #define DEFAULT_RETRIES 2
 #define MAX_ROUTERS 64
 #define TOKEN_MAX 4096
-#define WARM_FILE_MAX (1 << 20) /* a ficus.json larger than this warms nothing */
 
 const fc_router_driver *fc_rconf_find_driver(const char *name)
 {
@@ -438,51 +437,6 @@ int fc_rconf_check(const cJSON *routers, const char *what)
 
 	fc_rconf_free(rs, n);
 	return rc;
-}
-
-/* Warm the drivers of routers that push; how many were warmed. */
-int fc_rconf_warm(fc_router_conf *confs, size_t n)
-{
-	int warmed = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (confs[i].drv->caps.pushes && confs[i].drv->warm) {
-			confs[i].drv->warm();
-			warmed++;
-		}
-	fc_rconf_free(confs, n);
-	return warmed;
-}
-
-int fc_rconf_warm_early(const char *dir)
-{
-	char path[PATH_MAX];
-	fc_buf b = FC_BUF_INIT;
-	fc_router_conf *confs = NULL;
-	cJSON *doc = NULL;
-	size_t n = 0;
-	int warmed = 0;
-
-	if (snprintf(path, sizeof(path), "%s/ficus.json", dir) >= (int)sizeof(path) ||
-	    fc_buf_read_file(&b, path, WARM_FILE_MAX) < 0)
-		return 0;
-	if ((doc = cJSON_ParseWithLength(b.ptr, b.len)) &&
-	    fc_rconf_parse(&confs, &n, cJSON_GetObjectItemCaseSensitive(doc, "routers"), "ficus.json") == 0)
-		warmed = fc_rconf_warm(confs, n);
-	fc_error_clear(); /* a hint only: the push reads the database and reports */
-	cJSON_Delete(doc);
-	fc_buf_free(&b);
-	return warmed > 0;
-}
-
-void fc_rconf_warm_join(void)
-{
-	fc_http_warm_join();
-}
-
-int fc_rconf_warming(void)
-{
-	return fc_http_warming();
 }
 
 /* ---- tokens ---- */

@@ -66,25 +66,4 @@ int fc_rconf_env_name_ok(const char *s);
 /* 1 when a URL's authority (host, IPv4, [IPv6], optional :port) is well formed. */
 int fc_rconf_authority_ok(const char *a, size_t len);
 
-/*
- * Warm the drivers of the routers that push (load their libraries in a
- * thread) and free the routers.  Returns how many were warmed.
- */
-int fc_rconf_warm(fc_router_conf *confs, size_t n);
-
-/*
- * The same before the database is open, for a caller that will likely
- * push: the routers as the work tree's ficus.json in `dir` names them, a
- * hint that costs a small file's read.  A missing or unreadable file
- * warms nothing; the push itself reads the database.  Returns whether a
- * load started: the caller joins it (fc_rconf_warm_join) before it exits.
- */
-int fc_rconf_warm_early(const char *dir);
-
-/* Wait for the loads fc_rconf_warm started. */
-void fc_rconf_warm_join(void);
-
-/* Whether those loads are still running (fc_http_warming). */
-int fc_rconf_warming(void);
-
 #endif

@@ -21,17 +21,6 @@
 
 
 
-void fc_reconcile_warm(fc_plan *p)
-{
-	fc_router_conf *confs = NULL;
-	size_t n = 0;
-
-	if (fc_rstate_confs(fc_plan_store(p), &confs, &n) < 0) {
-		fc_error_clear(); /* the push reports it */
-		return;
-	}
-	fc_rconf_warm(confs, n);
-}
 
 /*
  * 1 when the desired state of a flag pushed in `x` moved since it was

@@ -32,14 +32,6 @@ int fc_reconcile_sync(fc_plan *p, const fc_router_opts *o, fc_router_result *out
  */
 int fc_reconcile_push(fc_plan *p, const char *const *flags, size_t nflags, char **report);
 
-/*
- * Get the drivers of the plan's routers ready for a push that follows
- * (the HTTP drivers load libcurl in a thread, so that the load overlaps
- * the commit); a caller that warmed joins before it returns, whether it
- * pushed or not (fc_rconf_warm_join).
- */
-void fc_reconcile_warm(fc_plan *p);
-
 /* Push every pending flag (doctor --repair): as fc_reconcile_sync. */
 int fc_reconcile_repair(fc_plan *p, fc_router_result *out);
 

@@ -113,8 +113,6 @@ struct fc_router_driver {
 	/* the calls a push of `want` would make, one line each */
 	void (*describe)(const fc_router_conf *r, const char *replica,
 			 const fc_rflag *want, size_t n, fc_buf *out);
-	/* optional: get ready for a push that follows soon (load libraries) */
-	void (*warm)(void);
 	/*
 	 * optional (caps.compare): read each replica's shadow compare counters
 	 * of want[0] into stats, {"compared","matched","mismatched",

@@ -284,5 +284,4 @@ const fc_router_driver fc_router_driver_envoy = {
 	.push = push,
 	.list = list,
 	.describe = describe,
-	.warm = fc_http_warm,
 };

@@ -573,7 +573,6 @@ const fc_router_driver fc_router_driver_http = {
 	.push = push,
 	.list = list,
 	.describe = describe,
-	.warm = fc_http_warm,
 	.shadow_stats = shadow_stats,
 };
 
@@ -586,6 +585,5 @@ const fc_router_driver fc_router_driver_nginx_lua = {
 	.push = push,
 	.list = list,
 	.describe = describe,
-	.warm = fc_http_warm,
 	.shadow_stats = shadow_stats,
 };

@@ -216,50 +216,6 @@ static void test_fc_router__drivers_and_capabilities(void **state)
 	assert_fc(fc_rconf_driver_info("squid", &caps, NULL), FC_ENOTFOUND);
 }
 
-/* the early warm-up reads the work tree's ficus.json: a hint, never an error */
-static void test_fc_router__early_warm_follows_the_tree_settings(void **state)
-{
-	static const struct {
-		const char *json; /* NULL: no file */
-		int warms;
-	} cases[] = {
-		{ NULL, 0 },
-		{ "not json {", 0 },
-		{ "{\"version\":1}", 0 },
-		{ "{\"routers\":[]}", 0 },
-		{ "{\"routers\":[{\"name\":\"nothing\",\"driver\":\"none\"}]}", 0 },
-		{ "{\"routers\":[{\"name\":\"edge\",\"driver\":\"haproxy\",\"replicas\":[\"tcp://127.0.0.1:9\"],\"map\":\"/etc/haproxy/flags.map\"}]}", 0 },
-		{ "{\"routers\":[{\"name\":\"e\",\"driver\":\"squid\",\"replicas\":[\"http://127.0.0.1:9\"]}]}", 0 },
-		{ "{\"routers\":[{\"name\":\"flags\",\"driver\":\"http\",\"replicas\":[\"http://127.0.0.1:9\"]}]}", 1 },
-		{ "{\"routers\":[{\"name\":\"edge\",\"driver\":\"haproxy\",\"replicas\":[\"tcp://127.0.0.1:9\"],\"map\":\"/etc/haproxy/flags.map\"},"
-		  "{\"name\":\"mesh\",\"driver\":\"envoy\",\"replicas\":[\"http://127.0.0.1:9\"]}]}", 1 },
-	};
-	(void)state;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *dir = unit_tmpdir(), *file = fc_asprintf("%s/ficus.json", dir);
-		if (cases[i].json) {
-			cJSON *doc = cJSON_Parse(cases[i].json);
-			const cJSON *routers = cJSON_GetObjectItemCaseSensitive(doc, "routers");
-			/* a router list that warms nothing is still a valid one, but for the unknown driver */
-			if (routers)
-				assert_int_equal(fc_rconf_check(routers, "ficus.json") == 0,
-						 strstr(cases[i].json, "squid") == NULL);
-			cJSON_Delete(doc);
-			unit_write_file(file, cases[i].json);
-		}
-		fc_error_clear();
-		if (fc_rconf_warm_early(dir) != cases[i].warms)
-			fail_msg("case %zu: expected %d", i, cases[i].warms);
-		/* a hint leaves no error behind for the caller to misreport */
-		assert_string_equal(fc_error_last(), "");
-		fc_rconf_warm_join();
-		assert_int_equal(fc_rconf_warming(), 0);
-		free(file);
-		unit_rmtree(dir);
-	}
-}
-
 /* ---- pushing ---- */
 
 static void test_fc_router__no_routers_is_the_none_driver(void **state)
@@ -946,7 +902,6 @@ int main(void)
 		cmocka_unit_test(test_fc_router__verify_reports_drift_missing_and_extra),
 		cmocka_unit_test(test_fc_router__router_text_is_printable),
 		cmocka_unit_test(test_fc_router__status_follows_the_plan),
-		cmocka_unit_test(test_fc_router__early_warm_follows_the_tree_settings),
 		cmocka_unit_test(test_fc_router__bindings_and_selection),
 		cmocka_unit_test(test_fc_router__many_flags_read_first_and_put_only_what_differs),
 		cmocka_unit_test(test_fc_router__dry_run_and_describe_contact_nothing),
