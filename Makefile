@@ -141,22 +141,15 @@ check-cli: deps-test
 # too; tests/lsan.supp lists the libraries' process-lifetime allocations).
 # The bounded torture runs are shorter here (15 kills, 8 x 8 writes): the
 # plain suite and make torture / torture-concurrent run the long ones.
-# The unit and CLI suites run beside the integration and dashboard suites
-# (two tests/run.sh, each with its own scratch directories and ports; the
-# second mostly waits on servers), each logged, the logs shown in order.
-ASAN_ENV = FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan FICUS_ASAN=1 \
-	FICUS_TORTURE_KILLS=$${FICUS_TORTURE_KILLS:-15} FICUS_CONC_OPS=$${FICUS_CONC_OPS:-8} \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 check-asan: deps-test
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" build unit-bins
-	$(Q)$(ASAN_ENV) tests/run.sh unit cli >build-asan/check-unit-cli.log 2>&1 & a=$$!; \
-		$(ASAN_ENV) tests/run.sh integration tui >build-asan/check-integration-tui.log 2>&1; b=$$?; \
-		wait $$a; a=$$?; \
-		cat build-asan/check-unit-cli.log build-asan/check-integration-tui.log; \
-		[ $$a = 0 ] && [ $$b = 0 ]
+	$(Q)FICUS_BIN=$(CURDIR)/build-asan/ficus BUILD=build-asan FICUS_ASAN=1 \
+		FICUS_TORTURE_KILLS=$${FICUS_TORTURE_KILLS:-15} FICUS_CONC_OPS=$${FICUS_CONC_OPS:-8} \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		tests/run.sh unit cli integration tui
 
 # valgrind: every unit test, and the CLI tests named in VALGRIND_CLI with
 # each ficus process under valgrind (the whole CLI suite would take an hour).
